@@ -1,0 +1,86 @@
+//! The webhook's secret key, kept out of logs.
+
+use std::fmt;
+
+use subtle::ConstantTimeEq;
+
+/// The `secret_key` of a webhook: the secret given when the webhook was registered.
+///
+/// Its `Debug` output is redacted, and comparisons run in constant time (for inputs of equal
+/// length), so that a receiver can check it without leaking it through logs or timing.
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct SecretKey(String);
+
+impl SecretKey {
+    /// Wraps a secret.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    /// Whether the secret equals `expected`, compared in constant time.
+    pub fn matches(&self, expected: &str) -> bool {
+        self.0.as_bytes().ct_eq(expected.as_bytes()).into()
+    }
+
+    /// The secret itself, for the rare code that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.matches(&other.0)
+    }
+}
+
+impl Eq for SecretKey {}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+/// Shows the secret redacted, like `Debug`.
+impl fmt::Display for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for SecretKey {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl From<String> for SecretKey {
+    fn from(secret: String) -> Self {
+        Self(secret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_hide_the_secret() {
+        let key = SecretKey::new("hunter2");
+        assert!(!format!("{key:?}").contains("hunter2"));
+        assert!(!format!("{key}").contains("hunter2"));
+    }
+
+    #[test]
+    fn matches_only_the_same_secret() {
+        let key = SecretKey::new("hunter2");
+        assert!(key.matches("hunter2"));
+        assert!(!key.matches("hunter3"));
+        assert!(!key.matches("hunter"));
+        assert!(!key.matches(""));
+    }
+}

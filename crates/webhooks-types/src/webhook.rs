@@ -1,0 +1,280 @@
+//! The webhook envelope and its parse.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use serde::de::Error as _;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::parse_error::{bare_message, pointer_of};
+use crate::{
+    Action, AdditionalData, OrganizationId, ParseError, ParseErrorKind, Payload, SecretKey,
+    WebhookId,
+};
+
+/// One webhook delivery: the envelope fields and the payload typed by action.
+///
+/// Parse it with [`Webhook::from_slice`] or [`str::parse`]; serializing gives back the
+/// documented fields as received (fields the schemas do not document are not kept).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Webhook {
+    /// ID of the registered webhook.
+    pub webhook_id: WebhookId,
+    /// The secret given at registration; check it with [`Webhook::verify_secret`].
+    pub secret_key: SecretKey,
+    /// ID of the organization.
+    pub organization_id: OrganizationId,
+    /// The payload, typed by action. [`Payload::Unknown`] holds actions this version does not
+    /// know.
+    pub payload: Payload,
+    /// Extra data of the delivery; configuration actions send it empty.
+    pub additional_data: Option<AdditionalData>,
+}
+
+/// The envelope as read in one pass; the payload is kept as raw text until the action is known.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    webhook_id: WebhookId,
+    secret_key: SecretKey,
+    #[serde(borrow)]
+    action: Cow<'a, str>,
+    organization_id: OrganizationId,
+    #[serde(borrow)]
+    payload: &'a RawValue,
+    #[serde(default)]
+    additional_data: Option<AdditionalData>,
+}
+
+impl Webhook {
+    /// The action, or `None` for an action this version does not know.
+    pub fn action(&self) -> Option<Action> {
+        self.payload.action()
+    }
+
+    /// The action's name as received.
+    pub fn action_name(&self) -> &str {
+        self.payload.action_name()
+    }
+
+    /// Whether the delivery carries the expected secret (compared in constant time).
+    pub fn verify_secret(&self, expected: &str) -> bool {
+        self.secret_key.matches(expected)
+    }
+
+    /// Parses a webhook body.
+    ///
+    /// An action this version does not know gives [`Payload::Unknown`]; fields the schemas do
+    /// not document are ignored. Anything else that does not fit is a [`ParseError`] saying
+    /// where and why.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, ParseError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let (line, column) = line_column(bytes, e.valid_up_to());
+            ParseError {
+                kind: ParseErrorKind::Syntax,
+                pointer: String::new(),
+                line,
+                column,
+                message: format!("input is not UTF-8: {e}"),
+            }
+        })?;
+        Self::parse(text)
+    }
+
+    fn parse(text: &str) -> Result<Self, ParseError> {
+        let envelope: Envelope<'_> = match serde_json::from_str(text) {
+            Ok(envelope) => envelope,
+            Err(e) => return Err(envelope_error(text, e)),
+        };
+        let raw = envelope.payload.get();
+        let mut de = serde_json::Deserializer::from_str(raw);
+        let payload = Payload::deserialize_for(&envelope.action, &mut de)
+            .and_then(|payload| de.end().map(|()| payload))
+            .map_err(|e| payload_error(text, raw, &envelope.action, e))?;
+        Ok(Self {
+            webhook_id: envelope.webhook_id,
+            secret_key: envelope.secret_key,
+            organization_id: envelope.organization_id,
+            payload,
+            additional_data: envelope.additional_data,
+        })
+    }
+}
+
+impl FromStr for Webhook {
+    type Err = ParseError;
+
+    /// Parses a webhook body; see [`Webhook::from_slice`].
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+fn kind_of(e: &serde_json::Error) -> ParseErrorKind {
+    match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
+            ParseErrorKind::Syntax
+        }
+        serde_json::error::Category::Eof => ParseErrorKind::Eof,
+        serde_json::error::Category::Data => ParseErrorKind::Data,
+    }
+}
+
+/// Builds the error of the envelope pass, with the pointer found by parsing again with path
+/// tracking (only on this error path).
+fn envelope_error(text: &str, e: serde_json::Error) -> ParseError {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let pointer = match serde_path_to_error::deserialize::<_, Envelope<'_>>(&mut de) {
+        Err(tracked) => pointer_of(tracked.path()),
+        Ok(_) => String::new(),
+    };
+    let message = if e.line() == 0 {
+        e.to_string()
+    } else {
+        bare_message(&e)
+    };
+    ParseError {
+        kind: kind_of(&e),
+        pointer,
+        line: e.line().max(1),
+        column: e.column().max(1),
+        message,
+    }
+}
+
+/// Builds the error of the payload pass: the position is moved from the payload's text to the
+/// whole input, and the pointer is found by parsing again with path tracking.
+fn payload_error(text: &str, raw: &str, action: &str, e: serde_json::Error) -> ParseError {
+    let offset = (raw.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    let (base_line, base_column) = line_column(text.as_bytes(), offset);
+    let (line, column) = if e.line() <= 1 {
+        (base_line, base_column + e.column().saturating_sub(1))
+    } else {
+        (base_line + e.line() - 1, e.column())
+    };
+    let mut de = serde_json::Deserializer::from_str(raw);
+    let mut track = serde_path_to_error::Track::new();
+    let tracked = serde_path_to_error::Deserializer::new(&mut de, &mut track);
+    let pointer = match Payload::deserialize_for(action, tracked) {
+        Err(_) => format!("/payload{}", pointer_of(&track.path())),
+        Ok(_) => "/payload".to_owned(),
+    };
+    ParseError {
+        kind: kind_of(&e),
+        pointer,
+        line,
+        column: column.max(1),
+        message: bare_message(&e),
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = match before.iter().rposition(|b| *b == b'\n') {
+        Some(newline) => offset - newline,
+        None => offset + 1,
+    };
+    (line, column)
+}
+
+impl Serialize for Webhook {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = if self.additional_data.is_some() { 6 } else { 5 };
+        let mut map = serializer.serialize_map(Some(len))?;
+        map.serialize_entry("webhook_id", &self.webhook_id)?;
+        map.serialize_entry("secret_key", &self.secret_key)?;
+        map.serialize_entry("action", self.action_name())?;
+        map.serialize_entry("organization_id", &self.organization_id)?;
+        map.serialize_entry("payload", &self.payload)?;
+        if let Some(additional) = &self.additional_data {
+            map.serialize_entry("additional_data", additional)?;
+        }
+        map.end()
+    }
+}
+
+/// Deserializes from any serde format. [`Webhook::from_slice`] is faster for JSON and gives
+/// better error locations.
+impl<'de> Deserialize<'de> for Webhook {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Owned {
+            webhook_id: WebhookId,
+            secret_key: SecretKey,
+            action: String,
+            organization_id: OrganizationId,
+            payload: serde_json::Value,
+            #[serde(default)]
+            additional_data: Option<AdditionalData>,
+        }
+        let owned = Owned::deserialize(deserializer)?;
+        let payload = Payload::deserialize_for(&owned.action, owned.payload)
+            .map_err(|e| D::Error::custom(format_args!("payload: {e}")))?;
+        Ok(Self {
+            webhook_id: owned.webhook_id,
+            secret_key: owned.secret_key,
+            organization_id: owned.organization_id,
+            payload,
+            additional_data: owned.additional_data,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TAGGED: &str = r#"{
+  "webhook_id": "wh",
+  "secret_key": "s3cret",
+  "action": "thread_tagged",
+  "organization_id": "org",
+  "payload": {
+    "chat_id": "PJ0MRSHTDG",
+    "thread_id": "K600PKZON8",
+    "tag": 7
+  },
+  "additional_data": {}
+}"#;
+
+    #[test]
+    fn payload_errors_point_into_the_whole_input() {
+        let e = TAGGED.parse::<Webhook>().expect_err("tag is not a string");
+        assert_eq!(e.kind(), ParseErrorKind::Data);
+        assert_eq!(e.pointer(), "/payload/tag");
+        assert_eq!((e.line(), e.column()), (9, 12));
+        assert!(e.message().contains("invalid type"), "{e}");
+    }
+
+    #[test]
+    fn syntax_errors_give_line_and_column() {
+        let e = "{\n  \"webhook_id\": ,\n}"
+            .parse::<Webhook>()
+            .expect_err("bad JSON");
+        assert_eq!(e.kind(), ParseErrorKind::Syntax);
+        assert_eq!((e.line(), e.column()), (2, 17));
+    }
+
+    #[test]
+    fn missing_envelope_fields_are_named() {
+        let e = r#"{"webhook_id": "w"}"#.parse::<Webhook>().expect_err("incomplete");
+        assert_eq!(e.kind(), ParseErrorKind::Data);
+        assert!(e.message().contains("missing field"), "{e}");
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_syntax_error() {
+        let e = Webhook::from_slice(b"{\"a\": \"\xff\"}").expect_err("not UTF-8");
+        assert_eq!(e.kind(), ParseErrorKind::Syntax);
+        assert_eq!((e.line(), e.column()), (1, 8));
+    }
+
+    #[test]
+    fn line_column_counts_from_one() {
+        assert_eq!(line_column(b"ab\ncd", 0), (1, 1));
+        assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+    }
+}
