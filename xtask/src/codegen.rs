@@ -38,8 +38,14 @@ pub struct Union {
     pub variants: Vec<(String, String)>,
 }
 
-/// Output of the generator: file name (relative to the crate's `src/generated/`) and text.
+/// Output of the generator: path relative to the workspace root, and text.
 pub type Files = Vec<(String, String)>;
+
+/// Where the generated modules of `webhooks-types` go.
+pub const TYPES_DIR: &str = "crates/webhooks-types/src/generated";
+
+/// Where the embedded schema list of `webhooks-validate` goes.
+pub const VALIDATE_DIR: &str = "crates/webhooks-validate/src/generated";
 
 /// Generates all files from a checked schema set.
 pub fn generate(set: &SchemaSet) -> Result<Files, SchemaError> {
@@ -49,10 +55,40 @@ pub fn generate(set: &SchemaSet) -> Result<Files, SchemaError> {
     let action = generate_action(&actions);
     let payload = generate_payload(&actions);
     Ok(vec![
-        ("types.rs".to_owned(), types),
-        ("action.rs".to_owned(), action),
-        ("payload.rs".to_owned(), payload),
+        (format!("{TYPES_DIR}/types.rs"), types),
+        (format!("{TYPES_DIR}/action.rs"), action),
+        (format!("{TYPES_DIR}/payload.rs"), payload),
+        (format!("{VALIDATE_DIR}/schemas.rs"), embedded_schemas(set)),
     ])
+}
+
+/// The list of schema files that `webhooks-validate` embeds, as `include_str!`s of the files in
+/// `schemas/` (no copies to drift).
+fn embedded_schemas(set: &SchemaSet) -> String {
+    let base = set
+        .files
+        .iter()
+        .find(|f| f.rel == "webhook.json")
+        .and_then(|f| f.doc.get("$id"))
+        .and_then(Value::as_str)
+        .and_then(|id| id.strip_suffix("webhook.json"))
+        .unwrap_or_default()
+        .to_owned();
+    let rels: Vec<&String> = set.files.iter().map(|f| &f.rel).collect();
+    let paths: Vec<String> = rels
+        .iter()
+        .map(|rel| format!("../../../../schemas/v3.5/{rel}"))
+        .collect();
+    let tokens = quote! {
+        /// Base URI of the `$id`s: each file's `$id` is this base followed by its path.
+        pub const BASE_URI: &str = #base;
+
+        /// Every schema file of API v3.5: its path below `schemas/v3.5/`, and its text.
+        pub const FILES: &[(&str, &str)] = &[
+            #( (#rels, include_str!(#paths)), )*
+        ];
+    };
+    render("The schema files, embedded at compile time.", tokens)
 }
 
 /// Finds definitions that are a `oneOf` of references to objects sharing a required constant
