@@ -17,15 +17,32 @@ pub fn schema_dir() -> PathBuf {
     root().join("schemas/v3.5")
 }
 
+/// The v3.5 sample directory.
+pub fn sample_dir() -> PathBuf {
+    root().join("samples/v3.5")
+}
+
 /// Every `*.json` file below `dir`, sorted, as (path relative to `dir`, parsed value).
 pub fn json_files(dir: &Path) -> Vec<(String, Value)> {
+    files(dir)
+        .into_iter()
+        .map(|(rel, bytes)| {
+            let value =
+                serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{rel} is not JSON: {e}"));
+            (rel, value)
+        })
+        .collect()
+}
+
+/// Every `*.json` file below `dir`, sorted, as (path relative to `dir`, bytes).
+pub fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     collect(dir, dir, &mut out);
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
 
-fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Value)>) {
+fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -39,11 +56,111 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Value)>) {
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            let text = std::fs::read_to_string(&path)
+            let bytes = std::fs::read(&path)
                 .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-            let value = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-            out.push((rel, value));
+            out.push((rel, bytes));
         }
     }
+}
+
+/// A valid sample: a documented one (`samples/v3.5/*.json`) or an extra one (`extra/`).
+#[derive(Debug, Clone)]
+pub struct Sample {
+    /// Path below `samples/v3.5/`, without `.json` (e.g. `extra/incoming_chat.full`).
+    pub name: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// The parsed file.
+    pub value: Value,
+}
+
+impl Sample {
+    /// The sample's `action`.
+    pub fn action(&self) -> &str {
+        self.value["action"].as_str().unwrap_or_default()
+    }
+
+    /// Whether it is one of the documentation's samples.
+    pub fn documented(&self) -> bool {
+        !self.name.contains('/')
+    }
+}
+
+/// Every valid sample, sorted by name.
+pub fn samples() -> Vec<Sample> {
+    files(&sample_dir())
+        .into_iter()
+        .filter(|(rel, _)| rel != "errata.json" && !rel.starts_with("invalid/"))
+        .map(|(rel, bytes)| {
+            let value =
+                serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{rel} is not JSON: {e}"));
+            Sample {
+                name: rel.trim_end_matches(".json").to_owned(),
+                bytes,
+                value,
+            }
+        })
+        .collect()
+}
+
+/// The negative samples (`samples/v3.5/invalid/`): (name, bytes), without `expected.json`.
+pub fn invalid_samples() -> Vec<(String, Vec<u8>)> {
+    files(&sample_dir().join("invalid"))
+        .into_iter()
+        .filter(|(rel, _)| rel != "expected.json")
+        .map(|(rel, bytes)| (rel.trim_end_matches(".json").to_owned(), bytes))
+        .collect()
+}
+
+/// A compiled validator for `webhook.json` (any v3.5 webhook), with every schema file
+/// registered under its `$id` and formats checked.
+pub fn webhook_validator() -> jsonschema::Validator {
+    let files = json_files(&schema_dir());
+    let resources: Vec<(String, jsonschema::Resource)> = files
+        .iter()
+        .map(|(_, doc)| {
+            let id = doc["$id"].as_str().unwrap_or_default().to_owned();
+            (id, jsonschema::Resource::from_contents(doc.clone()))
+        })
+        .collect();
+    let registry = jsonschema::Registry::new()
+        .draft(jsonschema::Draft::Draft7)
+        .extend(resources)
+        .and_then(|b| b.prepare())
+        .unwrap_or_else(|e| panic!("schemas do not resolve: {e}"));
+    let root = files
+        .iter()
+        .find(|(rel, _)| rel == "webhook.json")
+        .map(|(_, doc)| doc.clone())
+        .unwrap_or_default();
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .with_registry(&registry)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("webhook.json does not compile: {e}"))
+}
+
+/// Schema errors of `instance` as `(instance pointer, keyword, message)`.
+pub fn schema_errors(
+    validator: &jsonschema::Validator,
+    instance: &Value,
+) -> Vec<(String, String, String)> {
+    validator
+        .iter_errors(instance)
+        .map(|e| {
+            let keyword = e
+                .schema_path()
+                .as_str()
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            (
+                e.instance_path().as_str().to_owned(),
+                keyword,
+                e.to_string(),
+            )
+        })
+        .collect()
 }

@@ -1,9 +1,12 @@
 //! Maintenance tasks of the workspace, run as `cargo xtask <task>`.
 //!
 //! - `codegen [--check]`: generates the modules of `webhooks-types` from `schemas/`.
+//! - `samples --from PAGE [--check]`: extracts the documented samples into `samples/v3.5/`.
 
 mod codegen;
 mod files;
+mod jsonc;
+mod samples;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +17,11 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   codegen [--check]   generate crates/webhooks-types/src/generated/ (and the schema
                       list of webhooks-validate) from schemas/;
-                      with --check, write nothing and fail when a file is stale";
+                      with --check, write nothing and fail when a file is stale
+  samples --from PAGE [--check]
+                      read the docs page PAGE (text form), apply samples/v3.5/errata.json
+                      and write samples/v3.5/<action>.json; with --check, write nothing
+                      and fail, naming the action, when a sample differs from the page";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +31,7 @@ fn main() -> ExitCode {
             [flag] if flag == "--check" => codegen(true),
             _ => Err(usage()),
         },
+        Some("samples") => samples_task(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -86,6 +94,61 @@ fn codegen(check: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Where the documented samples go.
+pub fn samples_dir() -> PathBuf {
+    workspace_root().join("samples").join("v3.5")
+}
+
+fn samples_task(args: &[String]) -> Result<(), String> {
+    let mut page = None;
+    let mut check = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--from" => page = rest.next().cloned(),
+            _ => return Err(usage()),
+        }
+    }
+    let page = page.ok_or_else(usage)?;
+    let text = std::fs::read_to_string(&page).map_err(|e| format!("cannot read {page}: {e}"))?;
+    let stale = run_samples(&text, check).map_err(|e| format!("samples: {e}"))?;
+    if check && !stale.is_empty() {
+        return Err(format!(
+            "samples differ from the page; run `cargo xtask samples --from {page}`:\n  {}",
+            stale.join("\n  ")
+        ));
+    }
+    eprintln!(
+        "samples: {} {}",
+        stale.len(),
+        if check { "stale" } else { "written" }
+    );
+    Ok(())
+}
+
+/// Extracts the samples of `page` and syncs `samples/v3.5/`; returns the stale stems.
+pub fn run_samples(page: &str, check: bool) -> Result<Vec<String>, samples::SampleError> {
+    let set = schema::SchemaSet::load(&schema_root()).map_err(|e| samples::SampleError {
+        action: None,
+        line: None,
+        message: format!("schemas/v3.5/{e}"),
+    })?;
+    let actions = set
+        .actions()
+        .map_err(|e| samples::SampleError {
+            action: None,
+            line: None,
+            message: format!("schemas/v3.5/{e}"),
+        })?
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    let errata = samples::Errata::load(&samples_dir().join("errata.json"))?;
+    let extracted = samples::extract(page, &errata, &actions)?;
+    samples::sync(&samples_dir(), &extracted, check)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +174,57 @@ mod tests {
         let b = codegen::generate(&schema::SchemaSet::load(&schema_root()).expect("load"))
             .expect("codegen succeeds");
         assert_eq!(a, b);
+    }
+
+    /// The documentation page the samples come from (`shared/` beside the workspace).
+    fn seed() -> String {
+        let path = workspace_root().join("../shared/seeds/000_02748cf3e42cde2f.txt");
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("the v3.5 page is needed at {}: {e}", path.display()))
+    }
+
+    #[test]
+    fn committed_samples_match_the_page() {
+        let stale = run_samples(&seed(), true).expect("the page and the errata agree");
+        assert!(stale.is_empty(), "stale samples: {stale:?}");
+    }
+
+    #[test]
+    fn a_changed_sample_is_reported_by_action() {
+        let page = seed().replace("\"tag\": \"bug_report\"", "\"tag\": \"feature_request\"");
+        let stale = run_samples(&page, true).expect("still readable");
+        assert_eq!(stale, ["thread_tagged", "thread_untagged"]);
+    }
+
+    #[test]
+    fn an_action_without_schema_is_reported() {
+        let page = seed().replace("\nevents_marked_as_seen\n", "\nevent_deleted\n");
+        let e = run_samples(&page, true).expect_err("event_deleted has no schema");
+        assert_eq!(e.action.as_deref(), Some("event_deleted"));
+        assert!(e.message.contains("no schema"), "{e}");
+    }
+
+    #[test]
+    fn a_defect_fixed_on_the_page_makes_its_repair_stale() {
+        let page = seed().replace("\"name\": \"New Bot Name\",", "\"name\": \"New Bot Name\"");
+        let e = run_samples(&page, true).expect_err("the E5 repair no longer applies");
+        assert_eq!(e.action.as_deref(), Some("bot_updated"));
+        assert!(e.message.contains("erratum expects"), "{e}");
+    }
+
+    #[test]
+    fn an_unrepaired_defect_is_reported_with_its_page_line() {
+        let page = seed().replace("\"tag\": \"bug_report\"\n}", "\"tag\": \"bug_report\",\n}");
+        let e = run_samples(&page, true).expect_err("trailing comma");
+        assert_eq!(e.action.as_deref(), Some("thread_tagged"));
+        assert!(e.line.is_some(), "{e}");
+        assert!(e.message.contains("trailing comma"), "{e}");
+    }
+
+    #[test]
+    fn an_unrecorded_action_row_mismatch_is_reported() {
+        let page = seed().replace("Action | bot_deleted |", "Action | delete_bot |");
+        let e = run_samples(&page, true).expect_err("unrecorded mismatch");
+        assert_eq!(e.action.as_deref(), Some("bot_deleted"));
     }
 }

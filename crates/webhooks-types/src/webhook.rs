@@ -83,6 +83,9 @@ impl Webhook {
     }
 
     fn parse(text: &str) -> Result<Self, ParseError> {
+        if let Some(error) = not_an_object(text) {
+            return Err(error);
+        }
         let envelope: Envelope<'_> = match serde_json::from_str(text) {
             Ok(envelope) => envelope,
             Err(e) => return Err(envelope_error(text, e)),
@@ -167,6 +170,33 @@ fn payload_error(text: &str, raw: &str, action: &str, e: serde_json::Error) -> P
         column: column.max(1),
         message: bare_message(&e),
     }
+}
+
+/// The error for a document whose top level is not an object (serde would read an array as
+/// the envelope's fields in order), or `None` when it starts like an object.
+fn not_an_object(text: &str) -> Option<ParseError> {
+    let start = text.len() - text.trim_start().len();
+    let found = match text.as_bytes().get(start)? {
+        b'{' => return None,
+        b'[' => "an array",
+        b'"' => "a string",
+        b't' | b'f' => "a boolean",
+        b'n' => "null",
+        b'-' | b'0'..=b'9' => "a number",
+        _ => return None,
+    };
+    // Report invalid JSON as such; only a well-formed non-object gets the type error.
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        return Some(envelope_error(text, e));
+    }
+    let (line, column) = line_column(text.as_bytes(), start);
+    Some(ParseError {
+        kind: ParseErrorKind::Data,
+        pointer: String::new(),
+        line,
+        column,
+        message: format!("a webhook is a JSON object, found {found}"),
+    })
 }
 
 /// 1-based line and column of a byte offset.
@@ -270,6 +300,24 @@ mod tests {
         let e = Webhook::from_slice(b"{\"a\": \"\xff\"}").expect_err("not UTF-8");
         assert_eq!(e.kind(), ParseErrorKind::Syntax);
         assert_eq!((e.line(), e.column()), (1, 8));
+    }
+
+    #[test]
+    fn a_top_level_that_is_not_an_object_is_named() {
+        for (input, found) in [
+            ("[1, 2]", "an array"),
+            (" \"x\"", "a string"),
+            ("7", "a number"),
+            ("null", "null"),
+        ] {
+            let e = input.parse::<Webhook>().expect_err("not an object");
+            assert_eq!(e.kind(), ParseErrorKind::Data, "{input}");
+            assert!(e.message().ends_with(found), "{input}: {e}");
+        }
+        let e = "[1, ".parse::<Webhook>().expect_err("not JSON");
+        assert_eq!(e.kind(), ParseErrorKind::Eof);
+        let e = "".parse::<Webhook>().expect_err("empty");
+        assert_eq!(e.kind(), ParseErrorKind::Eof);
     }
 
     #[test]
