@@ -11,6 +11,7 @@ use webhooks_tests::{
     webhook_validator,
 };
 use webhooks_types::{Action, Webhook};
+use webhooks_validate::{ValidationError, Validator};
 
 /// Snapshot name of a sample: `extra/incoming_chat.full` → `typed__extra__incoming_chat.full`.
 fn snapshot_name(sample: &str) -> String {
@@ -34,10 +35,27 @@ fn there_are_documented_extra_and_negative_samples() {
 
 #[test]
 fn every_sample_is_valid_against_its_schema() {
-    let validator = webhook_validator();
+    let lenient = Validator::new().expect("schemas compile");
+    let strict = Validator::builder()
+        .strict(true)
+        .build()
+        .expect("schemas compile");
+    let engine = webhook_validator();
     let mut failures = String::new();
     for sample in samples() {
-        for (pointer, keyword, message) in schema_errors(&validator, &sample.value) {
+        // Through the validator crate: schema, then the typed parse (a disagreement fails).
+        for validator in [&lenient, &strict] {
+            if let Err(e) = validator.validate(&sample.bytes) {
+                let _ = writeln!(
+                    failures,
+                    "{} (strict: {}): {e}",
+                    sample.name,
+                    validator.is_strict()
+                );
+            }
+        }
+        // And through `webhook.json` with the engine alone.
+        for (pointer, keyword, message) in schema_errors(&engine, &sample.value) {
             let _ = writeln!(
                 failures,
                 "{}: {pointer} ({keyword}): {message}",
@@ -311,14 +329,6 @@ fn type_text(ty: &syn::Type) -> String {
         .replace(" ,", ",")
 }
 
-/// The first 120 characters of a message (a `oneOf` message quotes the whole instance).
-fn shorten(message: &str) -> String {
-    match message.char_indices().nth(120) {
-        Some((i, _)) => format!("{}...", &message[..i]),
-        None => message.to_owned(),
-    }
-}
-
 fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
     let mut rename = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
@@ -335,8 +345,9 @@ fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
     rename
 }
 
-/// Each negative sample fails schema validation at the pointer and keyword
-/// `invalid/expected.json` records, and the typed parse rejects or accepts it as recorded.
+/// Each negative sample fails validation with the pointer and keyword `invalid/expected.json`
+/// records (or as invalid JSON), never as a schema/type disagreement, and the typed parse alone
+/// rejects or accepts it as recorded.
 #[test]
 fn negative_samples_fail_where_expected() {
     let expected: Value = std::fs::read(sample_dir().join("invalid/expected.json"))
@@ -346,7 +357,8 @@ fn negative_samples_fail_where_expected() {
     let expected = expected
         .as_object()
         .unwrap_or_else(|| panic!("invalid/expected.json is not an object"));
-    let validator = webhook_validator();
+    let validator = Validator::new().expect("schemas compile");
+    let engine = webhook_validator();
     let cases = invalid_samples();
     let names: BTreeSet<&str> = cases.iter().map(|(name, _)| name.as_str()).collect();
     for name in expected.keys() {
@@ -371,27 +383,44 @@ fn negative_samples_fail_where_expected() {
             want["description"].as_str().unwrap_or_default()
         );
 
-        match serde_json::from_slice::<Value>(bytes) {
-            Err(e) => {
-                let _ = writeln!(report, "  json: {e}");
-                if keyword != "json" {
-                    let _ = writeln!(failures, "{name}: not JSON ({e}), expected {keyword}");
-                }
+        match validator.validate(bytes) {
+            Ok(webhook) => {
+                let _ = writeln!(failures, "{name}: accepted as {}", webhook.action_name());
             }
-            Ok(value) => {
-                let errors = schema_errors(&validator, &value);
-                for (at, kw, message) in &errors {
-                    let _ = writeln!(report, "  schema: {at:?} {kw}: {}", shorten(message));
+            Err(ValidationError::Invalid(violations)) => {
+                for v in &violations {
+                    let _ = writeln!(report, "  {} [{}] {v}", v.keyword, v.schema);
                 }
-                if !errors
+                if !violations
                     .iter()
-                    .any(|(at, kw, _)| at == pointer && kw == keyword)
+                    .any(|v| v.pointer == pointer && v.keyword == keyword)
                 {
                     let _ = writeln!(
                         failures,
-                        "{name}: expected `{keyword}` at {pointer:?}, got {errors:?}"
+                        "{name}: expected `{keyword}` at {pointer:?}, got {violations:#?}"
                     );
                 }
+            }
+            Err(e @ (ValidationError::Json { .. } | ValidationError::NotAnObject { .. })) => {
+                let _ = writeln!(report, "  {e}");
+                let kind = if matches!(e, ValidationError::Json { .. }) {
+                    "json"
+                } else {
+                    "type"
+                };
+                if keyword != kind || !pointer.is_empty() {
+                    let _ = writeln!(failures, "{name}: {e}, expected `{keyword}` at {pointer:?}");
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(failures, "{name}: {e}");
+            }
+        }
+
+        // The engine alone, through `webhook.json`, rejects it too.
+        if let Ok(value) = serde_json::from_slice::<Value>(bytes) {
+            if engine.is_valid(&value) {
+                let _ = writeln!(failures, "{name}: webhook.json accepts it");
             }
         }
 

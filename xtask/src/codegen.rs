@@ -329,6 +329,22 @@ fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, SchemaErr
         tag_types: &tag_types,
     };
     fix.visit_file_mut(&mut file);
+    let mut direct = Vec::new();
+    for item in &mut file.items {
+        if let syn::Item::Enum(item) = item {
+            if let Some(tokens) = primitive_union_deserializer(item) {
+                direct.push(tokens);
+            }
+        }
+    }
+    for tokens in direct {
+        let extra: syn::File = syn::parse2(tokens).map_err(|e| SchemaError {
+            file: String::new(),
+            pointer: String::new(),
+            message: format!("a primitive union deserializer does not parse: {e}"),
+        })?;
+        file.items.extend(extra.items);
+    }
     for (name, description, values) in &clashing {
         let extra: syn::File =
             syn::parse2(string_enum_tokens(name, description, values)).map_err(|e| {
@@ -400,6 +416,156 @@ impl VisitMut for PostProcess<'_> {
         }
         syn::visit_mut::visit_item_enum_mut(self, item);
     }
+}
+
+/// One kind of JSON scalar a variant of an untagged union holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scalar {
+    Signed,
+    Unsigned,
+    Bool,
+    String,
+    Timestamp,
+}
+
+/// For an untagged enum whose variants each hold a different JSON scalar (e.g. a property
+/// value: integer, boolean or string), replaces serde's buffering `untagged` deserializer by
+/// one that dispatches on the JSON type, and returns that impl. Serialization stays derived.
+fn primitive_union_deserializer(item: &mut syn::ItemEnum) -> Option<TokenStream> {
+    let untagged = item
+        .attrs
+        .iter()
+        .any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("untagged"));
+    if !untagged {
+        return None;
+    }
+    let mut variants = Vec::new();
+    for variant in &item.variants {
+        let syn::Fields::Unnamed(fields) = &variant.fields else {
+            return None;
+        };
+        let [field] = fields.unnamed.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let ty = &field.ty;
+        let scalar = match quote!(#ty).to_string().replace(' ', "").as_str() {
+            "i64" => Scalar::Signed,
+            "u64" => Scalar::Unsigned,
+            "bool" => Scalar::Bool,
+            "::std::string::String" | "String" => Scalar::String,
+            "crate::Timestamp" => Scalar::Timestamp,
+            _ => return None,
+        };
+        variants.push((variant.ident.clone(), scalar));
+    }
+    let numbers = variants
+        .iter()
+        .filter(|(_, s)| matches!(s, Scalar::Signed | Scalar::Unsigned))
+        .count();
+    let strings = variants
+        .iter()
+        .filter(|(_, s)| matches!(s, Scalar::String | Scalar::Timestamp))
+        .count();
+    if numbers > 1 || strings > 1 || variants.iter().filter(|(_, s)| *s == Scalar::Bool).count() > 1
+    {
+        return None;
+    }
+    // Drop the derived `Deserialize`; keep the others.
+    for attr in &mut item.attrs {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        let paths = attr
+            .parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .ok()?;
+        let kept: Vec<&syn::Path> = paths
+            .iter()
+            .filter(|p| p.segments.last().is_none_or(|s| s.ident != "Deserialize"))
+            .collect();
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+    }
+    let name = &item.ident;
+    let mut expecting = Vec::new();
+    let mut methods = Vec::new();
+    for (variant, scalar) in &variants {
+        match scalar {
+            Scalar::Signed => {
+                expecting.push("an integer");
+                methods.push(quote! {
+                    fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> ::std::result::Result<Self::Value, E> {
+                        ::std::result::Result::Ok(#name::#variant(v))
+                    }
+                    fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> ::std::result::Result<Self::Value, E> {
+                        i64::try_from(v)
+                            .map(#name::#variant)
+                            .map_err(|_| E::invalid_value(::serde::de::Unexpected::Unsigned(v), &self))
+                    }
+                });
+            }
+            Scalar::Unsigned => {
+                expecting.push("an integer ≥ 0");
+                methods.push(quote! {
+                    fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> ::std::result::Result<Self::Value, E> {
+                        ::std::result::Result::Ok(#name::#variant(v))
+                    }
+                    fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> ::std::result::Result<Self::Value, E> {
+                        u64::try_from(v)
+                            .map(#name::#variant)
+                            .map_err(|_| E::invalid_value(::serde::de::Unexpected::Signed(v), &self))
+                    }
+                });
+            }
+            Scalar::Bool => {
+                expecting.push("a boolean");
+                methods.push(quote! {
+                    fn visit_bool<E: ::serde::de::Error>(self, v: bool) -> ::std::result::Result<Self::Value, E> {
+                        ::std::result::Result::Ok(#name::#variant(v))
+                    }
+                });
+            }
+            Scalar::String => {
+                expecting.push("a string");
+                methods.push(quote! {
+                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> ::std::result::Result<Self::Value, E> {
+                        ::std::result::Result::Ok(#name::#variant(v.to_owned()))
+                    }
+                    fn visit_string<E: ::serde::de::Error>(self, v: ::std::string::String) -> ::std::result::Result<Self::Value, E> {
+                        ::std::result::Result::Ok(#name::#variant(v))
+                    }
+                });
+            }
+            Scalar::Timestamp => {
+                expecting.push("an RFC 3339 date-time");
+                methods.push(quote! {
+                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> ::std::result::Result<Self::Value, E> {
+                        v.parse::<crate::Timestamp>().map(#name::#variant).map_err(E::custom)
+                    }
+                });
+            }
+        }
+    }
+    let expecting = match expecting.as_slice() {
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [] => return None,
+    };
+    Some(quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    #(#methods)*
+                }
+                deserializer.deserialize_any(Visitor)
+            }
+        }
+    })
 }
 
 /// String enums whose values collide once turned into Rust names (e.g. `accepting chats` and

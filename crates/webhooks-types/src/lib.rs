@@ -51,8 +51,3 @@ pub use webhook::Webhook;
 
 /// The API version these types describe.
 pub const API_VERSION: &str = "3.5";
-
-/// The examples of the workspace README, compiled and run as doctests.
-#[doc = include_str!("../../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;

@@ -33,18 +33,115 @@ pub struct Webhook {
     pub additional_data: Option<AdditionalData>,
 }
 
-/// The envelope as read in one pass; the payload is kept as raw text until the action is known.
-#[derive(Deserialize)]
+/// Where the payload stands after the envelope pass.
+// Lives on the stack for one parse; boxing the typed payload would cost an allocation.
+#[allow(clippy::large_enum_variant)]
+enum PayloadSlot<'a> {
+    /// `action` came first: the payload was read typed, in the same pass.
+    Typed(Payload),
+    /// `payload` came before `action`: kept as raw text, read once the action is known.
+    Raw(&'a RawValue),
+}
+
+/// The envelope as read in one pass over the text. LiveChat sends `action` before `payload`,
+/// so the payload is usually read typed right away; otherwise it is kept as raw text.
 struct Envelope<'a> {
     webhook_id: WebhookId,
     secret_key: SecretKey,
-    #[serde(borrow)]
     action: Cow<'a, str>,
     organization_id: OrganizationId,
-    #[serde(borrow)]
-    payload: &'a RawValue,
-    #[serde(default)]
+    payload: PayloadSlot<'a>,
     additional_data: Option<AdditionalData>,
+}
+
+impl<'de> Deserialize<'de> for Envelope<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(EnvelopeVisitor)
+    }
+}
+
+struct EnvelopeVisitor;
+
+/// Reads the payload of one action with the deserializer it is given.
+struct PayloadSeed<'s>(&'s str);
+
+impl<'de> serde::de::DeserializeSeed<'de> for PayloadSeed<'_> {
+    type Value = Payload;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Payload, D::Error> {
+        Payload::deserialize_for(self.0, deserializer)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for EnvelopeVisitor {
+    type Value = Envelope<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a webhook object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        fn once<T, E: serde::de::Error>(slot: &Option<T>, name: &'static str) -> Result<(), E> {
+            match slot {
+                Some(_) => Err(E::duplicate_field(name)),
+                None => Ok(()),
+            }
+        }
+        let mut webhook_id = None;
+        let mut secret_key = None;
+        let mut action: Option<Cow<'de, str>> = None;
+        let mut organization_id = None;
+        let mut payload = None;
+        let mut additional_data = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "webhook_id" => {
+                    once(&webhook_id, "webhook_id")?;
+                    webhook_id = Some(map.next_value()?);
+                }
+                "secret_key" => {
+                    once(&secret_key, "secret_key")?;
+                    secret_key = Some(map.next_value()?);
+                }
+                "action" => {
+                    once(&action, "action")?;
+                    action = Some(map.next_value()?);
+                }
+                "organization_id" => {
+                    once(&organization_id, "organization_id")?;
+                    organization_id = Some(map.next_value()?);
+                }
+                "payload" => {
+                    once(&payload, "payload")?;
+                    payload = Some(match &action {
+                        Some(action) => {
+                            PayloadSlot::Typed(map.next_value_seed(PayloadSeed(action))?)
+                        }
+                        None => PayloadSlot::Raw(map.next_value()?),
+                    });
+                }
+                "additional_data" => {
+                    once(&additional_data, "additional_data")?;
+                    additional_data = Some(map.next_value::<Option<AdditionalData>>()?);
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Envelope {
+            webhook_id: webhook_id.ok_or_else(|| A::Error::missing_field("webhook_id"))?,
+            secret_key: secret_key.ok_or_else(|| A::Error::missing_field("secret_key"))?,
+            action: action.ok_or_else(|| A::Error::missing_field("action"))?,
+            organization_id: organization_id
+                .ok_or_else(|| A::Error::missing_field("organization_id"))?,
+            payload: payload.ok_or_else(|| A::Error::missing_field("payload"))?,
+            additional_data: additional_data.flatten(),
+        })
+    }
 }
 
 impl Webhook {
@@ -90,11 +187,16 @@ impl Webhook {
             Ok(envelope) => envelope,
             Err(e) => return Err(envelope_error(text, e)),
         };
-        let raw = envelope.payload.get();
-        let mut de = serde_json::Deserializer::from_str(raw);
-        let payload = Payload::deserialize_for(&envelope.action, &mut de)
-            .and_then(|payload| de.end().map(|()| payload))
-            .map_err(|e| payload_error(text, raw, &envelope.action, e))?;
+        let payload = match envelope.payload {
+            PayloadSlot::Typed(payload) => payload,
+            PayloadSlot::Raw(raw) => {
+                let raw = raw.get();
+                let mut de = serde_json::Deserializer::from_str(raw);
+                Payload::deserialize_for(&envelope.action, &mut de)
+                    .and_then(|payload| de.end().map(|()| payload))
+                    .map_err(|e| payload_error(text, raw, &envelope.action, e))?
+            }
+        };
         Ok(Self {
             webhook_id: envelope.webhook_id,
             secret_key: envelope.secret_key,

@@ -3213,7 +3213,7 @@ impl ::std::convert::From<
     }
 }
 ///Value of one property: an integer (`int`), a boolean (`bool`) or a string (`string`, `tokenized_string`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PropertyValue {
     Integer(i64),
@@ -3240,7 +3240,7 @@ impl ::std::convert::From<bool> for PropertyValue {
     }
 }
 ///When the chat was queued: an RFC 3339 timestamp, or an integer number of microseconds (see errata).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum QueuedAt {
     Timestamp(crate::Timestamp),
@@ -4450,6 +4450,98 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PropertyValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PropertyValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("an integer, a boolean or a string")
+            }
+            fn visit_i64<E: ::serde::de::Error>(
+                self,
+                v: i64,
+            ) -> ::std::result::Result<Self::Value, E> {
+                ::std::result::Result::Ok(PropertyValue::Integer(v))
+            }
+            fn visit_u64<E: ::serde::de::Error>(
+                self,
+                v: u64,
+            ) -> ::std::result::Result<Self::Value, E> {
+                i64::try_from(v)
+                    .map(PropertyValue::Integer)
+                    .map_err(|_| E::invalid_value(
+                        ::serde::de::Unexpected::Unsigned(v),
+                        &self,
+                    ))
+            }
+            fn visit_bool<E: ::serde::de::Error>(
+                self,
+                v: bool,
+            ) -> ::std::result::Result<Self::Value, E> {
+                ::std::result::Result::Ok(PropertyValue::Boolean(v))
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                v: &str,
+            ) -> ::std::result::Result<Self::Value, E> {
+                ::std::result::Result::Ok(PropertyValue::String(v.to_owned()))
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                v: ::std::string::String,
+            ) -> ::std::result::Result<Self::Value, E> {
+                ::std::result::Result::Ok(PropertyValue::String(v))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for QueuedAt {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = QueuedAt;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("an RFC 3339 date-time or an integer")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                v: &str,
+            ) -> ::std::result::Result<Self::Value, E> {
+                v.parse::<crate::Timestamp>().map(QueuedAt::Timestamp).map_err(E::custom)
+            }
+            fn visit_i64<E: ::serde::de::Error>(
+                self,
+                v: i64,
+            ) -> ::std::result::Result<Self::Value, E> {
+                ::std::result::Result::Ok(QueuedAt::Integer(v))
+            }
+            fn visit_u64<E: ::serde::de::Error>(
+                self,
+                v: u64,
+            ) -> ::std::result::Result<Self::Value, E> {
+                i64::try_from(v)
+                    .map(QueuedAt::Integer)
+                    .map_err(|_| E::invalid_value(
+                        ::serde::de::Unexpected::Unsigned(v),
+                        &self,
+                    ))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 ///Routing status of an agent or bot. The webhooks page spells it with spaces, the rest of the v3.5 API with underscores; both are accepted. `offline` applies to bots only.

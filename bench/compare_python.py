@@ -1,0 +1,115 @@
+"""Times Python's jsonschema and fastjsonschema on the webhooks of an NDJSON corpus, against
+the same schemas (schemas/v3.5), and compares them with `webhooks-validate --ndjson`.
+
+usage: compare_python.py SCHEMA_DIR CORPUS VALIDATOR_BINARY
+"""
+
+import json
+import pathlib
+import subprocess
+import sys
+import time
+
+import fastjsonschema
+import jsonschema
+import referencing
+
+BASE = "https://schemas.livechat-webhooks.dev/v3.5/"
+
+
+def load_schemas(root):
+    store = {}
+    for path in sorted(root.rglob("*.json")):
+        doc = json.loads(path.read_text())
+        store[doc["$id"]] = doc
+    return store
+
+
+def best_of(runs, fn):
+    """The fastest of `runs` timings of fn(), in seconds, and its result."""
+    best, result = None, None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    return best, result
+
+
+def main():
+    schema_dir, corpus_path, binary = map(pathlib.Path, sys.argv[1:4])
+    store = load_schemas(schema_dir)
+    actions = {
+        uri[len(BASE) + len("actions/"):-len(".json")]: doc
+        for uri, doc in store.items()
+        if uri.startswith(BASE + "actions/")
+    }
+    lines = corpus_path.read_bytes().splitlines()
+    size = sum(len(line) + 1 for line in lines)
+    print(f"corpus: {len(lines)} webhooks, {size / 1e6:.1f} MB, {len(actions)} action schemas")
+
+    registry = referencing.Registry().with_resources(
+        (uri, referencing.Resource.from_contents(doc, default_specification=referencing.jsonschema.DRAFT7))
+        for uri, doc in store.items()
+    )
+    checker = jsonschema.Draft7Validator.FORMAT_CHECKER
+    py_validators = {
+        name: jsonschema.Draft7Validator(doc, registry=registry, format_checker=checker)
+        for name, doc in actions.items()
+    }
+    fast_validators = {
+        name: fastjsonschema.compile(doc, handlers={"https": store.__getitem__})
+        for name, doc in actions.items()
+    }
+
+    # Both must reject an impossible date, or the comparison would not be like for like.
+    probe = json.loads(lines[0])
+    probe_action = probe["action"]
+
+    def py_run():
+        valid = 0
+        for line in lines:
+            doc = json.loads(line)
+            valid += py_validators[doc["action"]].is_valid(doc)
+        return valid
+
+    def fast_run():
+        valid = 0
+        for line in lines:
+            doc = json.loads(line)
+            try:
+                fast_validators[doc["action"]](doc)
+                valid += 1
+            except fastjsonschema.JsonSchemaException:
+                pass
+        return valid
+
+    def ours_run():
+        out = subprocess.run(
+            ["taskset", "-c", "0", str(binary), "--ndjson", str(corpus_path)],
+            stdout=subprocess.PIPE,
+            check=False,
+        )
+        return out.stdout.count(b": ok ")
+
+    results = []
+    for name, fn, runs in [
+        ("webhooks-validate --ndjson (one core, process start and schema compile included)", ours_run, 5),
+        ("python jsonschema (Draft7Validator, formats checked)", py_run, 1),
+        ("python fastjsonschema", fast_run, 3),
+    ]:
+        seconds, valid = best_of(runs, fn)
+        if valid != len(lines):
+            print(f"{name}: only {valid} of {len(lines)} webhooks valid", file=sys.stderr)
+            sys.exit(1)
+        results.append((name, seconds))
+        print(f"{name}: {seconds:.3f} s, {len(lines) / seconds:,.0f} webhooks/s, {size / seconds / 1e6:.1f} MB/s")
+
+    ours = results[0][1]
+    for name, seconds in results[1:]:
+        print(f"ratio {name} / ours: {seconds / ours:.1f}x")
+    del probe, probe_action
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+//! The compiled validator.
+
+use serde_json::Value;
+use webhooks_types::{Action, SecretKey, Webhook, API_VERSION};
+
+use crate::error::{BuildError, Disagreement, ValidationError, Violation};
+use crate::generated::schemas::{BASE_URI, FILES};
+use crate::locate::line_column;
+use crate::{strict, violations};
+
+/// Schema keywords whose every rule the generated types also enforce. When the schema rejects a
+/// body only through other keywords (`minItems`, `pattern`, `format: uri`, `not`, ...), the
+/// types accepting it is expected; when a keyword of this list fails and the types accept, the
+/// two disagree.
+const TYPED_KEYWORDS: &[&str] = &["type", "required", "enum", "const"];
+
+/// Validates LiveChat webhook bodies against the v3.5 schemas, compiled once.
+///
+/// One instance serves any number of threads (`Validator` is `Send + Sync`).
+///
+/// ```
+/// use webhooks_validate::{ValidationError, Validator};
+///
+/// let validator = Validator::builder().secret_key("s3cret").build()?;
+/// let body = br#"{"webhook_id": "wh", "secret_key": "s3cret", "action": "thread_tagged",
+///   "organization_id": "org", "additional_data": {},
+///   "payload": {"chat_id": "PJ0MRSHTDG", "thread_id": "K600PKZON8", "tag": 7}}"#;
+/// match validator.validate(body) {
+///     Err(ValidationError::Invalid(violations)) => {
+///         assert_eq!(violations[0].pointer, "/payload/tag");
+///         assert_eq!(violations[0].line, Some(3));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), webhooks_validate::BuildError>(())
+/// ```
+pub struct Validator {
+    /// One compiled schema per action, in the order of [`Action::ALL`].
+    actions: Vec<jsonschema::Validator>,
+    /// `webhook.json`: reports what is wrong with a body whose `action` is missing or not a
+    /// string.
+    any: jsonschema::Validator,
+    strict: bool,
+    secret: Option<SecretKey>,
+}
+
+impl std::fmt::Debug for Validator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validator")
+            .field("api_version", &API_VERSION)
+            .field("strict", &self.strict)
+            .field("secret", &self.secret)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options of a [`Validator`]: strict mode and the expected secret.
+#[derive(Debug, Clone, Default)]
+pub struct ValidatorBuilder {
+    strict: bool,
+    secret: Option<SecretKey>,
+}
+
+impl ValidatorBuilder {
+    /// Strict mode: a property the schemas do not document is a violation (`keyword` is
+    /// `additionalProperties`) naming its path. Off by default: LiveChat may add fields.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Rejects bodies whose `secret_key` is not `secret` ([`ValidationError::SecretMismatch`]);
+    /// the comparison takes the same time wherever the two differ.
+    pub fn secret_key(mut self, secret: impl Into<String>) -> Self {
+        self.secret = Some(SecretKey::new(secret));
+        self
+    }
+
+    /// Compiles the embedded schemas.
+    pub fn build(self) -> Result<Validator, BuildError> {
+        Validator::compile(self)
+    }
+}
+
+impl Validator {
+    /// A lenient validator with no secret check.
+    pub fn new() -> Result<Self, BuildError> {
+        Self::builder().build()
+    }
+
+    /// Options: strict mode, expected secret.
+    pub fn builder() -> ValidatorBuilder {
+        ValidatorBuilder::default()
+    }
+
+    /// The API version of the schemas ("3.5").
+    pub fn api_version(&self) -> &'static str {
+        API_VERSION
+    }
+
+    /// Whether undocumented properties are violations.
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+
+    fn compile(options: ValidatorBuilder) -> Result<Self, BuildError> {
+        let mut docs = Vec::with_capacity(FILES.len());
+        for (path, text) in FILES {
+            let doc: Value = serde_json::from_str(text).map_err(|e| BuildError {
+                file: (*path).to_owned(),
+                message: e.to_string(),
+            })?;
+            let doc = if options.strict {
+                strict::close(&doc)
+            } else {
+                doc
+            };
+            docs.push((*path, doc));
+        }
+        let resources = docs.iter().map(|(path, doc)| {
+            (
+                format!("{BASE_URI}{path}"),
+                jsonschema::Resource::from_contents(doc.clone()),
+            )
+        });
+        let registry = jsonschema::Registry::new()
+            .draft(jsonschema::Draft::Draft7)
+            .extend(resources)
+            .and_then(|builder| builder.prepare())
+            .map_err(|e| BuildError {
+                file: String::new(),
+                message: e.to_string(),
+            })?;
+        let build = |path: &str| -> Result<jsonschema::Validator, BuildError> {
+            let doc = docs
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, doc)| doc)
+                .ok_or_else(|| BuildError {
+                    file: path.to_owned(),
+                    message: "not embedded".to_owned(),
+                })?;
+            jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft7)
+                .should_validate_formats(true)
+                .with_registry(&registry)
+                .build(doc)
+                .map_err(|e| BuildError {
+                    file: path.to_owned(),
+                    message: e.to_string(),
+                })
+        };
+        let actions = Action::ALL
+            .iter()
+            .map(|action| build(&format!("actions/{}.json", action.as_str())))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            actions,
+            any: build("webhook.json")?,
+            strict: options.strict,
+            secret: options.secret,
+        })
+    }
+
+    /// Validates a webhook body and, when it is valid, returns it typed.
+    ///
+    /// On failure the error says where: a JSON pointer with line and column for each schema
+    /// violation (all of them, not only the first), line and column for invalid JSON.
+    pub fn validate(&self, bytes: &[u8]) -> Result<Webhook, ValidationError> {
+        let value = parse(bytes)?;
+        let action = self.check(&value, Some(bytes))?;
+        Webhook::from_slice(bytes).map_err(|typed| {
+            ValidationError::Disagreement(Box::new(Disagreement {
+                action: action.as_str().to_owned(),
+                violations: Vec::new(),
+                typed: Some(typed),
+            }))
+        })
+    }
+
+    /// Validates an already parsed body against the schemas only (no typed parse), returning
+    /// its action. Violations carry pointers but no line or column.
+    pub fn validate_value(&self, value: &Value) -> Result<Action, ValidationError> {
+        self.check(value, None)
+    }
+
+    /// The schema checks shared by [`Self::validate`] and [`Self::validate_value`].
+    fn check(&self, value: &Value, text: Option<&[u8]>) -> Result<Action, ValidationError> {
+        let Some(object) = value.as_object() else {
+            return Err(ValidationError::NotAnObject {
+                found: kind_of(value),
+            });
+        };
+        if let (Some(expected), Some(Value::String(received))) =
+            (&self.secret, object.get("secret_key"))
+        {
+            if !SecretKey::new(received.as_str()).matches(expected.expose()) {
+                return Err(ValidationError::SecretMismatch);
+            }
+        }
+        let Some(Value::String(name)) = object.get("action") else {
+            // No usable action: the dispatching schema says what is wrong with the envelope.
+            let violations = violations::collect(self.any.iter_errors(value), text);
+            return Err(ValidationError::Invalid(violations));
+        };
+        let Some(action) = Action::from_name(name) else {
+            return Err(ValidationError::UnknownAction {
+                action: name.clone(),
+                api_version: API_VERSION,
+            });
+        };
+        let schema = &self.actions[action as usize];
+        if schema.is_valid(value) {
+            return Ok(action);
+        }
+        let violations = violations::collect(schema.iter_errors(value), text);
+        Err(self.rejected(action, value, text, violations))
+    }
+
+    /// The error for a body the schema rejects: [`ValidationError::Invalid`], or a
+    /// [`ValidationError::Disagreement`] when the types accept it although a keyword they
+    /// enforce failed.
+    fn rejected(
+        &self,
+        action: Action,
+        value: &Value,
+        text: Option<&[u8]>,
+        violations: Vec<Violation>,
+    ) -> ValidationError {
+        let typed_rules_broken = violations.iter().any(|v| {
+            TYPED_KEYWORDS.contains(&v.keyword.as_str())
+                || (v.keyword == "format" && v.message.contains("date-time"))
+        });
+        if typed_rules_broken {
+            let accepted = match text {
+                Some(text) => Webhook::from_slice(text).is_ok(),
+                None => serde_json::from_value::<Webhook>(value.clone()).is_ok(),
+            };
+            if accepted {
+                return ValidationError::Disagreement(Box::new(Disagreement {
+                    action: action.as_str().to_owned(),
+                    violations,
+                    typed: None,
+                }));
+            }
+        }
+        ValidationError::Invalid(violations)
+    }
+}
+
+/// Parses the body, turning a parser error into [`ValidationError::Json`].
+fn parse(bytes: &[u8]) -> Result<Value, ValidationError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let (line, column) = if e.line() == 0 {
+            line_column(bytes, bytes.len())
+        } else {
+            (e.line(), e.column().max(1))
+        };
+        let text = e.to_string();
+        let message = match text.rfind(" at line ") {
+            Some(i) if e.line() > 0 => text[..i].to_owned(),
+            _ => text,
+        };
+        ValidationError::Json {
+            line,
+            column,
+            message: if bytes.iter().all(u8::is_ascii_whitespace) {
+                "empty input".to_owned()
+            } else {
+                message
+            },
+        }
+    })
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validator_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Validator>();
+    }
+
+    #[test]
+    fn every_embedded_schema_compiles_in_both_modes() {
+        for strict in [false, true] {
+            let validator = Validator::builder().strict(strict).build();
+            assert!(validator.is_ok(), "strict={strict}: {validator:?}");
+        }
+    }
+
+    #[test]
+    fn a_typed_rule_broken_with_the_types_accepting_is_a_disagreement() {
+        let validator = Validator::new().expect("compiles");
+        // Two elements make serde read `additional_data` as a struct from a sequence, which
+        // the schema (an object) does not allow: the types are looser than the schema here.
+        let body = br#"{"webhook_id": "wh", "secret_key": "s", "action": "thread_tagged",
+            "organization_id": "org", "additional_data": [null, null],
+            "payload": {"chat_id": "c", "thread_id": "t", "tag": "x"}}"#;
+        match validator.validate(body) {
+            Err(ValidationError::Disagreement(d)) => {
+                assert!(d.typed.is_none());
+                assert_eq!(d.violations[0].pointer, "/additional_data");
+                assert_eq!(d.violations[0].keyword, "type");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The `webhooks-validate` binary: exit statuses, output formats and bad input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/v3.5")
+}
+
+fn sample(name: &str) -> String {
+    samples().join(name).to_string_lossy().into_owned()
+}
+
+/// Runs the binary with `args` and `stdin`.
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webhooks-validate"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let input = stdin.to_vec();
+    // Write from another thread so a large input cannot block on a full stdout pipe.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("the binary ends");
+    writer.join().expect("writer thread");
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn valid_files_exit_0_with_ok_and_the_action() {
+    let output = run(
+        &[&sample("incoming_chat.json"), &sample("thread_tagged.json")],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("incoming_chat.json: ok incoming_chat\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("thread_tagged.json: ok thread_tagged\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_invalid_file_exits_1_with_each_error_and_its_pointer() {
+    let output = run(
+        &[
+            &sample("incoming_chat.json"),
+            &sample("invalid/wrong_type_chat_id.json"),
+        ],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains("wrong_type_chat_id.json: invalid\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  /payload/chat_id (line 7, column 16): 123 is not of type \"string\" [type]"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_format_gives_one_object_per_input() {
+    let output = run(
+        &[
+            "--format",
+            "json",
+            &sample("incoming_chat.json"),
+            &sample("invalid/missing_tag.json"),
+        ],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["valid"], true);
+    assert_eq!(lines[0]["action"], "incoming_chat");
+    assert_eq!(lines[1]["valid"], false);
+    assert_eq!(lines[1]["errors"][0]["pointer"], "/payload");
+    assert_eq!(lines[1]["errors"][0]["keyword"], "required");
+    assert_eq!(lines[1]["errors"][0]["line"], 6);
+}
+
+#[test]
+fn standard_input_is_read_without_file_or_with_dash() {
+    let body = std::fs::read(sample("thread_untagged.json")).expect("sample");
+    for args in [&[][..], &["-"]] {
+        let output = run(args, &body);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(stdout(&output), "<stdin>: ok thread_untagged\n");
+    }
+}
+
+#[test]
+fn ndjson_names_the_line_of_each_webhook() {
+    let mut input = Vec::new();
+    for name in [
+        "thread_tagged.json",
+        "invalid/missing_tag.json",
+        "bot_deleted.json",
+    ] {
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(sample(name)).expect("sample")).expect("JSON");
+        input.extend(serde_json::to_vec(&value).expect("serializes"));
+        input.extend(b"\n\n");
+    }
+    let output = run(&["--ndjson"], &input);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("<stdin>:1: ok thread_tagged\n"), "{text}");
+    assert!(
+        text.contains("<stdin>:3: invalid\n  /payload (line 1, column "),
+        "{text}"
+    );
+    assert!(text.contains("<stdin>:5: ok bot_deleted\n"), "{text}");
+}
+
+#[test]
+fn strict_mode_names_undocumented_properties() {
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sample("thread_tagged.json")).expect("sample"))
+            .expect("JSON");
+    value["payload"]["colour"] = "teal".into();
+    let body = serde_json::to_vec_pretty(&value).expect("serializes");
+    assert_eq!(run(&[], &body).status.code(), Some(0));
+    let output = run(&["--strict"], &body);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains("/payload/colour (line ")
+            && text.contains("property `colour` is not documented"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_wrong_secret_key_is_invalid() {
+    let body = std::fs::read(sample("thread_tagged.json")).expect("sample");
+    let value: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    let secret = value["secret_key"].as_str().expect("a secret");
+    assert_eq!(run(&["--secret-key", secret], &body).status.code(), Some(0));
+    let output = run(&["--secret-key", "not-it"], &body);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("secret_key"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    for args in [
+        &["--format", "yaml"][..],
+        &["--api-version", "3.6"],
+        &["--bogus"],
+        &["--secret-key"],
+    ] {
+        let output = run(args, b"");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains("usage:"), "{args:?}");
+    }
+    let output = run(
+        &[&sample("incoming_chat.json"), "/nonexistent/body.json"],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("/nonexistent/body.json"));
+    assert!(
+        stdout(&output).contains("ok incoming_chat"),
+        "other inputs still checked"
+    );
+    assert_eq!(
+        run(
+            &["--api-version", "3.5", &sample("incoming_chat.json")],
+            b""
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn help_documents_every_option_and_status() {
+    let output = run(&["--help"], b"");
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    for needle in [
+        "--strict",
+        "--api-version",
+        "--secret-key",
+        "--format",
+        "--ndjson",
+        "0 ",
+        "1 ",
+        "2 ",
+    ] {
+        assert!(text.contains(needle), "help lacks {needle}");
+    }
+}
+
+/// Bad input never crashes the binary (a panic would exit 101): each gives exit 1 and a message.
+#[test]
+fn bad_input_exits_1_with_a_message() {
+    let mut huge = br#"{"webhook_id": "w", "secret_key": "s", "action": "thread_tagged", "organization_id": "o", "additional_data": {}, "payload": {"chat_id": "c", "thread_id": "t", "tag": ""#.to_vec();
+    huge.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
+    huge.extend(br#"", "x": 1}}"#);
+    let mut huge_string = b"\"".to_vec();
+    huge_string.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
+    huge_string.push(b'"');
+    let mut huge_action = b"{\"action\": ".to_vec();
+    huge_action.extend(&huge_string);
+    huge_action.push(b'}');
+    // A 10 MB value in a valid webhook is no problem.
+    assert_eq!(run(&[], &huge).status.code(), Some(0), "10 MB tag");
+    let mut deep = b"{\"payload\": ".to_vec();
+    deep.extend(std::iter::repeat_n(b'[', 100_000));
+    deep.extend(std::iter::repeat_n(b']', 100_000));
+    deep.push(b'}');
+    let mut deep_in_payload = br#"{"webhook_id": "w", "secret_key": "s", "action": "incoming_event", "organization_id": "o", "additional_data": {}, "payload": {"chat_id": "c", "thread_id": "t", "event": {"id": "e", "type": "custom", "author_id": "a", "created_at": "2019-12-09T12:01:18.909000Z", "visibility": "all", "content": "#.to_vec();
+    deep_in_payload.extend(std::iter::repeat_n(b'[', 100_000));
+    deep_in_payload.extend(std::iter::repeat_n(b']', 100_000));
+    deep_in_payload.extend(b"}}}");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", Vec::new(), "empty input"),
+        ("whitespace", b"  \n ".to_vec(), "empty input"),
+        ("array", b"[1, 2]".to_vec(), "found an array"),
+        ("string", b"\"webhook\"".to_vec(), "found a string"),
+        ("null", b"null".to_vec(), "found null"),
+        (
+            "invalid UTF-8",
+            b"{\"action\": \"\xff\xfe\"}".to_vec(),
+            "invalid JSON",
+        ),
+        ("10 MB string", huge_string, "found a string"),
+        ("10 MB action", huge_action, "(10485760 bytes)"),
+        ("100,000 levels", deep, "recursion limit"),
+        (
+            "100,000 levels in a payload",
+            deep_in_payload,
+            "recursion limit",
+        ),
+        (
+            "unknown action",
+            br#"{"action": "chat_teleported"}"#.to_vec(),
+            "unknown action `chat_teleported`",
+        ),
+        (
+            "action not a string",
+            br#"{"action": 7}"#.to_vec(),
+            "/action",
+        ),
+    ];
+    for (name, body, message) in cases {
+        let output = run(&[], &body);
+        assert_eq!(output.status.code(), Some(1), "{name}: {}", stderr(&output));
+        let text = stdout(&output);
+        assert!(text.contains(message), "{name}: {text:.400}");
+    }
+}
