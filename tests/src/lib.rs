@@ -112,33 +112,58 @@ pub fn invalid_samples() -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// A compiled validator for `webhook.json` (any v3.5 webhook), with every schema file
-/// registered under its `$id` and formats checked.
-pub fn webhook_validator() -> jsonschema::Validator {
-    let files = json_files(&schema_dir());
-    let resources: Vec<(String, jsonschema::Resource)> = files
-        .iter()
+/// The v3.5 bundle directory (`dist/v3.5/`).
+pub fn bundle_dir() -> PathBuf {
+    root().join("dist/v3.5")
+}
+
+/// A registry of every source schema file under its `$id` (draft-07).
+pub fn source_registry() -> jsonschema::Registry<'static> {
+    let resources: Vec<(String, jsonschema::Resource)> = json_files(&schema_dir())
+        .into_iter()
         .map(|(_, doc)| {
             let id = doc["$id"].as_str().unwrap_or_default().to_owned();
-            (id, jsonschema::Resource::from_contents(doc.clone()))
+            (id, jsonschema::Resource::from_contents(doc))
         })
         .collect();
-    let registry = jsonschema::Registry::new()
+    jsonschema::Registry::new()
         .draft(jsonschema::Draft::Draft7)
         .extend(resources)
         .and_then(|b| b.prepare())
-        .unwrap_or_else(|e| panic!("schemas do not resolve: {e}"));
-    let root = files
-        .iter()
-        .find(|(rel, _)| rel == "webhook.json")
-        .map(|(_, doc)| doc.clone())
-        .unwrap_or_default();
-    jsonschema::options()
+        .unwrap_or_else(|e| panic!("schemas do not resolve: {e}"))
+}
+
+/// Compiles `schema` (named `name` in messages) as draft-07 with formats checked, resolving
+/// references through `registry` when given.
+pub fn compile(
+    name: &str,
+    schema: &Value,
+    registry: Option<&jsonschema::Registry<'_>>,
+) -> jsonschema::Validator {
+    let mut options = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
-        .should_validate_formats(true)
-        .with_registry(&registry)
-        .build(&root)
-        .unwrap_or_else(|e| panic!("webhook.json does not compile: {e}"))
+        .should_validate_formats(true);
+    if let Some(registry) = registry {
+        options = options.with_registry(registry);
+    }
+    options
+        .build(schema)
+        .unwrap_or_else(|e| panic!("{name} does not compile: {e}"))
+}
+
+/// Reads and parses one JSON file.
+pub fn read_json(path: &Path) -> Value {
+    let bytes =
+        std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// A compiled validator for `webhook.json` (any v3.5 webhook), with every schema file
+/// registered under its `$id` and formats checked.
+pub fn webhook_validator() -> jsonschema::Validator {
+    let registry = source_registry();
+    let root = read_json(&schema_dir().join("webhook.json"));
+    compile("webhook.json", &root, Some(&registry))
 }
 
 /// Schema errors of `instance` as `(instance pointer, keyword, message)`.

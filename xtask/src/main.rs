@@ -2,7 +2,9 @@
 //!
 //! - `codegen [--check]`: generates the modules of `webhooks-types` from `schemas/`.
 //! - `samples --from PAGE [--check]`: extracts the documented samples into `samples/v3.5/`.
+//! - `bundle [--check]`: writes the self-contained schemas of `dist/v3.5/`.
 
+mod bundle;
 mod codegen;
 mod files;
 mod jsonc;
@@ -21,7 +23,11 @@ tasks:
   samples --from PAGE [--check]
                       read the docs page PAGE (text form), apply samples/v3.5/errata.json
                       and write samples/v3.5/<action>.json; with --check, write nothing
-                      and fail, naming the action, when a sample differs from the page";
+                      and fail, naming the action, when a sample differs from the page
+  bundle [--check]    write the self-contained schemas dist/v3.5/webhook.json and
+                      dist/v3.5/actions/<action>.json from schemas/ (version: the top
+                      entry of schemas/CHANGELOG.md); with --check, write nothing and
+                      fail, naming each stale file";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +38,11 @@ fn main() -> ExitCode {
             _ => Err(usage()),
         },
         Some("samples") => samples_task(&args[1..]),
+        Some("bundle") => match &args[1..] {
+            [] => bundle_task(false),
+            [flag] if flag == "--check" => bundle_task(true),
+            _ => Err(usage()),
+        },
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -88,6 +99,74 @@ fn codegen(check: bool) -> Result<(), String> {
             "codegen: {} files, {} written ({} ms)",
             generated.len(),
             outcome.stale.len(),
+            start.elapsed().as_millis()
+        );
+    }
+    Ok(())
+}
+
+/// Generates the bundles in memory: `(path relative to the workspace root, text)`.
+pub fn generate_bundles() -> Result<Vec<(String, String)>, String> {
+    let set = schema::SchemaSet::load(&schema_root()).map_err(|e| format!("schemas/v3.5/{e}"))?;
+    let changelog_path = workspace_root().join("schemas/CHANGELOG.md");
+    let changelog = std::fs::read_to_string(&changelog_path)
+        .map_err(|e| format!("cannot read {}: {e}", changelog_path.display()))?;
+    let version = bundle::version_from_changelog(&changelog)?;
+    bundle::generate(&set, &version).map_err(|e| format!("schemas/v3.5/{e}"))
+}
+
+/// Brings `dist/v3.5/` in line with `bundles`: stale files (and action bundles whose action is
+/// gone) are listed; unless checking they are rewritten (or removed).
+pub fn sync_bundles(bundles: &[(String, String)], check: bool) -> Result<Vec<String>, String> {
+    let root = workspace_root();
+    let io = |e: std::io::Error| format!("{}: {e}", bundle::DIST_DIR);
+    let mut stale = files::sync(&root, bundles, check).map_err(io)?.stale;
+    let actions_dir = root.join(bundle::DIST_DIR).join("actions");
+    if let Ok(entries) = std::fs::read_dir(&actions_dir) {
+        let mut extra = Vec::new();
+        for entry in entries {
+            let name = entry
+                .map_err(io)?
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            let rel = format!("{}/actions/{name}", bundle::DIST_DIR);
+            if !bundles.iter().any(|(path, _)| *path == rel) {
+                extra.push((rel, actions_dir.join(&name)));
+            }
+        }
+        extra.sort();
+        for (rel, path) in extra {
+            if !check {
+                std::fs::remove_file(&path).map_err(io)?;
+            }
+            stale.push(format!("{rel} (not generated: removed)"));
+        }
+    }
+    Ok(stale)
+}
+
+fn bundle_task(check: bool) -> Result<(), String> {
+    let start = std::time::Instant::now();
+    let bundles = generate_bundles()?;
+    let stale = sync_bundles(&bundles, check)?;
+    if check {
+        if !stale.is_empty() {
+            return Err(format!(
+                "the bundles are stale; run `cargo xtask bundle`:\n  {}",
+                stale.join("\n  ")
+            ));
+        }
+        eprintln!(
+            "bundle: {} files up to date ({} ms)",
+            bundles.len(),
+            start.elapsed().as_millis()
+        );
+    } else {
+        eprintln!(
+            "bundle: {} files, {} written ({} ms)",
+            bundles.len(),
+            stale.len(),
             start.elapsed().as_millis()
         );
     }
@@ -164,6 +243,32 @@ mod tests {
             "stale generated files (run `cargo xtask codegen`): {:?}",
             outcome.stale
         );
+    }
+
+    /// The checked-in bundles of `dist/v3.5/` are what the schemas and the changelog produce.
+    #[test]
+    fn bundles_are_fresh() {
+        let bundles = generate_bundles().expect("bundles generate");
+        assert_eq!(bundles.len(), 38, "webhook.json and one file per action");
+        let stale = sync_bundles(&bundles, true).expect("read dist/");
+        assert!(
+            stale.is_empty(),
+            "stale bundle files (run `cargo xtask bundle`): {stale:?}"
+        );
+    }
+
+    /// A bundle that differs from its generated text is named.
+    #[test]
+    fn a_stale_bundle_is_named() {
+        let mut bundles = generate_bundles().expect("bundles generate");
+        let (path, text) = bundles
+            .iter_mut()
+            .find(|(path, _)| path.ends_with("/incoming_chat.json"))
+            .expect("incoming_chat is bundled");
+        text.push(' ');
+        let path = path.clone();
+        let stale = sync_bundles(&bundles, true).expect("read dist/");
+        assert_eq!(stale, [path]);
     }
 
     /// Two runs give identical bytes.

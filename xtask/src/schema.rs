@@ -421,7 +421,7 @@ pub fn escape(token: &str) -> String {
 }
 
 /// Joins a relative reference to the file it is written in; `None` when it leaves the root.
-fn join(file: &str, reference: &str) -> Option<String> {
+pub fn join(file: &str, reference: &str) -> Option<String> {
     let base = Path::new(file).parent().unwrap_or(Path::new(""));
     let mut parts: Vec<String> = Vec::new();
     for component in base.join(reference).components() {
