@@ -327,8 +327,17 @@ fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, SchemaErr
     }
     let mut fix = PostProcess {
         tag_types: &tag_types,
+        objects: Vec::new(),
     };
     fix.visit_file_mut(&mut file);
+    for name in &fix.objects {
+        let extra: syn::File = syn::parse2(object_impls(name)).map_err(|e| SchemaError {
+            file: String::new(),
+            pointer: String::new(),
+            message: format!("the serde impls of `{name}` do not parse: {e}"),
+        })?;
+        file.items.extend(extra.items);
+    }
     let mut direct = Vec::new();
     for item in &mut file.items {
         if let syn::Item::Enum(item) = item {
@@ -375,9 +384,42 @@ fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, SchemaErr
 struct PostProcess<'a> {
     /// One-value enums that type a union tag inside a variant struct.
     tag_types: &'a [String],
+    /// Structs with named fields whose serde impls are to be written by [`object_impls`].
+    objects: Vec<Ident>,
+}
+
+/// The serde impls of a JSON object struct whose derives were made inherent with
+/// `#[serde(remote = "Self")]`: deserializing goes through `crate::de::MapOnly`, so that only a
+/// JSON object is read (serde would also take an array of the fields in order).
+fn object_impls(name: &Ident) -> TokenStream {
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                #name::deserialize(crate::de::MapOnly(deserializer))
+            }
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                #name::serialize(self, serializer)
+            }
+        }
+    }
 }
 
 impl VisitMut for PostProcess<'_> {
+    fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
+        let derives_serde = item
+            .attrs
+            .iter()
+            .any(|a| a.path().is_ident("derive") && quote!(#a).to_string().contains("Deserialize"));
+        if derives_serde && matches!(item.fields, syn::Fields::Named(_)) {
+            item.attrs
+                .push(syn::parse_quote!(#[serde(remote = "Self")]));
+            self.objects.push(item.ident.clone());
+        }
+        syn::visit_mut::visit_item_struct_mut(self, item);
+    }
+
     fn visit_field_mut(&mut self, field: &mut syn::Field) {
         // Optional arrays and maps: typify drops them when empty; keep them as `Option` so
         // that an empty `[]` or `{}` in the input is written back.
@@ -395,6 +437,30 @@ impl VisitMut for PostProcess<'_> {
         if optional_collection {
             let ty = field.ty.clone();
             field.ty = syn::parse_quote!(::std::option::Option<#ty>);
+        }
+        // An optional field may be absent, not `null`: the schemas allow no nulls. Integers
+        // are read as JSON Schema reads them (`1.0` is an integer) within the Rust type's range.
+        let ty = &field.ty;
+        let text = quote!(#ty).to_string().replace(' ', "");
+        let reader = match text.as_str() {
+            "u64" => Some("crate::de::unsigned"),
+            "i64" => Some("crate::de::signed"),
+            "::std::option::Option<u64>" => Some("crate::de::optional_unsigned"),
+            "::std::option::Option<i64>" => Some("crate::de::optional_signed"),
+            t if t.starts_with("::std::option::Option<") => Some("crate::de::present"),
+            _ => None,
+        };
+        if let Some(reader) = reader {
+            let optional = text.starts_with("::std::option::Option<");
+            let has_default = field
+                .attrs
+                .iter()
+                .any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("default"));
+            field.attrs.push(if has_default || !optional {
+                syn::parse_quote!(#[serde(deserialize_with = #reader)])
+            } else {
+                syn::parse_quote!(#[serde(default, deserialize_with = #reader)])
+            });
         }
         // The tag of a union variant is consumed by the union's deserializer: let it default.
         if let syn::Type::Path(path) = &field.ty {
@@ -502,6 +568,11 @@ fn primitive_union_deserializer(item: &mut syn::ItemEnum) -> Option<TokenStream>
                             .map(#name::#variant)
                             .map_err(|_| E::invalid_value(::serde::de::Unexpected::Unsigned(v), &self))
                     }
+                    fn visit_f64<E: ::serde::de::Error>(self, v: f64) -> ::std::result::Result<Self::Value, E> {
+                        crate::de::integral_i64(v)
+                            .map(#name::#variant)
+                            .ok_or_else(|| E::invalid_value(::serde::de::Unexpected::Float(v), &self))
+                    }
                 });
             }
             Scalar::Unsigned => {
@@ -514,6 +585,11 @@ fn primitive_union_deserializer(item: &mut syn::ItemEnum) -> Option<TokenStream>
                         u64::try_from(v)
                             .map(#name::#variant)
                             .map_err(|_| E::invalid_value(::serde::de::Unexpected::Signed(v), &self))
+                    }
+                    fn visit_f64<E: ::serde::de::Error>(self, v: f64) -> ::std::result::Result<Self::Value, E> {
+                        crate::de::integral_u64(v)
+                            .map(#name::#variant)
+                            .ok_or_else(|| E::invalid_value(::serde::de::Unexpected::Float(v), &self))
                     }
                 });
             }
@@ -702,6 +778,7 @@ fn generate_action(actions: &[ActionSchema]) -> String {
     let variants: Vec<Ident> = actions.iter().map(|a| ident(&pascal(&a.name))).collect();
     let names: Vec<&String> = actions.iter().map(|a| &a.name).collect();
     let groups: Vec<&String> = actions.iter().map(|a| &a.group).collect();
+    let additional: Vec<bool> = actions.iter().map(|a| a.additional_data_required).collect();
     let docs: Vec<String> = actions
         .iter()
         .map(|a| format!("`{}`: {}", a.name, a.description))
@@ -725,6 +802,12 @@ fn generate_action(actions: &[ActionSchema]) -> String {
             /// The documentation group the action belongs to (e.g. `Chats`, `Configuration`).
             pub const fn group(self) -> &'static str {
                 match self { #( Action::#variants => #groups, )* }
+            }
+
+            /// Whether the action's webhooks must carry `additional_data` (an object, possibly
+            /// empty); `chat_transferred` and `incoming_customer` may leave it out.
+            pub const fn requires_additional_data(self) -> bool {
+                match self { #( Action::#variants => #additional, )* }
             }
 
             /// Looks an action up by its name on the wire.
@@ -789,7 +872,7 @@ fn generate_payload(actions: &[ActionSchema]) -> String {
             {
                 use ::serde::Deserialize as _;
                 ::std::result::Result::Ok(match action {
-                    #( #names => Self::#variants(#types::deserialize(deserializer)?), )*
+                    #( #names => Self::#variants(<#types as ::serde::Deserialize>::deserialize(deserializer)?), )*
                     other => Self::Unknown {
                         action: other.to_owned(),
                         payload: ::serde_json::Value::deserialize(deserializer)?,

@@ -101,6 +101,8 @@ pub struct ActionSchema {
     pub description: String,
     /// Name of the payload definition.
     pub payload: String,
+    /// Whether the envelope requires `additional_data`.
+    pub additional_data_required: bool,
 }
 
 impl SchemaSet {
@@ -377,6 +379,7 @@ impl SchemaSet {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_owned(),
+                additional_data_required: required.iter().any(|r| r == "additional_data"),
                 payload,
             });
         }

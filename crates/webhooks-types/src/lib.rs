@@ -20,6 +20,7 @@
 //! ```
 
 mod action;
+mod de;
 mod parse_error;
 mod secret;
 mod timestamp;

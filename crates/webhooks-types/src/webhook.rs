@@ -29,7 +29,9 @@ pub struct Webhook {
     /// The payload, typed by action. [`Payload::Unknown`] holds actions this version does not
     /// know.
     pub payload: Payload,
-    /// Extra data of the delivery; configuration actions send it empty.
+    /// Extra data of the delivery; configuration actions send it empty. Every action but
+    /// `chat_transferred` and `incoming_customer` must carry it
+    /// ([`Action::requires_additional_data`]).
     pub additional_data: Option<AdditionalData>,
 }
 
@@ -125,21 +127,25 @@ impl<'de> serde::de::Visitor<'de> for EnvelopeVisitor {
                 }
                 "additional_data" => {
                     once(&additional_data, "additional_data")?;
-                    additional_data = Some(map.next_value::<Option<AdditionalData>>()?);
+                    additional_data = Some(map.next_value::<AdditionalData>()?);
                 }
                 _ => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
             }
         }
+        let action = action.ok_or_else(|| A::Error::missing_field("action"))?;
+        if additional_data.is_none() && additional_data_required(&action) {
+            return Err(A::Error::missing_field("additional_data"));
+        }
         Ok(Envelope {
             webhook_id: webhook_id.ok_or_else(|| A::Error::missing_field("webhook_id"))?,
             secret_key: secret_key.ok_or_else(|| A::Error::missing_field("secret_key"))?,
-            action: action.ok_or_else(|| A::Error::missing_field("action"))?,
+            action,
             organization_id: organization_id
                 .ok_or_else(|| A::Error::missing_field("organization_id"))?,
             payload: payload.ok_or_else(|| A::Error::missing_field("payload"))?,
-            additional_data: additional_data.flatten(),
+            additional_data,
         })
     }
 }
@@ -301,6 +307,11 @@ fn not_an_object(text: &str) -> Option<ParseError> {
     })
 }
 
+/// Whether a webhook of `action` must carry `additional_data`; unknown actions need not.
+fn additional_data_required(action: &str) -> bool {
+    Action::from_name(action).is_some_and(Action::requires_additional_data)
+}
+
 /// 1-based line and column of a byte offset.
 fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
@@ -339,10 +350,19 @@ impl<'de> Deserialize<'de> for Webhook {
             action: String,
             organization_id: OrganizationId,
             payload: serde_json::Value,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "present")]
             additional_data: Option<AdditionalData>,
         }
+        /// `additional_data`, when present, is an object: `null` is not accepted.
+        fn present<'de, D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<AdditionalData>, D::Error> {
+            <AdditionalData as Deserialize<'de>>::deserialize(deserializer).map(Some)
+        }
         let owned = Owned::deserialize(deserializer)?;
+        if owned.additional_data.is_none() && additional_data_required(&owned.action) {
+            return Err(D::Error::missing_field("additional_data"));
+        }
         let payload = Payload::deserialize_for(&owned.action, owned.payload)
             .map_err(|e| D::Error::custom(format_args!("payload: {e}")))?;
         Ok(Self {
@@ -420,6 +440,35 @@ mod tests {
         assert_eq!(e.kind(), ParseErrorKind::Eof);
         let e = "".parse::<Webhook>().expect_err("empty");
         assert_eq!(e.kind(), ParseErrorKind::Eof);
+    }
+
+    #[test]
+    fn additional_data_is_an_object_and_required_where_the_schema_says() {
+        let valid = TAGGED.replace("\"tag\": 7", "\"tag\": \"x\"");
+        assert!(valid.parse::<Webhook>().is_ok());
+        let without = valid.replace(",\n  \"additional_data\": {}", "");
+        let e = without
+            .parse::<Webhook>()
+            .expect_err("thread_tagged needs it");
+        assert!(
+            e.message().contains("missing field `additional_data`"),
+            "{e}"
+        );
+        let transferred = without
+            .replace("thread_tagged", "chat_transferred")
+            .replace(
+                "\"tag\": \"x\"",
+                "\"reason\": \"manual\", \"transferred_to\": {}",
+            );
+        let webhook = transferred
+            .parse::<Webhook>()
+            .expect("chat_transferred may leave it out");
+        assert!(webhook.additional_data.is_none());
+        let null = valid.replace("\"additional_data\": {}", "\"additional_data\": null");
+        let e = null.parse::<Webhook>().expect_err("null is not an object");
+        assert_eq!(e.pointer(), "/additional_data", "{e}");
+        let value: serde_json::Value = serde_json::from_str(&null).expect("JSON");
+        assert!(serde_json::from_value::<Webhook>(value).is_err());
     }
 
     #[test]

@@ -217,9 +217,7 @@ impl Validator {
         Err(self.rejected(action, value, text, violations))
     }
 
-    /// The error for a body the schema rejects: [`ValidationError::Invalid`], or a
-    /// [`ValidationError::Disagreement`] when the types accept it although a keyword they
-    /// enforce failed.
+    /// The error for a body the schema rejects; see [`verdict`].
     fn rejected(
         &self,
         action: Action,
@@ -227,25 +225,33 @@ impl Validator {
         text: Option<&[u8]>,
         violations: Vec<Violation>,
     ) -> ValidationError {
-        let typed_rules_broken = violations.iter().any(|v| {
-            TYPED_KEYWORDS.contains(&v.keyword.as_str())
-                || (v.keyword == "format" && v.message.contains("date-time"))
-        });
-        if typed_rules_broken {
-            let accepted = match text {
-                Some(text) => Webhook::from_slice(text).is_ok(),
-                None => serde_json::from_value::<Webhook>(value.clone()).is_ok(),
-            };
-            if accepted {
-                return ValidationError::Disagreement(Box::new(Disagreement {
-                    action: action.as_str().to_owned(),
-                    violations,
-                    typed: None,
-                }));
-            }
-        }
-        ValidationError::Invalid(violations)
+        verdict(action, violations, || match text {
+            Some(text) => Webhook::from_slice(text).is_ok(),
+            None => serde_json::from_value::<Webhook>(value.clone()).is_ok(),
+        })
     }
+}
+
+/// [`ValidationError::Invalid`] for a body the schema rejects, or a
+/// [`ValidationError::Disagreement`] when a keyword the types also enforce failed and the types
+/// (asked through `types_accept`, only then) accept the body anyway.
+fn verdict(
+    action: Action,
+    violations: Vec<Violation>,
+    types_accept: impl FnOnce() -> bool,
+) -> ValidationError {
+    let typed_rules_broken = violations.iter().any(|v| {
+        TYPED_KEYWORDS.contains(&v.keyword.as_str())
+            || (v.keyword == "format" && v.message.contains("date-time"))
+    });
+    if typed_rules_broken && types_accept() {
+        return ValidationError::Disagreement(Box::new(Disagreement {
+            action: action.as_str().to_owned(),
+            violations,
+            typed: None,
+        }));
+    }
+    ValidationError::Invalid(violations)
 }
 
 /// Parses the body, turning a parser error into [`ValidationError::Json`].
@@ -302,21 +308,56 @@ mod tests {
         }
     }
 
+    fn violation(keyword: &str, message: &str) -> Violation {
+        Violation {
+            pointer: "/payload/x".to_owned(),
+            line: None,
+            column: None,
+            keyword: keyword.to_owned(),
+            schema: String::new(),
+            message: message.to_owned(),
+        }
+    }
+
     #[test]
     fn a_typed_rule_broken_with_the_types_accepting_is_a_disagreement() {
-        let validator = Validator::new().expect("compiles");
-        // Two elements make serde read `additional_data` as a struct from a sequence, which
-        // the schema (an object) does not allow: the types are looser than the schema here.
-        let body = br#"{"webhook_id": "wh", "secret_key": "s", "action": "thread_tagged",
-            "organization_id": "org", "additional_data": [null, null],
-            "payload": {"chat_id": "c", "thread_id": "t", "tag": "x"}}"#;
-        match validator.validate(body) {
-            Err(ValidationError::Disagreement(d)) => {
-                assert!(d.typed.is_none());
-                assert_eq!(d.violations[0].pointer, "/additional_data");
-                assert_eq!(d.violations[0].keyword, "type");
+        let action = Action::ThreadTagged;
+        for keyword in ["type", "required", "enum", "const"] {
+            match verdict(action, vec![violation(keyword, "m")], || true) {
+                ValidationError::Disagreement(d) => {
+                    assert!(d.typed.is_none());
+                    assert_eq!(d.action, "thread_tagged");
+                    assert_eq!(d.violations[0].keyword, keyword);
+                }
+                other => panic!("{keyword}: {other:?}"),
             }
-            other => panic!("{other:?}"),
+            assert!(matches!(
+                verdict(action, vec![violation(keyword, "m")], || false),
+                ValidationError::Invalid(_)
+            ));
+        }
+        let date = violation("format", "\"x\" is not a \"date-time\"");
+        assert!(matches!(
+            verdict(action, vec![date], || true),
+            ValidationError::Disagreement(_)
+        ));
+    }
+
+    #[test]
+    fn rules_only_the_schema_enforces_are_plain_violations() {
+        for (keyword, message) in [
+            ("minItems", "m"),
+            ("pattern", "m"),
+            ("format", "\"x\" is not a \"uri\""),
+            ("not", "m"),
+            ("additionalProperties", "m"),
+        ] {
+            let error = verdict(
+                Action::ThreadTagged,
+                vec![violation(keyword, message)],
+                || panic!("the types need not be asked about {keyword}"),
+            );
+            assert!(matches!(error, ValidationError::Invalid(_)), "{keyword}");
         }
     }
 }

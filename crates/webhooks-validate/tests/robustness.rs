@@ -173,6 +173,27 @@ proptest! {
         check(&bytes);
     }
 
+    /// The schemas and the types agree on mutated webhooks: a `Disagreement` is a bug of the
+    /// schemas or of the generator.
+    #[test]
+    fn value_replacements_never_make_schema_and_types_disagree(
+        index in any::<prop::sample::Index>(),
+        pick in any::<usize>(),
+        new in json_value(),
+    ) {
+        let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(index.get::<Vec<u8>>(corpus())) else {
+            return Ok(());
+        };
+        let mut nth = pick % 200;
+        replace_nth(&mut value, &mut nth, &new);
+        let bytes = serde_json::to_vec_pretty(&value).expect("a Value serializes");
+        for validator in validators() {
+            if let Err(e @ webhooks_validate::ValidationError::Disagreement(_)) = validator.validate(&bytes) {
+                prop_assert!(false, "{e}\n{}", String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+
     #[test]
     fn value_replacements_never_panic(
         index in any::<prop::sample::Index>(),

@@ -205,6 +205,49 @@ impl Action {
             Action::EventsMarkedAsSeen => "Other",
         }
     }
+    /// Whether the action's webhooks must carry `additional_data` (an object, possibly
+    /// empty); `chat_transferred` and `incoming_customer` may leave it out.
+    pub const fn requires_additional_data(self) -> bool {
+        match self {
+            Action::IncomingChat => true,
+            Action::ChatDeactivated => true,
+            Action::ChatAccessUpdated => true,
+            Action::ChatTransferred => false,
+            Action::UserAddedToChat => true,
+            Action::UserRemovedFromChat => true,
+            Action::IncomingEvent => true,
+            Action::EventUpdated => true,
+            Action::IncomingRichMessagePostback => true,
+            Action::ChatPropertiesUpdated => true,
+            Action::ChatPropertiesDeleted => true,
+            Action::ThreadPropertiesUpdated => true,
+            Action::ThreadPropertiesDeleted => true,
+            Action::EventPropertiesUpdated => true,
+            Action::EventPropertiesDeleted => true,
+            Action::ThreadTagged => true,
+            Action::ThreadUntagged => true,
+            Action::RoutingStatusSet => true,
+            Action::IncomingCustomer => false,
+            Action::CustomerSessionFieldsUpdated => true,
+            Action::AgentCreated => true,
+            Action::AgentApproved => true,
+            Action::AgentUpdated => true,
+            Action::AgentSuspended => true,
+            Action::AgentUnsuspended => true,
+            Action::AgentDeleted => true,
+            Action::AutoAccessesUpdated => true,
+            Action::BotCreated => true,
+            Action::BotUpdated => true,
+            Action::BotDeleted => true,
+            Action::GroupCreated => true,
+            Action::GroupDeleted => true,
+            Action::GroupUpdated => true,
+            Action::TagCreated => true,
+            Action::TagDeleted => true,
+            Action::TagUpdated => true,
+            Action::EventsMarkedAsSeen => true,
+        }
+    }
     /// Looks an action up by its name on the wire.
     pub fn from_name(name: &str) -> ::std::option::Option<Action> {
         match name {

@@ -229,154 +229,262 @@ impl Payload {
         ::std::result::Result::Ok(
             match action {
                 "incoming_chat" => {
-                    Self::IncomingChat(IncomingChatPayload::deserialize(deserializer)?)
+                    Self::IncomingChat(
+                        <IncomingChatPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "chat_deactivated" => {
                     Self::ChatDeactivated(
-                        ChatDeactivatedPayload::deserialize(deserializer)?,
+                        <ChatDeactivatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "chat_access_updated" => {
                     Self::ChatAccessUpdated(
-                        ChatAccessUpdatedPayload::deserialize(deserializer)?,
+                        <ChatAccessUpdatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "chat_transferred" => {
                     Self::ChatTransferred(
-                        ChatTransferredPayload::deserialize(deserializer)?,
+                        <ChatTransferredPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "user_added_to_chat" => {
                     Self::UserAddedToChat(
-                        UserAddedToChatPayload::deserialize(deserializer)?,
+                        <UserAddedToChatPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "user_removed_from_chat" => {
                     Self::UserRemovedFromChat(
-                        UserRemovedFromChatPayload::deserialize(deserializer)?,
+                        <UserRemovedFromChatPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "incoming_event" => {
-                    Self::IncomingEvent(IncomingEventPayload::deserialize(deserializer)?)
+                    Self::IncomingEvent(
+                        <IncomingEventPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "event_updated" => {
-                    Self::EventUpdated(EventUpdatedPayload::deserialize(deserializer)?)
+                    Self::EventUpdated(
+                        <EventUpdatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "incoming_rich_message_postback" => {
                     Self::IncomingRichMessagePostback(
-                        IncomingRichMessagePostbackPayload::deserialize(deserializer)?,
+                        <IncomingRichMessagePostbackPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "chat_properties_updated" => {
                     Self::ChatPropertiesUpdated(
-                        ChatPropertiesUpdatedPayload::deserialize(deserializer)?,
+                        <ChatPropertiesUpdatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "chat_properties_deleted" => {
                     Self::ChatPropertiesDeleted(
-                        ChatPropertiesDeletedPayload::deserialize(deserializer)?,
+                        <ChatPropertiesDeletedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "thread_properties_updated" => {
                     Self::ThreadPropertiesUpdated(
-                        ThreadPropertiesUpdatedPayload::deserialize(deserializer)?,
+                        <ThreadPropertiesUpdatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "thread_properties_deleted" => {
                     Self::ThreadPropertiesDeleted(
-                        ThreadPropertiesDeletedPayload::deserialize(deserializer)?,
+                        <ThreadPropertiesDeletedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "event_properties_updated" => {
                     Self::EventPropertiesUpdated(
-                        EventPropertiesUpdatedPayload::deserialize(deserializer)?,
+                        <EventPropertiesUpdatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "event_properties_deleted" => {
                     Self::EventPropertiesDeleted(
-                        EventPropertiesDeletedPayload::deserialize(deserializer)?,
+                        <EventPropertiesDeletedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "thread_tagged" => {
-                    Self::ThreadTagged(ThreadTaggedPayload::deserialize(deserializer)?)
+                    Self::ThreadTagged(
+                        <ThreadTaggedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "thread_untagged" => {
                     Self::ThreadUntagged(
-                        ThreadUntaggedPayload::deserialize(deserializer)?,
+                        <ThreadUntaggedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "routing_status_set" => {
                     Self::RoutingStatusSet(
-                        RoutingStatusSetPayload::deserialize(deserializer)?,
+                        <RoutingStatusSetPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "incoming_customer" => {
                     Self::IncomingCustomer(
-                        IncomingCustomerPayload::deserialize(deserializer)?,
+                        <IncomingCustomerPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "customer_session_fields_updated" => {
                     Self::CustomerSessionFieldsUpdated(
-                        CustomerSessionFieldsUpdatedPayload::deserialize(deserializer)?,
+                        <CustomerSessionFieldsUpdatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "agent_created" => {
-                    Self::AgentCreated(AgentCreatedPayload::deserialize(deserializer)?)
+                    Self::AgentCreated(
+                        <AgentCreatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "agent_approved" => {
-                    Self::AgentApproved(AgentApprovedPayload::deserialize(deserializer)?)
+                    Self::AgentApproved(
+                        <AgentApprovedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "agent_updated" => {
-                    Self::AgentUpdated(AgentUpdatedPayload::deserialize(deserializer)?)
+                    Self::AgentUpdated(
+                        <AgentUpdatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "agent_suspended" => {
                     Self::AgentSuspended(
-                        AgentSuspendedPayload::deserialize(deserializer)?,
+                        <AgentSuspendedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "agent_unsuspended" => {
                     Self::AgentUnsuspended(
-                        AgentUnsuspendedPayload::deserialize(deserializer)?,
+                        <AgentUnsuspendedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "agent_deleted" => {
-                    Self::AgentDeleted(AgentDeletedPayload::deserialize(deserializer)?)
+                    Self::AgentDeleted(
+                        <AgentDeletedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "auto_accesses_updated" => {
                     Self::AutoAccessesUpdated(
-                        AutoAccessesUpdatedPayload::deserialize(deserializer)?,
+                        <AutoAccessesUpdatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 "bot_created" => {
-                    Self::BotCreated(BotCreatedPayload::deserialize(deserializer)?)
+                    Self::BotCreated(
+                        <BotCreatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "bot_updated" => {
-                    Self::BotUpdated(BotUpdatedPayload::deserialize(deserializer)?)
+                    Self::BotUpdated(
+                        <BotUpdatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "bot_deleted" => {
-                    Self::BotDeleted(BotDeletedPayload::deserialize(deserializer)?)
+                    Self::BotDeleted(
+                        <BotDeletedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "group_created" => {
-                    Self::GroupCreated(GroupCreatedPayload::deserialize(deserializer)?)
+                    Self::GroupCreated(
+                        <GroupCreatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "group_deleted" => {
-                    Self::GroupDeleted(GroupDeletedPayload::deserialize(deserializer)?)
+                    Self::GroupDeleted(
+                        <GroupDeletedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "group_updated" => {
-                    Self::GroupUpdated(GroupUpdatedPayload::deserialize(deserializer)?)
+                    Self::GroupUpdated(
+                        <GroupUpdatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "tag_created" => {
-                    Self::TagCreated(TagCreatedPayload::deserialize(deserializer)?)
+                    Self::TagCreated(
+                        <TagCreatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "tag_deleted" => {
-                    Self::TagDeleted(TagDeletedPayload::deserialize(deserializer)?)
+                    Self::TagDeleted(
+                        <TagDeletedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "tag_updated" => {
-                    Self::TagUpdated(TagUpdatedPayload::deserialize(deserializer)?)
+                    Self::TagUpdated(
+                        <TagUpdatedPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
+                    )
                 }
                 "events_marked_as_seen" => {
                     Self::EventsMarkedAsSeen(
-                        EventsMarkedAsSeenPayload::deserialize(deserializer)?,
+                        <EventsMarkedAsSeenPayload as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )?,
                     )
                 }
                 other => {

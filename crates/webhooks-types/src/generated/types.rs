@@ -4,12 +4,14 @@
 
 ///Which agent groups can access a chat or thread.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct Access {
     ///IDs of the groups with access; group `0` means every agent.
     pub group_ids: ::std::vec::Vec<GroupId>,
 }
 ///An active chat of a customer.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ActiveChat {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -18,36 +20,46 @@ pub struct ActiveChat {
 }
 ///Extra data of a chat-related webhook. Each member is sent only when the webhook was registered asking for it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AdditionalData {
     ///IDs of the users present in the chat.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub chat_presence_user_ids: ::std::option::Option<::std::vec::Vec<UserId>>,
     ///Properties of the chat the webhook is about.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub chat_properties: ::std::option::Option<Properties>,
 }
 ///A chat user of type `agent` (bots included).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct Agent {
     ///URL of the avatar (samples omit the scheme).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub avatar: ::std::option::Option<::std::string::String>,
     ///Email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub email: ::std::option::Option<::std::string::String>,
     ///Events up to this time have been seen by the agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub events_seen_up_to: ::std::option::Option<crate::Timestamp>,
     ///The agent's ID (email) or the bot's ID.
     pub id: AgentId,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Whether the agent is present in the chat.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub present: ::std::option::Option<bool>,
     ///Routing status of the agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub routing_status: ::std::option::Option<RoutingStatus>,
     ///Always `agent`.
     #[serde(rename = "type")]
@@ -58,18 +70,22 @@ pub struct Agent {
 }
 ///An agent's account was approved and is now active.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AgentApprovedPayload {
     ///ID of the agent.
     pub id: AgentId,
 }
 ///An agent account was created; the payload holds the agent's full configuration.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AgentCreatedPayload {
     ///ID of the agent's account.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub account_id: ::std::option::Option<::std::string::String>,
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub avatar: ::std::option::Option<::std::string::String>,
     ///Whether the account waits for approval.
     pub awaiting_approval: bool,
@@ -81,18 +97,23 @@ pub struct AgentCreatedPayload {
     pub id: AgentId,
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub job_title: ::std::option::Option<::std::string::String>,
     ///When the agent last logged out.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub last_logout: ::std::option::Option<crate::Timestamp>,
     ///Status after logging in.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub login_status: ::std::option::Option<LoginStatus>,
     ///Most chats the agent handles at once.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub max_chats_count: ::std::option::Option<u64>,
     ///Mobile phone number.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub mobile: ::std::option::Option<::std::string::String>,
     ///Name of the agent.
     pub name: ::std::string::String,
@@ -102,12 +123,14 @@ pub struct AgentCreatedPayload {
     pub role: AgentRole,
     ///Whether the account is suspended.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub suspended: ::std::option::Option<bool>,
     ///When the agent works.
     pub work_scheduler: WorkScheduler,
 }
 ///An agent's account was deleted.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AgentDeletedPayload {
     ///ID of the agent.
     pub id: AgentId,
@@ -354,6 +377,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AgentRole {
 }
 ///An agent's account was suspended.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AgentSuspendedPayload {
     ///ID of the agent.
     pub id: AgentId,
@@ -413,63 +437,81 @@ impl ::std::convert::TryFrom<::std::string::String> for AgentType {
 }
 ///An agent's account was unsuspended.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AgentUnsuspendedPayload {
     ///ID of the agent.
     pub id: AgentId,
 }
 ///An agent's configuration changed; the payload holds only the changed fields.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AgentUpdatedPayload {
     ///ID of the agent's account.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub account_id: ::std::option::Option<::std::string::String>,
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub avatar: ::std::option::Option<::std::string::String>,
     ///Whether the account waits for approval.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub awaiting_approval: ::std::option::Option<bool>,
     ///Reports the agent receives by email.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub email_subscriptions: ::std::option::Option<::std::vec::Vec<EmailSubscription>>,
     ///Groups the agent belongs to.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub groups: ::std::option::Option<::std::vec::Vec<GroupMembership>>,
     ///ID (email) of the agent.
     pub id: AgentId,
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub job_title: ::std::option::Option<::std::string::String>,
     ///When the agent last logged out.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub last_logout: ::std::option::Option<crate::Timestamp>,
     ///Status after logging in.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub login_status: ::std::option::Option<LoginStatus>,
     ///Most chats the agent handles at once.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub max_chats_count: ::std::option::Option<u64>,
     ///Mobile phone number.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub mobile: ::std::option::Option<::std::string::String>,
     ///Name of the agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Notifications the agent receives.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub notifications: ::std::option::Option<::std::vec::Vec<AgentNotification>>,
     ///Role of the agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub role: ::std::option::Option<AgentRole>,
     ///Whether the account is suspended.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub suspended: ::std::option::Option<bool>,
     ///When the agent works.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub work_scheduler: ::std::option::Option<WorkScheduler>,
 }
 ///A new rule, with its full state.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AutoAccessAdded {
     ///Groups the matching chats go to.
     pub access: AutoAccessTarget,
@@ -540,19 +582,24 @@ impl ::std::convert::TryFrom<::std::string::String> for AutoAccessAddedStatus {
 }
 ///Conditions of a rule; at least one is given.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AutoAccessConditions {
     ///Matches the domain of the customer's page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub domain: ::std::option::Option<MatchCondition>,
     ///Matches the customer's location.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub geolocation: ::std::option::Option<GeolocationCondition>,
     ///Matches the URL of the customer's page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub url: ::std::option::Option<MatchCondition>,
 }
 ///A deleted rule.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AutoAccessDeleted {
     ///ID of the rule.
     pub id: AutoAccessId,
@@ -656,26 +703,32 @@ impl ::std::str::FromStr for AutoAccessId {
 }
 ///Groups that get access to matching chats.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AutoAccessTarget {
     ///IDs of the groups.
     pub groups: ::std::vec::Vec<GroupId>,
 }
 ///A changed rule, with only the changed fields.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct AutoAccessUpdated {
     ///New target groups.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub access: ::std::option::Option<AutoAccessTarget>,
     ///New conditions.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub conditions: ::std::option::Option<AutoAccessConditions>,
     ///New description.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub description: ::std::option::Option<::std::string::String>,
     ///ID of the rule.
     pub id: AutoAccessId,
     ///New ID of the next rule; empty for the last rule.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub next_id: ::std::option::Option<::std::string::String>,
     ///Always `updated`.
     #[serde(default)]
@@ -758,9 +811,11 @@ for AutoAccessesUpdatedPayload {
 }
 ///A bot was created; the payload holds the bot's full configuration.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct BotCreatedPayload {
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub avatar: ::std::option::Option<::std::string::String>,
     ///Priority the bot gets in groups by default.
     pub default_group_priority: GroupPriority,
@@ -770,9 +825,11 @@ pub struct BotCreatedPayload {
     pub id: BotId,
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub job_title: ::std::option::Option<::std::string::String>,
     ///Most chats the bot handles at once.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub max_chats_count: ::std::option::Option<u64>,
     ///Name of the bot.
     pub name: ::std::string::String,
@@ -780,13 +837,16 @@ pub struct BotCreatedPayload {
     pub owner_client_id: ClientId,
     ///IANA time zone of the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub timezone: ::std::option::Option<::std::string::String>,
     ///When the bot works.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub work_scheduler: ::std::option::Option<WorkScheduler>,
 }
 ///A bot was deleted.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct BotDeletedPayload {
     ///ID of the bot.
     pub id: BotId,
@@ -834,35 +894,45 @@ impl ::std::str::FromStr for BotId {
 }
 ///A bot's configuration changed; the payload holds only the changed fields.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct BotUpdatedPayload {
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub avatar: ::std::option::Option<::std::string::String>,
     ///Priority the bot gets in groups by default.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub default_group_priority: ::std::option::Option<GroupPriority>,
     ///Groups the bot belongs to.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub groups: ::std::option::Option<::std::vec::Vec<GroupMembership>>,
     ///ID of the bot.
     pub id: BotId,
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub job_title: ::std::option::Option<::std::string::String>,
     ///Most chats the bot handles at once.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub max_chats_count: ::std::option::Option<u64>,
     ///Name of the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub name: ::std::option::Option<::std::string::String>,
     ///ID of the application that owns the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub owner_client_id: ::std::option::Option<ClientId>,
     ///IANA time zone of the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub timezone: ::std::option::Option<::std::string::String>,
     ///When the bot works.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub work_scheduler: ::std::option::Option<WorkScheduler>,
 }
 ///Where a URL button opens its URL.
@@ -985,17 +1055,21 @@ impl ::std::convert::TryFrom<::std::string::String> for ButtonType {
 }
 ///A chat with its users and the thread the webhook is about.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct Chat {
     ///Who can access the chat.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub access: ::std::option::Option<Access>,
     ///ID of the chat.
     pub id: ChatId,
     ///Whether the requester follows the chat.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub is_followed: ::std::option::Option<bool>,
     ///Properties of the chat.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub properties: ::std::option::Option<Properties>,
     ///The chat's thread.
     pub thread: Thread,
@@ -1004,6 +1078,7 @@ pub struct Chat {
 }
 ///A chat's access changed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ChatAccessUpdatedPayload {
     ///The chat's new access.
     pub access: Access,
@@ -1012,6 +1087,7 @@ pub struct ChatAccessUpdatedPayload {
 }
 ///A chat was deactivated: its open thread was closed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ChatDeactivatedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -1019,6 +1095,7 @@ pub struct ChatDeactivatedPayload {
     pub thread_id: ThreadId,
     ///Who closed the thread; absent when the router closed it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub user_id: ::std::option::Option<UserId>,
 }
 ///ID of a chat, e.g. `PJ0MRSHTDG`.
@@ -1064,6 +1141,7 @@ impl ::std::str::FromStr for ChatId {
 }
 ///Properties of a chat were deleted.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ChatPropertiesDeletedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -1072,6 +1150,7 @@ pub struct ChatPropertiesDeletedPayload {
 }
 ///Properties of a chat were updated.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ChatPropertiesUpdatedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -1080,19 +1159,23 @@ pub struct ChatPropertiesUpdatedPayload {
 }
 ///A chat was transferred to another group or agent.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ChatTransferredPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
     ///Queue state; present if the transfer queued the chat.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub queue: ::std::option::Option<TransferQueue>,
     ///Why the chat was transferred.
     pub reason: TransferReason,
     ///Agent who ordered the transfer.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub requester_id: ::std::option::Option<AgentId>,
     ///ID of the thread; present if the chat is active.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub thread_id: ::std::option::Option<ThreadId>,
     ///Groups and agents the chat is assigned to now.
     pub transferred_to: TransferTarget,
@@ -1166,11 +1249,13 @@ for ConfigurationAdditionalData {
 }
 ///An event whose content is defined by the sender.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct CustomEvent {
     ///ID of the user who sent the event.
     pub author_id: UserId,
     ///Content of the event: any JSON object.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub content: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
@@ -1178,11 +1263,13 @@ pub struct CustomEvent {
     pub created_at: crate::Timestamp,
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub custom_id: ::std::option::Option<::std::string::String>,
     ///ID of the event.
     pub id: EventId,
     ///Properties of the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub properties: ::std::option::Option<Properties>,
     ///Always `custom`.
     #[serde(rename = "type")]
@@ -1246,56 +1333,73 @@ impl ::std::convert::TryFrom<::std::string::String> for CustomEventType {
 }
 ///A chat user of type `customer`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct Customer {
     ///When an agent last sent an event to the customer.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub agent_last_event_created_at: ::std::option::Option<crate::Timestamp>,
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub avatar: ::std::option::Option<::std::string::String>,
     ///When the customer was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub created_at: ::std::option::Option<crate::Timestamp>,
     ///When the customer last sent an event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub customer_last_event_created_at: ::std::option::Option<crate::Timestamp>,
     ///Email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub email: ::std::option::Option<::std::string::String>,
     ///Whether the customer confirmed the email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub email_verified: ::std::option::Option<bool>,
     ///Events up to this time have been seen by the customer.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub events_seen_up_to: ::std::option::Option<crate::Timestamp>,
     ///Whether the requester follows the customer.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub followed: ::std::option::Option<bool>,
     ///IDs of the groups the customer is in.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub group_ids: ::std::option::Option<::std::vec::Vec<GroupId>>,
     ///The customer's ID.
     pub id: CustomerId,
     ///The customer's last visit.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub last_visit: ::std::option::Option<Visit>,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Whether the customer is online.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub online: ::std::option::Option<bool>,
     ///Whether the customer is present in the chat.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub present: ::std::option::Option<bool>,
     ///Session fields, each an object with one key and its value, in the order they were set.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub session_fields: ::std::option::Option<::std::vec::Vec<SessionField>>,
     ///State of the customer, e.g. `browsing`; the set of values is not documented.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub state: ::std::option::Option<::std::string::String>,
     ///Counters of the customer's activity.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub statistics: ::std::option::Option<CustomerStatistics>,
     ///Always `customer`.
     #[serde(rename = "type")]
@@ -1345,6 +1449,7 @@ impl ::std::str::FromStr for CustomerId {
 }
 ///A chatting customer's session fields changed; sent once for each active chat of the customer.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct CustomerSessionFieldsUpdatedPayload {
     ///The active chat this delivery is for.
     pub active_chat: ActiveChat,
@@ -1355,24 +1460,31 @@ pub struct CustomerSessionFieldsUpdatedPayload {
 }
 ///Counters of a customer's activity.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct CustomerStatistics {
     ///Number of chats.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub chats_count: ::std::option::Option<u64>,
     ///Number of greetings accepted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub greetings_accepted_count: ::std::option::Option<u64>,
     ///Number of greetings shown.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub greetings_shown_count: ::std::option::Option<u64>,
     ///Number of page views.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub page_views_count: ::std::option::Option<u64>,
     ///Number of threads.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub threads_count: ::std::option::Option<u64>,
     ///Number of visits.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub visits_count: ::std::option::Option<u64>,
 }
 ///Always `customer`.
@@ -1573,6 +1685,7 @@ impl ::std::str::FromStr for EventId {
 }
 ///Properties of a event were deleted.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct EventPropertiesDeletedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -1585,6 +1698,7 @@ pub struct EventPropertiesDeletedPayload {
 }
 ///Properties of a event were updated.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct EventPropertiesUpdatedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -1597,6 +1711,7 @@ pub struct EventPropertiesUpdatedPayload {
 }
 ///An event was updated; the payload holds the event after the update.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct EventUpdatedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -1607,6 +1722,7 @@ pub struct EventUpdatedPayload {
 }
 ///A user has seen the events of a chat up to a time.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct EventsMarkedAsSeenPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -1617,9 +1733,11 @@ pub struct EventsMarkedAsSeenPayload {
 }
 ///A file sent to the chat. The thumbnail and size fields are sent for images only.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FileEvent {
     ///Alternative text (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub alternative_text: ::std::option::Option<::std::string::String>,
     ///ID of the user who sent the event.
     pub author_id: UserId,
@@ -1629,9 +1747,11 @@ pub struct FileEvent {
     pub created_at: crate::Timestamp,
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub custom_id: ::std::option::Option<::std::string::String>,
     ///Height in pixels (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub height: ::std::option::Option<u64>,
     ///ID of the event.
     pub id: EventId,
@@ -1639,15 +1759,19 @@ pub struct FileEvent {
     pub name: ::std::string::String,
     ///Properties of the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub properties: ::std::option::Option<Properties>,
     ///Size of the file, in bytes (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub size: ::std::option::Option<u64>,
     ///URL of the double-size thumbnail (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub thumbnail2x_url: ::std::option::Option<::std::string::String>,
     ///URL of the thumbnail (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub thumbnail_url: ::std::option::Option<::std::string::String>,
     ///Always `file`.
     #[serde(rename = "type")]
@@ -1659,6 +1783,7 @@ pub struct FileEvent {
     pub visibility: Visibility,
     ///Width in pixels (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub width: ::std::option::Option<u64>,
 }
 ///Always `file`.
@@ -1716,6 +1841,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FileEventType {
 }
 ///A filled `checkbox` field; its answers are the chosen options.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FilledFormCheckboxField {
     ///The chosen options.
     pub answers: ::std::vec::Vec<FormFieldOption>,
@@ -1783,6 +1909,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormCheckboxFieldT
 }
 ///A filled `email` field; its answer is text.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FilledFormEmailField {
     ///The text entered.
     pub answer: ::std::string::String,
@@ -1850,6 +1977,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormEmailFieldType
 }
 ///A form filled in by a customer.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FilledFormEvent {
     ///ID of the user who sent the event.
     pub author_id: UserId,
@@ -1857,6 +1985,7 @@ pub struct FilledFormEvent {
     pub created_at: crate::Timestamp,
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub custom_id: ::std::option::Option<::std::string::String>,
     ///Filled fields of the form.
     pub fields: ::std::vec::Vec<FilledFormField>,
@@ -1864,11 +1993,13 @@ pub struct FilledFormEvent {
     pub form_id: ::std::string::String,
     ///Kind of form, e.g. `prechat`, `postchat`, `ask_for_email`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub form_type: ::std::option::Option<::std::string::String>,
     ///ID of the event.
     pub id: EventId,
     ///Properties of the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub properties: ::std::option::Option<Properties>,
     ///Always `filled_form`.
     #[serde(rename = "type")]
@@ -1932,6 +2063,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormEventType {
 }
 ///A filled `group_chooser` field; its answer names a group.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FilledFormGroupChooserField {
     ///The chosen group.
     pub answer: GroupChooserAnswer,
@@ -1999,6 +2131,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormGroupChooserFi
 }
 ///A filled `name` field; its answer is text.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FilledFormNameField {
     ///The text entered.
     pub answer: ::std::string::String,
@@ -2066,6 +2199,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormNameFieldType 
 }
 ///A filled `question` field; its answer is text.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FilledFormQuestionField {
     ///The text entered.
     pub answer: ::std::string::String,
@@ -2133,6 +2267,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormQuestionFieldT
 }
 ///A filled `radio` field; its answer is the chosen option.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FilledFormRadioField {
     ///The chosen option.
     pub answer: FormFieldOption,
@@ -2200,6 +2335,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormRadioFieldType
 }
 ///A filled `select` field; its answer is the chosen option.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FilledFormSelectField {
     ///The chosen option.
     pub answer: FormFieldOption,
@@ -2267,6 +2403,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormSelectFieldTyp
 }
 ///A filled `subject` field; its answer is text.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FilledFormSubjectField {
     ///The text entered.
     pub answer: ::std::string::String,
@@ -2334,6 +2471,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormSubjectFieldTy
 }
 ///A filled `textarea` field; its answer is text.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FilledFormTextareaField {
     ///The text entered.
     pub answer: ::std::string::String,
@@ -2401,6 +2539,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormTextareaFieldT
 }
 ///A form to be filled in.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FormEvent {
     ///ID of the user who sent the event.
     pub author_id: UserId,
@@ -2408,6 +2547,7 @@ pub struct FormEvent {
     pub created_at: crate::Timestamp,
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub custom_id: ::std::option::Option<::std::string::String>,
     ///Fields of the form.
     pub fields: ::std::vec::Vec<FormField>,
@@ -2415,11 +2555,13 @@ pub struct FormEvent {
     pub form_id: ::std::string::String,
     ///Kind of form, e.g. `prechat`, `postchat`, `ask_for_email`; absent in old chats.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub form_type: ::std::option::Option<::std::string::String>,
     ///ID of the event.
     pub id: EventId,
     ///Properties of the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub properties: ::std::option::Option<Properties>,
     ///Always `form`.
     #[serde(rename = "type")]
@@ -2483,6 +2625,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FormEventType {
 }
 ///A field of a form.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FormField {
     ///ID of the field.
     pub id: ::std::string::String,
@@ -2490,9 +2633,11 @@ pub struct FormField {
     pub label: ::std::string::String,
     ///Options to choose from (radio, select, checkbox).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub options: ::std::option::Option<::std::vec::Vec<FormFieldOption>>,
     ///Whether the field must be filled in.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub required: ::std::option::Option<bool>,
     ///Kind of the field.
     #[serde(rename = "type")]
@@ -2500,6 +2645,7 @@ pub struct FormField {
 }
 ///An option of a choice field, also the answer of such a field.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct FormFieldOption {
     ///ID of the option.
     pub id: ::std::string::String,
@@ -2591,53 +2737,68 @@ impl ::std::convert::TryFrom<::std::string::String> for FormFieldType {
 }
 ///Location of a customer, derived from the IP address.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct Geolocation {
     ///City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub city: ::std::option::Option<::std::string::String>,
     ///Country name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub country: ::std::option::Option<::std::string::String>,
     ///Two-letter country code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub country_code: ::std::option::Option<::std::string::String>,
     ///Latitude, as a decimal string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub latitude: ::std::option::Option<::std::string::String>,
     ///Longitude, as a decimal string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub longitude: ::std::option::Option<::std::string::String>,
     ///Region.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub region: ::std::option::Option<::std::string::String>,
     ///IANA time zone name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub timezone: ::std::option::Option<::std::string::String>,
 }
 ///The condition holds when one of the locations matches.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct GeolocationCondition {
     ///Locations to match.
     pub values: ::std::vec::Vec<GeolocationMatch>,
 }
 ///A location; every field given must match.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct GeolocationMatch {
     ///City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub city: ::std::option::Option<::std::string::String>,
     ///Country name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub country: ::std::option::Option<::std::string::String>,
     ///Two-letter country code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub country_code: ::std::option::Option<::std::string::String>,
     ///Region.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub region: ::std::option::Option<::std::string::String>,
 }
 ///The group chosen in a `group_chooser` field.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct GroupChooserAnswer {
     ///ID of the chosen group.
     pub group_id: GroupId,
@@ -2648,6 +2809,7 @@ pub struct GroupChooserAnswer {
 }
 ///A group was created; the payload holds the group's full state.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct GroupCreatedPayload {
     ///Priority of each agent and bot in the group.
     pub agent_priorities: AgentPriorities,
@@ -2659,6 +2821,7 @@ pub struct GroupCreatedPayload {
     pub name: GroupCreatedPayloadName,
     ///Routing status of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub routing_status: ::std::option::Option<::std::string::String>,
 }
 ///Name of the group.
@@ -2717,6 +2880,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupCreatedPayloadName {
 }
 ///A group was deleted.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct GroupDeletedPayload {
     ///ID of the group.
     pub id: GroupId,
@@ -2724,7 +2888,7 @@ pub struct GroupDeletedPayload {
 ///ID of an agent group; `0` is the general group.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
-pub struct GroupId(pub u64);
+pub struct GroupId(#[serde(deserialize_with = "crate::de::unsigned")] pub u64);
 impl ::std::ops::Deref for GroupId {
     type Target = u64;
     fn deref(&self) -> &u64 {
@@ -2766,6 +2930,7 @@ impl ::std::convert::TryFrom<String> for GroupId {
 }
 ///A group an agent or bot belongs to, with its priority there.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct GroupMembership {
     ///ID of the group.
     pub id: GroupId,
@@ -2837,20 +3002,25 @@ impl ::std::convert::TryFrom<::std::string::String> for GroupPriority {
 }
 ///A group was updated; the payload holds only the changed fields.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct GroupUpdatedPayload {
     ///Priority of each agent and bot in the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub agent_priorities: ::std::option::Option<AgentPriorities>,
     ///ID of the group.
     pub id: GroupId,
     ///Language of the group, e.g. `en`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub language_code: ::std::option::Option<::std::string::String>,
     ///Name of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub name: ::std::option::Option<GroupUpdatedPayloadName>,
     ///Routing status of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub routing_status: ::std::option::Option<::std::string::String>,
 }
 ///Name of the group.
@@ -2909,18 +3079,21 @@ impl<'de> ::serde::Deserialize<'de> for GroupUpdatedPayloadName {
 }
 ///A chat came with a new thread; the payload holds the whole chat, and the thread holds the events the chat started with.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct IncomingChatPayload {
     ///The chat with its new thread.
     pub chat: Chat,
 }
 ///A new customer registered.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct IncomingCustomerPayload {
     ///The customer.
     pub customer: Customer,
 }
 ///An event was sent to a chat.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct IncomingEventPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -2931,6 +3104,7 @@ pub struct IncomingEventPayload {
 }
 ///A user clicked a rich message button.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct IncomingRichMessagePostbackPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -3000,25 +3174,31 @@ impl ::std::convert::TryFrom<::std::string::String> for LoginStatus {
 }
 ///Values to match, or values to exclude; not both.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct MatchCondition {
     ///The condition holds when none of these matches.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub exclude_values: ::std::option::Option<::std::vec::Vec<MatchValue>>,
     ///The condition holds when one of these matches.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub values: ::std::option::Option<::std::vec::Vec<MatchValue>>,
 }
 ///A value to match text against.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct MatchValue {
     ///Whether the text must equal the value; otherwise containing it is enough.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub exact_match: ::std::option::Option<bool>,
     ///The value.
     pub value: ::std::string::String,
 }
 ///A text message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct MessageEvent {
     ///ID of the user who sent the event.
     pub author_id: UserId,
@@ -3026,14 +3206,17 @@ pub struct MessageEvent {
     pub created_at: crate::Timestamp,
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub custom_id: ::std::option::Option<::std::string::String>,
     ///ID of the event.
     pub id: EventId,
     ///Present when the message answers a rich message button.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub postback: ::std::option::Option<MessagePostback>,
     ///Properties of the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub properties: ::std::option::Option<Properties>,
     ///Text of the message.
     pub text: ::std::string::String,
@@ -3099,6 +3282,7 @@ impl ::std::convert::TryFrom<::std::string::String> for MessageEventType {
 }
 ///The rich message button a message answers. `type` and `value` come together or not at all.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct MessagePostback {
     ///ID of the rich message event.
     pub event_id: EventId,
@@ -3108,9 +3292,11 @@ pub struct MessagePostback {
     pub thread_id: ThreadId,
     ///Type of the button.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub type_: ::std::option::Option<::std::string::String>,
     ///Value of the button.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub value: ::std::option::Option<::std::string::String>,
 }
 ///ID of the organization the webhook belongs to (replaced `license_id` in v3.4).
@@ -3216,7 +3402,7 @@ impl ::std::convert::From<
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PropertyValue {
-    Integer(i64),
+    Integer(#[serde(deserialize_with = "crate::de::signed")] i64),
     Boolean(bool),
     String(::std::string::String),
 }
@@ -3244,7 +3430,7 @@ impl ::std::convert::From<bool> for PropertyValue {
 #[serde(untagged)]
 pub enum QueuedAt {
     Timestamp(crate::Timestamp),
-    Integer(i64),
+    Integer(#[serde(deserialize_with = "crate::de::signed")] i64),
 }
 impl ::std::fmt::Display for QueuedAt {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3296,44 +3482,55 @@ impl ::std::convert::From<i64> for QueuedAt {
 }
 ///A button of a rich message element.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct RichMessageButton {
     ///ID of the action, sent back in postbacks.
     pub postback_id: ::std::string::String,
     ///Where a URL opens (url buttons).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub target: ::std::option::Option<ButtonTarget>,
     ///Label of the button.
     pub text: ::std::string::String,
     ///What the button does.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub type_: ::std::option::Option<ButtonType>,
     ///Users for whom the button is toggled on.
     pub user_ids: ::std::vec::Vec<UserId>,
     ///URL, phone number, message text or webview title, depending on `type`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub value: ::std::option::Option<::std::string::String>,
     ///Height of the webview (webview buttons).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub webview_height: ::std::option::Option<WebviewHeight>,
 }
 ///One element (card) of a rich message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct RichMessageElement {
     ///Buttons of the element.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub buttons: ::std::option::Option<::std::vec::Vec<RichMessageButton>>,
     ///Image of the element.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub image: ::std::option::Option<RichMessageImage>,
     ///Subtitle, formatted text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub subtitle: ::std::option::Option<::std::string::String>,
     ///Title, formatted text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub title: ::std::option::Option<::std::string::String>,
 }
 ///A rich message: cards, a sticker or quick replies.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct RichMessageEvent {
     ///ID of the user who sent the event.
     pub author_id: UserId,
@@ -3341,14 +3538,17 @@ pub struct RichMessageEvent {
     pub created_at: crate::Timestamp,
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub custom_id: ::std::option::Option<::std::string::String>,
     ///Elements of the rich message.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub elements: ::std::option::Option<::std::vec::Vec<RichMessageElement>>,
     ///ID of the event.
     pub id: EventId,
     ///Properties of the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub properties: ::std::option::Option<Properties>,
     ///Template of the rich message.
     pub template_id: RichMessageTemplate,
@@ -3414,30 +3614,38 @@ impl ::std::convert::TryFrom<::std::string::String> for RichMessageEventType {
 }
 ///An image of a rich message element.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct RichMessageImage {
     ///Alternative text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub alternative_text: ::std::option::Option<::std::string::String>,
     ///MIME type.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub content_type: ::std::option::Option<::std::string::String>,
     ///Height in pixels.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub height: ::std::option::Option<u64>,
     ///File name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Size in bytes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub size: ::std::option::Option<u64>,
     ///URL of the image.
     pub url: ::std::string::String,
     ///Width in pixels.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub width: ::std::option::Option<u64>,
 }
 ///A click on a rich message button.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct RichMessagePostback {
     ///Postback ID of the button.
     pub id: ::std::string::String,
@@ -3505,6 +3713,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RichMessageTemplate {
 }
 ///An agent's or bot's routing status changed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct RoutingStatusSetPayload {
     ///ID of the agent or bot.
     pub agent_id: AgentId,
@@ -3513,6 +3722,7 @@ pub struct RoutingStatusSetPayload {
 }
 ///One working period of a day.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ScheduleEntry {
     ///Day of the week.
     pub day: Weekday,
@@ -3673,11 +3883,13 @@ impl ::std::convert::From<
 }
 ///A message generated by the system, e.g. when an agent joins.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct SystemMessageEvent {
     ///When the event was created.
     pub created_at: crate::Timestamp,
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub custom_id: ::std::option::Option<::std::string::String>,
     ///ID of the event.
     pub id: EventId,
@@ -3685,9 +3897,11 @@ pub struct SystemMessageEvent {
     pub system_message_type: ::std::string::String,
     ///Rendered text of the message.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub text: ::std::option::Option<::std::string::String>,
     ///Variables used to render `text`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub text_vars: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
@@ -3753,6 +3967,7 @@ impl ::std::convert::TryFrom<::std::string::String> for SystemMessageEventType {
 }
 ///A tag was created; the payload holds the tag's full state.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct TagCreatedPayload {
     ///ID of the agent who created the tag; empty for built-in tags.
     pub author_id: ::std::string::String,
@@ -3765,24 +3980,29 @@ pub struct TagCreatedPayload {
 }
 ///A tag was deleted.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct TagDeletedPayload {
     ///Name of the tag.
     pub name: ::std::string::String,
 }
 ///A tag was updated.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct TagUpdatedPayload {
     ///Groups the tag is available in; may be empty.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub group_ids: ::std::option::Option<::std::vec::Vec<GroupId>>,
     ///Name of the tag.
     pub name: ::std::string::String,
 }
 ///A thread of a chat.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct Thread {
     ///Who can access the thread.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub access: ::std::option::Option<Access>,
     ///Whether the thread is still open.
     pub active: bool,
@@ -3790,35 +4010,45 @@ pub struct Thread {
     pub created_at: crate::Timestamp,
     ///Events of the thread; absent when `restricted_access` is set.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub events: ::std::option::Option<::std::vec::Vec<Event>>,
     ///ID of the thread.
     pub id: ThreadId,
     ///ID of the next thread the requester can access.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub next_accessible_thread_id: ::std::option::Option<ThreadId>,
     ///ID of the next thread, if any.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub next_thread_id: ::std::option::Option<ThreadId>,
     ///ID of the previous thread the requester can access.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub previous_accessible_thread_id: ::std::option::Option<ThreadId>,
     ///ID of the previous thread, if any.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub previous_thread_id: ::std::option::Option<ThreadId>,
     ///Properties of the thread.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub properties: ::std::option::Option<Properties>,
     ///Queue state; present only while the chat is queued.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub queue: ::std::option::Option<ThreadQueue>,
     ///Time the thread spent in queues, in seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub queues_duration: ::std::option::Option<u64>,
     ///Why the thread's events are not accessible.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub restricted_access: ::std::option::Option<::std::string::String>,
     ///Tags of the thread.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///IDs of the users in the thread.
     pub user_ids: ::std::vec::Vec<UserId>,
@@ -3866,6 +4096,7 @@ impl ::std::str::FromStr for ThreadId {
 }
 ///Properties of a thread were deleted.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ThreadPropertiesDeletedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -3876,6 +4107,7 @@ pub struct ThreadPropertiesDeletedPayload {
 }
 ///Properties of a thread were updated.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ThreadPropertiesUpdatedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -3886,19 +4118,24 @@ pub struct ThreadPropertiesUpdatedPayload {
 }
 ///Queue state of a thread; present only while the chat is queued.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ThreadQueue {
     ///Position in the queue.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub position: ::std::option::Option<u64>,
     ///When the chat was queued.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub queued_at: ::std::option::Option<crate::Timestamp>,
     ///Approximate waiting time, in seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub wait_time: ::std::option::Option<u64>,
 }
 ///A thread was tagged.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ThreadTaggedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -3909,6 +4146,7 @@ pub struct ThreadTaggedPayload {
 }
 ///A tag was removed from a thread.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct ThreadUntaggedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -3919,16 +4157,21 @@ pub struct ThreadUntaggedPayload {
 }
 ///Queue state of a chat queued by a transfer.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct TransferQueue {
     ///Position in the queue.
+    #[serde(deserialize_with = "crate::de::unsigned")]
     pub position: u64,
     ///When the chat was queued (the name used everywhere else).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub queued_at: ::std::option::Option<QueuedAt>,
     ///When the chat was queued (the v3.5 name).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub queued_at_us: ::std::option::Option<QueuedAt>,
     ///Approximate waiting time, in seconds.
+    #[serde(deserialize_with = "crate::de::unsigned")]
     pub wait_time: u64,
 }
 ///Why a chat was transferred.
@@ -4000,16 +4243,20 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferReason {
 }
 ///Groups and agents a chat is assigned to after a transfer.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct TransferTarget {
     ///IDs of the agents the chat is now assigned to.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub agent_ids: ::std::option::Option<::std::vec::Vec<AgentId>>,
     ///IDs of the groups the chat is now assigned to.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub group_ids: ::std::option::Option<::std::vec::Vec<GroupId>>,
 }
 ///A user (customer or agent) was added to a chat.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct UserAddedToChatPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -4017,14 +4264,17 @@ pub struct UserAddedToChatPayload {
     pub reason: ::std::string::String,
     ///Agent who added the user; present only if an agent did.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub requester_id: ::std::option::Option<AgentId>,
     ///ID of the thread; present if the chat is active.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub thread_id: ::std::option::Option<ThreadId>,
     ///The added user.
     pub user: User,
     ///Kind of the added user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub user_type: ::std::option::Option<UserType>,
 }
 ///ID of a user: an agent's email, a customer's UUID or a bot's ID.
@@ -4070,6 +4320,7 @@ impl ::std::str::FromStr for UserId {
 }
 ///A user (customer or agent) was removed from a chat.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
 pub struct UserRemovedFromChatPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
@@ -4077,14 +4328,17 @@ pub struct UserRemovedFromChatPayload {
     pub reason: ::std::string::String,
     ///Agent who removed the user; present only if an agent did.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub requester_id: ::std::option::Option<AgentId>,
     ///ID of the thread; present if the chat is active.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub thread_id: ::std::option::Option<ThreadId>,
     ///ID of the removed user.
     pub user_id: UserId,
     ///Kind of the removed user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub user_type: ::std::option::Option<UserType>,
 }
 ///Whether a user is an agent or a customer.
@@ -4199,40 +4453,52 @@ impl ::std::convert::TryFrom<::std::string::String> for Visibility {
 }
 ///A customer's visit to the website.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct Visit {
     ///When the visit ended.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub ended_at: ::std::option::Option<crate::Timestamp>,
     ///Where the customer is.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub geolocation: ::std::option::Option<Geolocation>,
     ///The customer's IP address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub ip: ::std::option::Option<::std::string::String>,
     ///Pages seen during the visit.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub last_pages: ::std::option::Option<::std::vec::Vec<VisitedPage>>,
     ///URL the customer came from.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub referrer: ::std::option::Option<::std::string::String>,
     ///When the visit started.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub started_at: ::std::option::Option<crate::Timestamp>,
     ///The customer's browser user agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub user_agent: ::std::option::Option<::std::string::String>,
 }
 ///A page the customer opened.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct VisitedPage {
     ///When the page was opened.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub opened_at: ::std::option::Option<crate::Timestamp>,
     ///Title of the page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub title: ::std::option::Option<::std::string::String>,
     ///URL of the page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub url: ::std::option::Option<::std::string::String>,
 }
 ///ID of the registered webhook that produced this delivery.
@@ -4412,12 +4678,15 @@ impl ::std::convert::TryFrom<::std::string::String> for Weekday {
 }
 ///When an agent or bot works.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(remote = "Self")]
 pub struct WorkScheduler {
     ///Working periods; a day may have several.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
     pub schedule: ::std::option::Option<::std::vec::Vec<ScheduleEntry>>,
     ///IANA time zone of the schedule, e.g. `Europe/Warsaw`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
     pub timezone: ::std::option::Option<::std::string::String>,
 }
 /// Error types.
@@ -4452,6 +4721,1298 @@ pub mod error {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Access {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        Access::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for Access {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        Access::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ActiveChat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ActiveChat::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ActiveChat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ActiveChat::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AdditionalData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AdditionalData::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AdditionalData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AdditionalData::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Agent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        Agent::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for Agent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        Agent::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AgentApprovedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AgentApprovedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AgentApprovedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AgentApprovedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AgentCreatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AgentCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AgentCreatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AgentCreatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AgentDeletedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AgentDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AgentDeletedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AgentDeletedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AgentSuspendedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AgentSuspendedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AgentSuspendedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AgentSuspendedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AgentUnsuspendedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AgentUnsuspendedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AgentUnsuspendedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AgentUnsuspendedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AgentUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AgentUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AgentUpdatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AgentUpdatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AutoAccessAdded {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AutoAccessAdded::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AutoAccessAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AutoAccessAdded::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AutoAccessConditions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AutoAccessConditions::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AutoAccessConditions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AutoAccessConditions::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AutoAccessDeleted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AutoAccessDeleted::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AutoAccessDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AutoAccessDeleted::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AutoAccessTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AutoAccessTarget::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AutoAccessTarget {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AutoAccessTarget::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AutoAccessUpdated {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        AutoAccessUpdated::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for AutoAccessUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        AutoAccessUpdated::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BotCreatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        BotCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for BotCreatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        BotCreatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BotDeletedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        BotDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for BotDeletedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        BotDeletedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BotUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        BotUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for BotUpdatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        BotUpdatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Chat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        Chat::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for Chat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        Chat::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChatAccessUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ChatAccessUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ChatAccessUpdatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ChatAccessUpdatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChatDeactivatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ChatDeactivatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ChatDeactivatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ChatDeactivatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChatPropertiesDeletedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ChatPropertiesDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ChatPropertiesDeletedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ChatPropertiesDeletedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChatPropertiesUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ChatPropertiesUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ChatPropertiesUpdatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ChatPropertiesUpdatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChatTransferredPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ChatTransferredPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ChatTransferredPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ChatTransferredPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CustomEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        CustomEvent::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for CustomEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        CustomEvent::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Customer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        Customer::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for Customer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        Customer::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CustomerSessionFieldsUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        CustomerSessionFieldsUpdatedPayload::deserialize(
+            crate::de::MapOnly(deserializer),
+        )
+    }
+}
+impl ::serde::Serialize for CustomerSessionFieldsUpdatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        CustomerSessionFieldsUpdatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CustomerStatistics {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        CustomerStatistics::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for CustomerStatistics {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        CustomerStatistics::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EventPropertiesDeletedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EventPropertiesDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for EventPropertiesDeletedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EventPropertiesDeletedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EventPropertiesUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EventPropertiesUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for EventPropertiesUpdatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EventPropertiesUpdatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EventUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EventUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for EventUpdatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EventUpdatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EventsMarkedAsSeenPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        EventsMarkedAsSeenPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for EventsMarkedAsSeenPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        EventsMarkedAsSeenPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FileEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FileEvent::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FileEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FileEvent::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FilledFormCheckboxField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FilledFormCheckboxField::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FilledFormCheckboxField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FilledFormCheckboxField::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FilledFormEmailField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FilledFormEmailField::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FilledFormEmailField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FilledFormEmailField::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FilledFormEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FilledFormEvent::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FilledFormEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FilledFormEvent::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FilledFormGroupChooserField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FilledFormGroupChooserField::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FilledFormGroupChooserField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FilledFormGroupChooserField::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FilledFormNameField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FilledFormNameField::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FilledFormNameField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FilledFormNameField::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FilledFormQuestionField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FilledFormQuestionField::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FilledFormQuestionField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FilledFormQuestionField::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FilledFormRadioField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FilledFormRadioField::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FilledFormRadioField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FilledFormRadioField::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FilledFormSelectField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FilledFormSelectField::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FilledFormSelectField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FilledFormSelectField::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FilledFormSubjectField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FilledFormSubjectField::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FilledFormSubjectField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FilledFormSubjectField::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FilledFormTextareaField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FilledFormTextareaField::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FilledFormTextareaField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FilledFormTextareaField::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FormEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FormEvent::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FormEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FormEvent::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FormField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FormField::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FormField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FormField::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FormFieldOption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        FormFieldOption::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for FormFieldOption {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        FormFieldOption::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Geolocation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        Geolocation::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for Geolocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        Geolocation::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GeolocationCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        GeolocationCondition::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for GeolocationCondition {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        GeolocationCondition::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GeolocationMatch {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        GeolocationMatch::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for GeolocationMatch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        GeolocationMatch::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GroupChooserAnswer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        GroupChooserAnswer::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for GroupChooserAnswer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        GroupChooserAnswer::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GroupCreatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        GroupCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for GroupCreatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        GroupCreatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GroupDeletedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        GroupDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for GroupDeletedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        GroupDeletedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GroupMembership {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        GroupMembership::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for GroupMembership {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        GroupMembership::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GroupUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        GroupUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for GroupUpdatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        GroupUpdatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomingChatPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IncomingChatPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for IncomingChatPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IncomingChatPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomingCustomerPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IncomingCustomerPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for IncomingCustomerPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IncomingCustomerPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomingEventPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IncomingEventPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for IncomingEventPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IncomingEventPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomingRichMessagePostbackPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        IncomingRichMessagePostbackPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for IncomingRichMessagePostbackPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        IncomingRichMessagePostbackPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MatchCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        MatchCondition::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for MatchCondition {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        MatchCondition::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MatchValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        MatchValue::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for MatchValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        MatchValue::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MessageEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        MessageEvent::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for MessageEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        MessageEvent::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MessagePostback {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        MessagePostback::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for MessagePostback {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        MessagePostback::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RichMessageButton {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RichMessageButton::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for RichMessageButton {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RichMessageButton::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RichMessageElement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RichMessageElement::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for RichMessageElement {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RichMessageElement::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RichMessageEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RichMessageEvent::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for RichMessageEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RichMessageEvent::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RichMessageImage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RichMessageImage::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for RichMessageImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RichMessageImage::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RichMessagePostback {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RichMessagePostback::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for RichMessagePostback {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RichMessagePostback::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RoutingStatusSetPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        RoutingStatusSetPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for RoutingStatusSetPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        RoutingStatusSetPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ScheduleEntry {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ScheduleEntry::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ScheduleEntry {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ScheduleEntry::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SystemMessageEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        SystemMessageEvent::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for SystemMessageEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        SystemMessageEvent::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TagCreatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TagCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for TagCreatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TagCreatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TagDeletedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TagDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for TagDeletedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TagDeletedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TagUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TagUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for TagUpdatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TagUpdatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Thread {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        Thread::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for Thread {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        Thread::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ThreadPropertiesDeletedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ThreadPropertiesDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ThreadPropertiesDeletedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ThreadPropertiesDeletedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ThreadPropertiesUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ThreadPropertiesUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ThreadPropertiesUpdatedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ThreadPropertiesUpdatedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ThreadQueue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ThreadQueue::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ThreadQueue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ThreadQueue::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ThreadTaggedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ThreadTaggedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ThreadTaggedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ThreadTaggedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ThreadUntaggedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ThreadUntaggedPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for ThreadUntaggedPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ThreadUntaggedPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferQueue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TransferQueue::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for TransferQueue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TransferQueue::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        TransferTarget::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for TransferTarget {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        TransferTarget::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserAddedToChatPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        UserAddedToChatPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for UserAddedToChatPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        UserAddedToChatPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserRemovedFromChatPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        UserRemovedFromChatPayload::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for UserRemovedFromChatPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        UserRemovedFromChatPayload::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Visit {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        Visit::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for Visit {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        Visit::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for VisitedPage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        VisitedPage::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for VisitedPage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        VisitedPage::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WorkScheduler {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        WorkScheduler::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for WorkScheduler {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        WorkScheduler::serialize(self, serializer)
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for PropertyValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4479,6 +6040,17 @@ impl<'de> ::serde::Deserialize<'de> for PropertyValue {
                     .map(PropertyValue::Integer)
                     .map_err(|_| E::invalid_value(
                         ::serde::de::Unexpected::Unsigned(v),
+                        &self,
+                    ))
+            }
+            fn visit_f64<E: ::serde::de::Error>(
+                self,
+                v: f64,
+            ) -> ::std::result::Result<Self::Value, E> {
+                crate::de::integral_i64(v)
+                    .map(PropertyValue::Integer)
+                    .ok_or_else(|| E::invalid_value(
+                        ::serde::de::Unexpected::Float(v),
                         &self,
                     ))
             }
@@ -4537,6 +6109,17 @@ impl<'de> ::serde::Deserialize<'de> for QueuedAt {
                     .map(QueuedAt::Integer)
                     .map_err(|_| E::invalid_value(
                         ::serde::de::Unexpected::Unsigned(v),
+                        &self,
+                    ))
+            }
+            fn visit_f64<E: ::serde::de::Error>(
+                self,
+                v: f64,
+            ) -> ::std::result::Result<Self::Value, E> {
+                crate::de::integral_i64(v)
+                    .map(QueuedAt::Integer)
+                    .ok_or_else(|| E::invalid_value(
+                        ::serde::de::Unexpected::Float(v),
                         &self,
                     ))
             }

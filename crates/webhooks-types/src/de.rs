@@ -1,0 +1,147 @@
+//! Deserialization helpers named by the generated code.
+
+use serde::{Deserialize, Deserializer};
+
+/// Reads an optional field that, when present, must hold a value: `null` is an error, as the
+/// schemas do not allow it (an absent field is `None` through `#[serde(default)]`).
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// A deserializer that reads a struct from a JSON object only: serde's derived struct
+/// deserializers also accept an array of the fields in order, which no schema allows.
+pub(crate) struct MapOnly<D>(pub(crate) D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+/// `v` as an `i64`, when it is a whole number in range (JSON Schema counts `1.0` as an integer).
+pub(crate) fn integral_i64(v: f64) -> Option<i64> {
+    // -2^63 is exact as an f64; 2^63 is the first value out of range.
+    (v.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&v))
+        .then_some(v as i64)
+}
+
+/// `v` as a `u64`, when it is a whole number in range.
+pub(crate) fn integral_u64(v: f64) -> Option<u64> {
+    (v.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&v)).then_some(v as u64)
+}
+
+/// Reads an integer the way JSON Schema sees one: a JSON number with no fraction, written as
+/// an integer or not (`3`, `3.0`, `3e0`), within the range of `T`.
+struct Integer<T>(std::marker::PhantomData<T>);
+
+impl<'de> serde::de::Visitor<'de> for Integer<u64> {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an integer ≥ 0")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u64, E> {
+        Ok(v)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u64, E> {
+        u64::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<u64, E> {
+        integral_u64(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Float(v), &self))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Integer<i64> {
+    type Value = i64;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an integer")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
+        i64::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
+        integral_i64(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Float(v), &self))
+    }
+}
+
+/// A non-negative integer field.
+pub(crate) fn unsigned<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    deserializer.deserialize_any(Integer::<u64>(std::marker::PhantomData))
+}
+
+/// An integer field. (The generator names it for a signed integer field; v3.5 has none today.)
+#[allow(dead_code)]
+pub(crate) fn signed<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    deserializer.deserialize_any(Integer::<i64>(std::marker::PhantomData))
+}
+
+/// An optional non-negative integer field (`null` is an error, as in [`present`]).
+pub(crate) fn optional_unsigned<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    unsigned(deserializer).map(Some)
+}
+
+/// An optional integer field (`null` is an error, as in [`present`]). (Named by the generator;
+/// v3.5 has no such field today.)
+#[allow(dead_code)]
+pub(crate) fn optional_signed<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    signed(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_are_read_as_json_schema_reads_them() {
+        let read = |text: &str| unsigned(&mut serde_json::Deserializer::from_str(text));
+        assert_eq!(read("3").ok(), Some(3));
+        assert_eq!(read("3.0").ok(), Some(3));
+        assert_eq!(read("-0.0").ok(), Some(0));
+        assert_eq!(read("3e2").ok(), Some(300));
+        assert!(read("3.5").is_err());
+        assert!(read("-1").is_err());
+        assert!(read("1e20").is_err());
+        assert!(read("\"3\"").is_err());
+        let read = |text: &str| signed(&mut serde_json::Deserializer::from_str(text));
+        assert_eq!(read("-3.0").ok(), Some(-3));
+        assert_eq!(read("9223372036854775807").ok(), Some(i64::MAX));
+        assert!(read("9223372036854775808").is_err());
+        assert!(read("9.3e18").is_err());
+        assert!(read("null").is_err());
+    }
+}
