@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 use webhooks_tests::{
-    invalid_samples, json_files, root, sample_dir, samples, schema_dir, schema_errors,
-    webhook_validator,
+    bundle_dir, invalid_samples, json_files, read_json, root, sample_dir, samples, schema_dir,
+    schema_errors, webhook_validator,
 };
 use webhooks_types::{Action, Webhook};
 use webhooks_validate::{ValidationError, Validator};
@@ -445,4 +445,109 @@ fn negative_samples_fail_where_expected() {
     }
     assert!(failures.is_empty(), "{failures}");
     insta::assert_snapshot!("negative_samples", report);
+}
+
+/// Every `extra/<action>.full.json` sample holds every property its schema documents, in every
+/// object it contains (the variant its tag selects, for a union), but for the members a `not`
+/// forbids together (a match condition has `values` or `exclude_values`).
+#[test]
+fn full_samples_hold_every_documented_property() {
+    let mut missing = Vec::new();
+    let mut count = 0;
+    for sample in samples() {
+        if !sample.name.ends_with(".full") {
+            continue;
+        }
+        count += 1;
+        let bundle = read_json(
+            &bundle_dir()
+                .join("actions")
+                .join(format!("{}.json", sample.action())),
+        );
+        let mut walk = Walk {
+            bundle: &bundle,
+            missing: &mut missing,
+            sample: &sample.name,
+        };
+        walk.check(&bundle, &sample.value, "");
+    }
+    assert_eq!(count, Action::ALL.len(), "one full sample per action");
+    assert!(
+        missing.is_empty(),
+        "documented properties missing: {missing:#?}"
+    );
+}
+
+struct Walk<'a> {
+    bundle: &'a Value,
+    missing: &'a mut Vec<String>,
+    sample: &'a str,
+}
+
+impl Walk<'_> {
+    fn check(&mut self, schema: &Value, value: &Value, at: &str) {
+        if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
+            let pointer = target.trim_start_matches('#');
+            let resolved = self
+                .bundle
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("dangling {target}"))
+                .clone();
+            return self.check(&resolved, value, at);
+        }
+        if let Some(alternatives) = schema.get("oneOf").and_then(Value::as_array) {
+            for alternative in alternatives {
+                let resolved = match alternative.get("$ref").and_then(Value::as_str) {
+                    Some(target) => self
+                        .bundle
+                        .pointer(target.trim_start_matches('#'))
+                        .cloned()
+                        .unwrap_or_default(),
+                    None => alternative.clone(),
+                };
+                let tags: Vec<(&String, &Value)> = resolved["properties"]
+                    .as_object()
+                    .map(|p| {
+                        p.iter()
+                            .filter_map(|(k, v)| v.get("const").map(|c| (k, c)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if !tags.is_empty() && tags.iter().all(|(k, c)| value.get(k.as_str()) == Some(*c)) {
+                    return self.check(&resolved, value, at);
+                }
+            }
+            return;
+        }
+        if let (Some(properties), Some(object)) = (
+            schema.get("properties").and_then(Value::as_object),
+            value.as_object(),
+        ) {
+            let exclusive: Vec<&str> = schema["not"]["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for (name, property) in properties {
+                match object.get(name) {
+                    Some(inner) => self.check(property, inner, &format!("{at}/{name}")),
+                    None if exclusive.contains(&name.as_str())
+                        && exclusive.iter().any(|e| object.contains_key(*e)) => {}
+                    None => self.missing.push(format!("{}: {at}/{name}", self.sample)),
+                }
+            }
+        }
+        if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+            for (i, item) in array.iter().enumerate() {
+                self.check(items, item, &format!("{at}/{i}"));
+            }
+        }
+        if let (Some(values), Some(object)) = (
+            schema.get("additionalProperties").filter(|s| s.is_object()),
+            value.as_object(),
+        ) {
+            for (key, inner) in object {
+                self.check(values, inner, &format!("{at}/{key}"));
+            }
+        }
+    }
 }
