@@ -2,9 +2,9 @@
 //!
 //! A [`Validator`] compiles the schemas embedded in this crate (the files of `schemas/v3.5/`,
 //! listed by `cargo xtask codegen`) once; [`Validator::validate`] parses a body, checks it
-//! against the schema of its `action` and returns the typed
-//! [`Webhook`](webhooks_types::Webhook), or every violation with its JSON pointer, line and
-//! column. The `webhooks-validate` binary does the same from the command line.
+//! against the schema of its `action` and returns the typed [`Webhook`], or every violation with
+//! its JSON pointer, line and column. The `webhooks-validate` binary does the same from the
+//! command line.
 
 pub mod cli;
 mod error;
