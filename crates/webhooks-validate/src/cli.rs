@@ -204,6 +204,22 @@ fn errors_out(error: &ValidationError) -> Vec<ErrorOut<'_>> {
     }
 }
 
+/// How a result names its input in text output: `FILE`, or `FILE:LINE` with `--ndjson`.
+struct Label<'a> {
+    input: &'a str,
+    line: Option<usize>,
+}
+
+impl std::fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.input)?;
+        match self.line {
+            Some(line) => write!(f, ":{line}"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Validates one body and writes its result. Returns whether it was valid.
 fn check_one(
     validator: &Validator,
@@ -214,10 +230,7 @@ fn check_one(
     out: &mut impl Write,
 ) -> io::Result<bool> {
     let result = validator.validate(body);
-    let label = match line {
-        Some(line) => format!("{input}:{line}"),
-        None => input.to_owned(),
-    };
+    let label = Label { input, line };
     match format {
         Format::Text => match &result {
             Ok(webhook) => writeln!(out, "{label}: ok {}", webhook.action_name())?,
@@ -246,18 +259,14 @@ fn check_one(
             }
         },
         Format::Json => {
-            let action;
             let record = match &result {
-                Ok(webhook) => {
-                    action = webhook.action_name().to_owned();
-                    ResultOut {
-                        input,
-                        line,
-                        valid: true,
-                        action: Some(&action),
-                        errors: Vec::new(),
-                    }
-                }
+                Ok(webhook) => ResultOut {
+                    input,
+                    line,
+                    valid: true,
+                    action: Some(webhook.action_name()),
+                    errors: Vec::new(),
+                },
                 Err(error) => ResultOut {
                     input,
                     line,

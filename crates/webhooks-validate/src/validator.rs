@@ -194,7 +194,7 @@ impl Validator {
         if let (Some(expected), Some(Value::String(received))) =
             (&self.secret, object.get("secret_key"))
         {
-            if !SecretKey::new(received.as_str()).matches(expected.expose()) {
+            if !expected.matches(received) {
                 return Err(ValidationError::SecretMismatch);
             }
         }
