@@ -233,7 +233,11 @@ fn rewrite(
             | "if"
             | "then"
             | "else"
-            | "propertyNames" => match value {
+            | "propertyNames"
+            | "oneOf"
+            | "anyOf"
+            | "allOf" => match value {
+                // A list of schemas (`items` may also be one schema; the combinators only a list).
                 Value::Array(items) => Value::Array(
                     items
                         .iter()
@@ -241,17 +245,8 @@ fn rewrite(
                         .map(|(i, sub)| rewrite(set, file, sub, &format!("{here}/{i}"), refs))
                         .collect::<Result<_, _>>()?,
                 ),
+                other if matches!(key.as_str(), "oneOf" | "anyOf" | "allOf") => other.clone(),
                 sub => rewrite(set, file, sub, &here, refs)?,
-            },
-            "oneOf" | "anyOf" | "allOf" => match value {
-                Value::Array(items) => Value::Array(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, sub)| rewrite(set, file, sub, &format!("{here}/{i}"), refs))
-                        .collect::<Result<_, _>>()?,
-                ),
-                other => other.clone(),
             },
             _ => value.clone(),
         };
