@@ -8,11 +8,22 @@ use crate::generated::schemas::{BASE_URI, FILES};
 use crate::locate::line_column;
 use crate::{strict, violations};
 
-/// Schema keywords whose every rule the generated types also enforce. When the schema rejects a
-/// body only through other keywords (`minItems`, `pattern`, `format: uri`, `not`, ...), the
-/// types accepting it is expected; when a keyword of this list fails and the types accept, the
-/// two disagree.
-const TYPED_KEYWORDS: &[&str] = &["type", "required", "enum", "const"];
+/// Schema keywords whose every rule the generated types also enforce: JSON types and required
+/// members, `enum`/`const` values, string `pattern`s (checked with `regress`), `maxLength`
+/// (counted in characters) and the integer ranges `minimum`/`maximum` (read into `u64`/`i64`).
+/// When the schema rejects a body only through other keywords (`minItems`, `format: uri`,
+/// `not`, `additionalProperties`, ...), the types accepting it is expected; when a keyword of
+/// this list fails and the types accept, the two disagree.
+pub(crate) const TYPED_KEYWORDS: &[&str] = &[
+    "type",
+    "required",
+    "enum",
+    "const",
+    "pattern",
+    "maxLength",
+    "minimum",
+    "maximum",
+];
 
 /// Validates LiveChat webhook bodies against the v3.5 schemas, compiled once.
 ///
@@ -322,7 +333,7 @@ mod tests {
     #[test]
     fn a_typed_rule_broken_with_the_types_accepting_is_a_disagreement() {
         let action = Action::ThreadTagged;
-        for keyword in ["type", "required", "enum", "const"] {
+        for &keyword in TYPED_KEYWORDS {
             match verdict(action, vec![violation(keyword, "m")], || true) {
                 ValidationError::Disagreement(d) => {
                     assert!(d.typed.is_none());
@@ -347,7 +358,6 @@ mod tests {
     fn rules_only_the_schema_enforces_are_plain_violations() {
         for (keyword, message) in [
             ("minItems", "m"),
-            ("pattern", "m"),
             ("format", "\"x\" is not a \"uri\""),
             ("not", "m"),
             ("additionalProperties", "m"),

@@ -253,3 +253,67 @@ fn one_validator_serves_many_threads() {
         }
     });
 }
+
+/// `pattern`, `maxLength`, `minimum` and `maximum` are enforced by the types too: a body that
+/// breaks one of them is rejected by both paths, so the validator reports a plain violation of
+/// that keyword (never a disagreement).
+#[test]
+fn the_typed_range_and_string_rules_are_enforced_by_both_paths() {
+    let validator = Validator::new().expect("compiles");
+    let cases: [(&str, &str, serde_json::Value, &str); 5] = [
+        (
+            "agent_created.json",
+            "/payload/work_scheduler/schedule/0/start",
+            "24:00".into(),
+            "pattern",
+        ),
+        (
+            "group_updated.json",
+            "/payload/name",
+            "n".repeat(181).into(),
+            "maxLength",
+        ),
+        (
+            "agent_created.json",
+            "/payload/max_chats_count",
+            (-1).into(),
+            "minimum",
+        ),
+        (
+            "agent_created.json",
+            "/payload/max_chats_count",
+            serde_json::from_str("18446744073709551616").expect("a number"),
+            "maximum",
+        ),
+        (
+            "agent_created.json",
+            "/payload/max_chats_count",
+            3.into(),
+            "",
+        ),
+    ];
+    for (file, pointer, value, keyword) in cases {
+        let mut body = sample_value(file);
+        let (parent, key) = pointer.rsplit_once('/').expect("a member");
+        match body.pointer_mut(parent).expect(parent) {
+            serde_json::Value::Object(members) => drop(members.insert(key.to_owned(), value)),
+            serde_json::Value::Array(items) => items[key.parse::<usize>().expect("index")] = value,
+            other => panic!("{parent}: {other}"),
+        }
+        let bytes = serde_json::to_vec(&body).expect("serializes");
+        let typed = webhooks_validate::Webhook::from_slice(&bytes);
+        match (keyword, validator.validate(&bytes)) {
+            ("", Ok(_)) => assert!(typed.is_ok(), "{file}: the control body parses"),
+            (_, Err(ValidationError::Invalid(violations))) => {
+                assert!(typed.is_err(), "{keyword}: the types reject it too");
+                assert!(
+                    violations
+                        .iter()
+                        .any(|v| v.pointer == pointer && v.keyword == keyword),
+                    "{keyword}: {violations:?}"
+                );
+            }
+            (_, other) => panic!("{keyword} at {pointer}: {other:?}"),
+        }
+    }
+}
