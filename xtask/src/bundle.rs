@@ -370,10 +370,7 @@ mod tests {
         if let (Some(doc), Some(extra)) = (doc.as_object_mut(), extra.as_object()) {
             doc.extend(extra.clone());
         }
-        SchemaFile {
-            rel: rel.to_owned(),
-            doc,
-        }
+        SchemaFile::from_doc(rel, doc)
     }
 
     fn action(name: &str, payload_ref: &str) -> SchemaFile {

@@ -6,7 +6,9 @@
 //! - keeps optional arrays and maps as `Option`, so that `[]`/`{}` survive a round trip;
 //! - generates the `Action` list and the `Payload` enum keyed by action.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::sync::Once;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -47,24 +49,39 @@ pub const TYPES_DIR: &str = "crates/webhooks-types/src/generated";
 /// Where the embedded schema list of `webhooks-validate` goes.
 pub const VALIDATE_DIR: &str = "crates/webhooks-validate/src/generated";
 
+/// Where `webhooks-validate` keeps its copy of the schemas, so that the published crate holds
+/// what it embeds.
+pub const VALIDATE_SCHEMAS_DIR: &str = "crates/webhooks-validate/schemas";
+
+/// The folders that hold nothing but generated files: a file there that the generator does not
+/// write is stale.
+pub const OWNED: &[&str] = &[TYPES_DIR, VALIDATE_DIR, VALIDATE_SCHEMAS_DIR];
+
 /// Generates all files from a checked schema set.
 pub fn generate(set: &SchemaSet) -> Result<Files, SchemaError> {
     let actions = set.actions()?;
     let unions = find_unions(set)?;
     let types = generate_types(set, &unions)?;
-    let action = generate_action(&actions);
-    let payload = generate_payload(&actions);
-    Ok(vec![
+    let action = generate_action(&actions)?;
+    let payload = generate_payload(&actions)?;
+    let mut files = vec![
         (format!("{TYPES_DIR}/types.rs"), types),
         (format!("{TYPES_DIR}/action.rs"), action),
         (format!("{TYPES_DIR}/payload.rs"), payload),
-        (format!("{VALIDATE_DIR}/schemas.rs"), embedded_schemas(set)),
-    ])
+        (format!("{VALIDATE_DIR}/schemas.rs"), embedded_schemas(set)?),
+    ];
+    files.extend(set.files.iter().map(|f| {
+        (
+            format!("{VALIDATE_SCHEMAS_DIR}/v3.5/{}", f.rel),
+            f.text.clone(),
+        )
+    }));
+    Ok(files)
 }
 
-/// The list of schema files that `webhooks-validate` embeds, as `include_str!`s of the files in
-/// `schemas/` (no copies to drift).
-fn embedded_schemas(set: &SchemaSet) -> String {
+/// The list of schema files that `webhooks-validate` embeds, as `include_str!`s of its copy of
+/// `schemas/` (written beside it by [`generate`], and checked for freshness like the code).
+fn embedded_schemas(set: &SchemaSet) -> Result<String, SchemaError> {
     let base = set
         .files
         .iter()
@@ -77,7 +94,7 @@ fn embedded_schemas(set: &SchemaSet) -> String {
     let rels: Vec<&String> = set.files.iter().map(|f| &f.rel).collect();
     let paths: Vec<String> = rels
         .iter()
-        .map(|rel| format!("../../../../schemas/v3.5/{rel}"))
+        .map(|rel| format!("../../schemas/v3.5/{rel}"))
         .collect();
     let tokens = quote! {
         /// Base URI of the `$id`s: each file's `$id` is this base followed by its path.
@@ -88,7 +105,12 @@ fn embedded_schemas(set: &SchemaSet) -> String {
             #( (#rels, include_str!(#paths)), )*
         ];
     };
-    render("The schema files, embedded at compile time.", tokens)
+    render(
+        "schemas.rs",
+        "webhook.json",
+        "The schema files, embedded at compile time.",
+        tokens,
+    )
 }
 
 /// Finds definitions that are a `oneOf` of references to objects sharing a required constant
@@ -285,13 +307,7 @@ fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, SchemaErr
         }
     }
     // typify reports some problems by panicking; turn those into errors too.
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let converted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        space.add_ref_types(defs).map(|()| space.to_stream())
-    }));
-    std::panic::set_hook(previous_hook);
-    let stream = match converted {
+    let stream = match catch_quietly(|| space.add_ref_types(defs).map(|()| space.to_stream())) {
         Ok(Ok(stream)) => stream,
         Ok(Err(e)) => {
             return Err(SchemaError {
@@ -300,12 +316,7 @@ fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, SchemaErr
                 message: format!("typify: {e}"),
             })
         }
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_default();
+        Err(message) => {
             return Err(SchemaError {
                 file: String::new(),
                 pointer: String::new(),
@@ -774,7 +785,7 @@ fn union_tokens(union: &Union) -> TokenStream {
     }
 }
 
-fn generate_action(actions: &[ActionSchema]) -> String {
+fn generate_action(actions: &[ActionSchema]) -> Result<String, SchemaError> {
     let variants: Vec<Ident> = actions.iter().map(|a| ident(&pascal(&a.name))).collect();
     let names: Vec<&String> = actions.iter().map(|a| &a.name).collect();
     let groups: Vec<&String> = actions.iter().map(|a| &a.group).collect();
@@ -819,10 +830,15 @@ fn generate_action(actions: &[ActionSchema]) -> String {
             }
         }
     };
-    render("The list of webhook actions.", tokens)
+    render(
+        "action.rs",
+        "actions/",
+        "The list of webhook actions.",
+        tokens,
+    )
 }
 
-fn generate_payload(actions: &[ActionSchema]) -> String {
+fn generate_payload(actions: &[ActionSchema]) -> Result<String, SchemaError> {
     let variants: Vec<Ident> = actions.iter().map(|a| ident(&pascal(&a.name))).collect();
     let types: Vec<Ident> = actions.iter().map(|a| ident(&a.payload)).collect();
     let names: Vec<&String> = actions.iter().map(|a| &a.name).collect();
@@ -898,18 +914,62 @@ fn generate_payload(actions: &[ActionSchema]) -> String {
             }
         )*
     };
-    render("The payload of a webhook, typed by action.", tokens)
+    render(
+        "payload.rs",
+        "actions/",
+        "The payload of a webhook, typed by action.",
+        tokens,
+    )
 }
 
-fn render(module_doc: &str, tokens: TokenStream) -> String {
-    let file: syn::File = match syn::parse2(tokens) {
-        Ok(file) => file,
-        Err(e) => return format!("compile_error!(\"generator bug: {e}\");\n"),
-    };
-    format!(
+/// Formats the generated module `output`, made from the schema files `source`. Tokens that do
+/// not parse as Rust are a generator bug: an error naming both, never a file written anyway.
+fn render(
+    output: &str,
+    source: &str,
+    module_doc: &str,
+    tokens: TokenStream,
+) -> Result<String, SchemaError> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| SchemaError {
+        file: source.to_owned(),
+        pointer: String::new(),
+        message: format!("the generated `{output}` does not parse as Rust: {e}"),
+    })?;
+    Ok(format!(
         "{HEADER}//! {module_doc}\n\n{}",
         prettyplease::unparse(&file)
-    )
+    ))
+}
+
+thread_local! {
+    /// Whether a panic on this thread is being caught by [`catch_quietly`].
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `Err` with its message. The message is kept off stderr for
+/// this thread only: the process-wide hook is installed once and hands every other panic (other
+/// threads', and this thread's outside `f`) to the hook it replaced, so nothing is swapped while
+/// other threads run.
+fn catch_quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|quiet| quiet.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|quiet| quiet.set(false));
+    outcome.map_err(|panic| {
+        panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_default()
+    })
 }
 
 /// `snake_case` (or `dotted.name`) to `PascalCase`.
@@ -928,4 +988,40 @@ pub fn pascal(name: &str) -> String {
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_that_do_not_parse_are_an_error_naming_output_and_schema() {
+        let e =
+            render("action.rs", "actions/", "Doc.", quote! { pub enum {} }).expect_err("not Rust");
+        assert_eq!(e.file, "actions/");
+        assert!(e.message.contains("`action.rs` does not parse"), "{e}");
+        let ok = render("action.rs", "actions/", "Doc.", quote! { pub enum A { B } });
+        assert!(ok.is_ok_and(|text| text.starts_with(HEADER) && text.contains("pub enum A")));
+    }
+
+    #[test]
+    fn panics_are_caught_per_thread_with_their_message() {
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                std::thread::spawn(move || {
+                    let caught = catch_quietly(|| -> u32 { panic!("typify failed {i}") });
+                    let fine = catch_quietly(|| i);
+                    (caught, fine)
+                })
+            })
+            .collect();
+        for (i, thread) in threads.into_iter().enumerate() {
+            let (caught, fine) = thread
+                .join()
+                .expect("the panic stayed inside catch_quietly");
+            assert_eq!(caught, Err(format!("typify failed {i}")));
+            assert_eq!(fine, Ok(i));
+        }
+        assert!(!QUIET.with(Cell::get), "the flag is reset after each call");
+    }
 }

@@ -17,8 +17,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  codegen [--check]   generate crates/webhooks-types/src/generated/ (and the schema
-                      list of webhooks-validate) from schemas/;
+  codegen [--check]   generate crates/webhooks-types/src/generated/, and the copy of
+                      the schemas that webhooks-validate embeds, from schemas/;
                       with --check, write nothing and fail when a file is stale
   samples --from PAGE [--check]
                       read the docs page PAGE (text form), apply samples/v3.5/errata.json
@@ -80,7 +80,8 @@ fn codegen(check: bool) -> Result<(), String> {
     let set = schema::SchemaSet::load(&schema_root()).map_err(|e| format!("schemas/v3.5/{e}"))?;
     let generated = codegen::generate(&set).map_err(|e| format!("schemas/v3.5/{e}"))?;
     let dir = workspace_root();
-    let outcome = files::sync(&dir, &generated, check).map_err(|e| e.to_string())?;
+    let outcome =
+        files::sync(&dir, &generated, codegen::OWNED, check).map_err(|e| e.to_string())?;
     if check {
         if !outcome.stale.is_empty() {
             let names: Vec<String> = outcome.stale.iter().map(|f| format!("  {f}")).collect();
@@ -115,35 +116,12 @@ pub fn generate_bundles() -> Result<Vec<(String, String)>, String> {
     bundle::generate(&set, &version).map_err(|e| format!("schemas/v3.5/{e}"))
 }
 
-/// Brings `dist/v3.5/` in line with `bundles`: stale files (and action bundles whose action is
-/// gone) are listed; unless checking they are rewritten (or removed).
+/// Brings `dist/v3.5/` in line with `bundles`: stale files (and files of `dist/v3.5/` that are
+/// not generated) are listed; unless checking they are rewritten (or removed).
 pub fn sync_bundles(bundles: &[(String, String)], check: bool) -> Result<Vec<String>, String> {
-    let root = workspace_root();
-    let io = |e: std::io::Error| format!("{}: {e}", bundle::DIST_DIR);
-    let mut stale = files::sync(&root, bundles, check).map_err(io)?.stale;
-    let actions_dir = root.join(bundle::DIST_DIR).join("actions");
-    if let Ok(entries) = std::fs::read_dir(&actions_dir) {
-        let mut extra = Vec::new();
-        for entry in entries {
-            let name = entry
-                .map_err(io)?
-                .file_name()
-                .to_string_lossy()
-                .into_owned();
-            let rel = format!("{}/actions/{name}", bundle::DIST_DIR);
-            if !bundles.iter().any(|(path, _)| *path == rel) {
-                extra.push((rel, actions_dir.join(&name)));
-            }
-        }
-        extra.sort();
-        for (rel, path) in extra {
-            if !check {
-                std::fs::remove_file(&path).map_err(io)?;
-            }
-            stale.push(format!("{rel} (not generated: removed)"));
-        }
-    }
-    Ok(stale)
+    files::sync(&workspace_root(), bundles, &[bundle::DIST_DIR], check)
+        .map(|outcome| outcome.stale)
+        .map_err(|e| format!("{}: {e}", bundle::DIST_DIR))
 }
 
 fn bundle_task(check: bool) -> Result<(), String> {
@@ -223,9 +201,7 @@ pub fn run_samples(page: &str, check: bool) -> Result<Vec<String>, samples::Samp
         .into_iter()
         .map(|a| a.name)
         .collect();
-    let errata = samples::Errata::load(&samples_dir().join("errata.json"))?;
-    let extracted = samples::extract(page, &errata, &actions)?;
-    samples::sync(&samples_dir(), &extracted, check)
+    samples::run(page, &actions, &samples_dir(), check)
 }
 
 #[cfg(test)]
@@ -237,7 +213,8 @@ mod tests {
     fn generated_code_is_fresh() {
         let set = schema::SchemaSet::load(&schema_root()).expect("schemas load");
         let generated = codegen::generate(&set).expect("codegen succeeds");
-        let outcome = files::sync(&workspace_root(), &generated, true).expect("read generated");
+        let outcome = files::sync(&workspace_root(), &generated, codegen::OWNED, true)
+            .expect("read generated");
         assert!(
             outcome.stale.is_empty(),
             "stale generated files (run `cargo xtask codegen`): {:?}",
@@ -279,57 +256,5 @@ mod tests {
         let b = codegen::generate(&schema::SchemaSet::load(&schema_root()).expect("load"))
             .expect("codegen succeeds");
         assert_eq!(a, b);
-    }
-
-    /// The documentation page the samples come from (`shared/` beside the workspace).
-    fn seed() -> String {
-        let path = workspace_root().join("../shared/seeds/000_02748cf3e42cde2f.txt");
-        std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("the v3.5 page is needed at {}: {e}", path.display()))
-    }
-
-    #[test]
-    fn committed_samples_match_the_page() {
-        let stale = run_samples(&seed(), true).expect("the page and the errata agree");
-        assert!(stale.is_empty(), "stale samples: {stale:?}");
-    }
-
-    #[test]
-    fn a_changed_sample_is_reported_by_action() {
-        let page = seed().replace("\"tag\": \"bug_report\"", "\"tag\": \"feature_request\"");
-        let stale = run_samples(&page, true).expect("still readable");
-        assert_eq!(stale, ["thread_tagged", "thread_untagged"]);
-    }
-
-    #[test]
-    fn an_action_without_schema_is_reported() {
-        let page = seed().replace("\nevents_marked_as_seen\n", "\nevent_deleted\n");
-        let e = run_samples(&page, true).expect_err("event_deleted has no schema");
-        assert_eq!(e.action.as_deref(), Some("event_deleted"));
-        assert!(e.message.contains("no schema"), "{e}");
-    }
-
-    #[test]
-    fn a_defect_fixed_on_the_page_makes_its_repair_stale() {
-        let page = seed().replace("\"name\": \"New Bot Name\",", "\"name\": \"New Bot Name\"");
-        let e = run_samples(&page, true).expect_err("the E5 repair no longer applies");
-        assert_eq!(e.action.as_deref(), Some("bot_updated"));
-        assert!(e.message.contains("erratum expects"), "{e}");
-    }
-
-    #[test]
-    fn an_unrepaired_defect_is_reported_with_its_page_line() {
-        let page = seed().replace("\"tag\": \"bug_report\"\n}", "\"tag\": \"bug_report\",\n}");
-        let e = run_samples(&page, true).expect_err("trailing comma");
-        assert_eq!(e.action.as_deref(), Some("thread_tagged"));
-        assert!(e.line.is_some(), "{e}");
-        assert!(e.message.contains("trailing comma"), "{e}");
-    }
-
-    #[test]
-    fn an_unrecorded_action_row_mismatch_is_reported() {
-        let page = seed().replace("Action | bot_deleted |", "Action | delete_bot |");
-        let e = run_samples(&page, true).expect_err("unrecorded mismatch");
-        assert_eq!(e.action.as_deref(), Some("bot_deleted"));
     }
 }

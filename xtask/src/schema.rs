@@ -70,6 +70,20 @@ pub struct SchemaFile {
     pub rel: String,
     /// The parsed document.
     pub doc: Value,
+    /// The file's text, as read.
+    pub text: String,
+}
+
+impl SchemaFile {
+    /// A file made in memory (its text is the compact form of `doc`), for tests.
+    #[cfg(test)]
+    pub fn from_doc(rel: &str, doc: Value) -> Self {
+        Self {
+            rel: rel.to_owned(),
+            text: doc.to_string(),
+            doc,
+        }
+    }
 }
 
 /// A named definition, from the `definitions` of some file.
@@ -127,7 +141,7 @@ impl SchemaSet {
                     ),
                 )
             })?;
-            files.push(SchemaFile { rel, doc });
+            files.push(SchemaFile { rel, doc, text });
         }
         Self::from_files(files)
     }
@@ -481,10 +495,7 @@ mod tests {
     use serde_json::json;
 
     fn file(rel: &str, doc: Value) -> SchemaFile {
-        SchemaFile {
-            rel: rel.to_owned(),
-            doc,
-        }
+        SchemaFile::from_doc(rel, doc)
     }
 
     fn header(extra: Value) -> Value {

@@ -151,37 +151,37 @@ impl Errata {
                 ),
             )
         })?;
-        let names = doc
-            .get("sample_names")
-            .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| {
-                        let list = v
-                            .as_array()
-                            .map(|a| {
-                                a.iter()
-                                    .filter_map(|s| s.as_str().map(str::to_owned))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        (k.clone(), list)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let bad = |what: &str| err(None, None, format!("{}: {what}", path.display()));
+        let mut names = BTreeMap::new();
+        match doc.get("sample_names") {
+            None => {}
+            Some(Value::Object(map)) => {
+                for (action, list) in map {
+                    let list = list
+                        .as_array()
+                        .and_then(|a| a.iter().map(|s| s.as_str().map(str::to_owned)).collect())
+                        .ok_or_else(|| {
+                            bad(&format!(
+                                "`sample_names.{action}` is not an array of strings"
+                            ))
+                        })?;
+                    names.insert(action.clone(), list);
+                }
+            }
+            Some(_) => return Err(bad("`sample_names` is not an object")),
+        }
         let repairs = doc
             .get("repairs")
             .and_then(Value::as_array)
             .cloned()
-            .ok_or_else(|| err(None, None, "errata.json has no `repairs` array"))?;
-        let ordered = match jsonc::parse(&text)
-            .ok()
-            .as_ref()
-            .and_then(|d| d.get("repairs"))
-        {
-            Some(Json::Array(items)) => items.clone(),
-            _ => Vec::new(),
+            .ok_or_else(|| bad("no `repairs` array"))?;
+        // The same document read again keeping the written order of members.
+        let ordered = match jsonc::parse(&text) {
+            Ok(d) => match d.get("repairs") {
+                Some(Json::Array(items)) => items.clone(),
+                _ => return Err(bad("no `repairs` array")),
+            },
+            Err(e) => return Err(bad(&e.to_string())),
         };
         Ok(Self {
             names,
@@ -473,6 +473,19 @@ fn repair(
     Ok(json)
 }
 
+/// Extracts the samples of `page` for `actions`, repaired by `dir/errata.json`, and syncs them
+/// into `dir` (with `check`, compares only). Returns the stale stems.
+pub fn run(
+    page: &str,
+    actions: &BTreeSet<String>,
+    dir: &Path,
+    check: bool,
+) -> Result<Vec<String>, SampleError> {
+    let errata = Errata::load(&dir.join("errata.json"))?;
+    let extracted = extract(page, &errata, actions)?;
+    sync(dir, &extracted, check)
+}
+
 /// Writes (or, with `check`, compares) the samples in `dir`. Returns the stale stems.
 pub fn sync(
     dir: &Path,
@@ -509,3 +522,6 @@ pub fn sync(
     stale.sort();
     Ok(stale)
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,211 +8,204 @@ pub const BASE_URI: &str = "https://schemas.livechat-webhooks.dev/v3.5/";
 pub const FILES: &[(&str, &str)] = &[
     (
         "actions/agent_approved.json",
-        include_str!("../../../../schemas/v3.5/actions/agent_approved.json"),
+        include_str!("../../schemas/v3.5/actions/agent_approved.json"),
     ),
     (
         "actions/agent_created.json",
-        include_str!("../../../../schemas/v3.5/actions/agent_created.json"),
+        include_str!("../../schemas/v3.5/actions/agent_created.json"),
     ),
     (
         "actions/agent_deleted.json",
-        include_str!("../../../../schemas/v3.5/actions/agent_deleted.json"),
+        include_str!("../../schemas/v3.5/actions/agent_deleted.json"),
     ),
     (
         "actions/agent_suspended.json",
-        include_str!("../../../../schemas/v3.5/actions/agent_suspended.json"),
+        include_str!("../../schemas/v3.5/actions/agent_suspended.json"),
     ),
     (
         "actions/agent_unsuspended.json",
-        include_str!("../../../../schemas/v3.5/actions/agent_unsuspended.json"),
+        include_str!("../../schemas/v3.5/actions/agent_unsuspended.json"),
     ),
     (
         "actions/agent_updated.json",
-        include_str!("../../../../schemas/v3.5/actions/agent_updated.json"),
+        include_str!("../../schemas/v3.5/actions/agent_updated.json"),
     ),
     (
         "actions/auto_accesses_updated.json",
-        include_str!("../../../../schemas/v3.5/actions/auto_accesses_updated.json"),
+        include_str!("../../schemas/v3.5/actions/auto_accesses_updated.json"),
     ),
     (
         "actions/bot_created.json",
-        include_str!("../../../../schemas/v3.5/actions/bot_created.json"),
+        include_str!("../../schemas/v3.5/actions/bot_created.json"),
     ),
     (
         "actions/bot_deleted.json",
-        include_str!("../../../../schemas/v3.5/actions/bot_deleted.json"),
+        include_str!("../../schemas/v3.5/actions/bot_deleted.json"),
     ),
     (
         "actions/bot_updated.json",
-        include_str!("../../../../schemas/v3.5/actions/bot_updated.json"),
+        include_str!("../../schemas/v3.5/actions/bot_updated.json"),
     ),
     (
         "actions/chat_access_updated.json",
-        include_str!("../../../../schemas/v3.5/actions/chat_access_updated.json"),
+        include_str!("../../schemas/v3.5/actions/chat_access_updated.json"),
     ),
     (
         "actions/chat_deactivated.json",
-        include_str!("../../../../schemas/v3.5/actions/chat_deactivated.json"),
+        include_str!("../../schemas/v3.5/actions/chat_deactivated.json"),
     ),
     (
         "actions/chat_properties_deleted.json",
-        include_str!("../../../../schemas/v3.5/actions/chat_properties_deleted.json"),
+        include_str!("../../schemas/v3.5/actions/chat_properties_deleted.json"),
     ),
     (
         "actions/chat_properties_updated.json",
-        include_str!("../../../../schemas/v3.5/actions/chat_properties_updated.json"),
+        include_str!("../../schemas/v3.5/actions/chat_properties_updated.json"),
     ),
     (
         "actions/chat_transferred.json",
-        include_str!("../../../../schemas/v3.5/actions/chat_transferred.json"),
+        include_str!("../../schemas/v3.5/actions/chat_transferred.json"),
     ),
     (
         "actions/customer_session_fields_updated.json",
-        include_str!(
-            "../../../../schemas/v3.5/actions/customer_session_fields_updated.json"
-        ),
+        include_str!("../../schemas/v3.5/actions/customer_session_fields_updated.json"),
     ),
     (
         "actions/event_properties_deleted.json",
-        include_str!("../../../../schemas/v3.5/actions/event_properties_deleted.json"),
+        include_str!("../../schemas/v3.5/actions/event_properties_deleted.json"),
     ),
     (
         "actions/event_properties_updated.json",
-        include_str!("../../../../schemas/v3.5/actions/event_properties_updated.json"),
+        include_str!("../../schemas/v3.5/actions/event_properties_updated.json"),
     ),
     (
         "actions/event_updated.json",
-        include_str!("../../../../schemas/v3.5/actions/event_updated.json"),
+        include_str!("../../schemas/v3.5/actions/event_updated.json"),
     ),
     (
         "actions/events_marked_as_seen.json",
-        include_str!("../../../../schemas/v3.5/actions/events_marked_as_seen.json"),
+        include_str!("../../schemas/v3.5/actions/events_marked_as_seen.json"),
     ),
     (
         "actions/group_created.json",
-        include_str!("../../../../schemas/v3.5/actions/group_created.json"),
+        include_str!("../../schemas/v3.5/actions/group_created.json"),
     ),
     (
         "actions/group_deleted.json",
-        include_str!("../../../../schemas/v3.5/actions/group_deleted.json"),
+        include_str!("../../schemas/v3.5/actions/group_deleted.json"),
     ),
     (
         "actions/group_updated.json",
-        include_str!("../../../../schemas/v3.5/actions/group_updated.json"),
+        include_str!("../../schemas/v3.5/actions/group_updated.json"),
     ),
     (
         "actions/incoming_chat.json",
-        include_str!("../../../../schemas/v3.5/actions/incoming_chat.json"),
+        include_str!("../../schemas/v3.5/actions/incoming_chat.json"),
     ),
     (
         "actions/incoming_customer.json",
-        include_str!("../../../../schemas/v3.5/actions/incoming_customer.json"),
+        include_str!("../../schemas/v3.5/actions/incoming_customer.json"),
     ),
     (
         "actions/incoming_event.json",
-        include_str!("../../../../schemas/v3.5/actions/incoming_event.json"),
+        include_str!("../../schemas/v3.5/actions/incoming_event.json"),
     ),
     (
         "actions/incoming_rich_message_postback.json",
-        include_str!(
-            "../../../../schemas/v3.5/actions/incoming_rich_message_postback.json"
-        ),
+        include_str!("../../schemas/v3.5/actions/incoming_rich_message_postback.json"),
     ),
     (
         "actions/routing_status_set.json",
-        include_str!("../../../../schemas/v3.5/actions/routing_status_set.json"),
+        include_str!("../../schemas/v3.5/actions/routing_status_set.json"),
     ),
     (
         "actions/tag_created.json",
-        include_str!("../../../../schemas/v3.5/actions/tag_created.json"),
+        include_str!("../../schemas/v3.5/actions/tag_created.json"),
     ),
     (
         "actions/tag_deleted.json",
-        include_str!("../../../../schemas/v3.5/actions/tag_deleted.json"),
+        include_str!("../../schemas/v3.5/actions/tag_deleted.json"),
     ),
     (
         "actions/tag_updated.json",
-        include_str!("../../../../schemas/v3.5/actions/tag_updated.json"),
+        include_str!("../../schemas/v3.5/actions/tag_updated.json"),
     ),
     (
         "actions/thread_properties_deleted.json",
-        include_str!("../../../../schemas/v3.5/actions/thread_properties_deleted.json"),
+        include_str!("../../schemas/v3.5/actions/thread_properties_deleted.json"),
     ),
     (
         "actions/thread_properties_updated.json",
-        include_str!("../../../../schemas/v3.5/actions/thread_properties_updated.json"),
+        include_str!("../../schemas/v3.5/actions/thread_properties_updated.json"),
     ),
     (
         "actions/thread_tagged.json",
-        include_str!("../../../../schemas/v3.5/actions/thread_tagged.json"),
+        include_str!("../../schemas/v3.5/actions/thread_tagged.json"),
     ),
     (
         "actions/thread_untagged.json",
-        include_str!("../../../../schemas/v3.5/actions/thread_untagged.json"),
+        include_str!("../../schemas/v3.5/actions/thread_untagged.json"),
     ),
     (
         "actions/user_added_to_chat.json",
-        include_str!("../../../../schemas/v3.5/actions/user_added_to_chat.json"),
+        include_str!("../../schemas/v3.5/actions/user_added_to_chat.json"),
     ),
     (
         "actions/user_removed_from_chat.json",
-        include_str!("../../../../schemas/v3.5/actions/user_removed_from_chat.json"),
+        include_str!("../../schemas/v3.5/actions/user_removed_from_chat.json"),
     ),
     (
         "definitions/access.json",
-        include_str!("../../../../schemas/v3.5/definitions/access.json"),
+        include_str!("../../schemas/v3.5/definitions/access.json"),
     ),
     (
         "definitions/agent.json",
-        include_str!("../../../../schemas/v3.5/definitions/agent.json"),
+        include_str!("../../schemas/v3.5/definitions/agent.json"),
     ),
     (
         "definitions/auto_access.json",
-        include_str!("../../../../schemas/v3.5/definitions/auto_access.json"),
+        include_str!("../../schemas/v3.5/definitions/auto_access.json"),
     ),
-    (
-        "definitions/chat.json",
-        include_str!("../../../../schemas/v3.5/definitions/chat.json"),
-    ),
+    ("definitions/chat.json", include_str!("../../schemas/v3.5/definitions/chat.json")),
     (
         "definitions/common.json",
-        include_str!("../../../../schemas/v3.5/definitions/common.json"),
+        include_str!("../../schemas/v3.5/definitions/common.json"),
     ),
     (
         "definitions/envelope.json",
-        include_str!("../../../../schemas/v3.5/definitions/envelope.json"),
+        include_str!("../../schemas/v3.5/definitions/envelope.json"),
     ),
     (
         "definitions/events.json",
-        include_str!("../../../../schemas/v3.5/definitions/events.json"),
+        include_str!("../../schemas/v3.5/definitions/events.json"),
     ),
     (
         "definitions/group.json",
-        include_str!("../../../../schemas/v3.5/definitions/group.json"),
+        include_str!("../../schemas/v3.5/definitions/group.json"),
     ),
     (
         "definitions/properties.json",
-        include_str!("../../../../schemas/v3.5/definitions/properties.json"),
+        include_str!("../../schemas/v3.5/definitions/properties.json"),
     ),
     (
         "definitions/queue.json",
-        include_str!("../../../../schemas/v3.5/definitions/queue.json"),
+        include_str!("../../schemas/v3.5/definitions/queue.json"),
     ),
     (
         "definitions/routing.json",
-        include_str!("../../../../schemas/v3.5/definitions/routing.json"),
+        include_str!("../../schemas/v3.5/definitions/routing.json"),
     ),
     (
         "definitions/thread.json",
-        include_str!("../../../../schemas/v3.5/definitions/thread.json"),
+        include_str!("../../schemas/v3.5/definitions/thread.json"),
     ),
     (
         "definitions/transfer.json",
-        include_str!("../../../../schemas/v3.5/definitions/transfer.json"),
+        include_str!("../../schemas/v3.5/definitions/transfer.json"),
     ),
     (
         "definitions/users.json",
-        include_str!("../../../../schemas/v3.5/definitions/users.json"),
+        include_str!("../../schemas/v3.5/definitions/users.json"),
     ),
-    ("webhook.json", include_str!("../../../../schemas/v3.5/webhook.json")),
+    ("webhook.json", include_str!("../../schemas/v3.5/webhook.json")),
 ];

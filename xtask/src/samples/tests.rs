@@ -1,0 +1,153 @@
+//! Sample extraction on the fixture page of `xtask/fixtures/page/`: a few actions written for
+//! these tests, with the kinds of defect the real pages have. The check against LiveChat's own
+//! page is `cargo xtask samples --check --from PAGE`, run by CI where the page is at hand.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use super::*;
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/page")
+}
+
+fn page() -> String {
+    let path = fixture_dir().join("page.txt");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("fixture {} is readable: {e}", path.display()))
+}
+
+fn actions() -> BTreeSet<String> {
+    [
+        "bot_deleted",
+        "bot_updated",
+        "events_marked_as_seen",
+        "group_created",
+        "thread_tagged",
+        "thread_untagged",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
+}
+
+fn check(page: &str) -> Result<Vec<String>, SampleError> {
+    run(page, &actions(), &fixture_dir().join("samples"), true)
+}
+
+#[test]
+fn the_fixture_samples_are_what_the_fixture_page_gives() {
+    assert_eq!(check(&page()), Ok(Vec::new()));
+}
+
+#[test]
+fn every_kind_of_repair_is_applied() {
+    let errata = Errata::load(&fixture_dir().join("samples/errata.json")).expect("errata load");
+    let extracted = extract(&page(), &errata, &actions()).expect("the page extracts");
+    let get = |stem: &str| -> Value {
+        let text = &extracted.iter().find(|(s, _)| s == stem).expect(stem).1;
+        serde_json::from_str(text).expect("extracted samples are JSON")
+    };
+    // `set` on every sample that has the placeholder.
+    assert_eq!(
+        get("thread_tagged")["additional_data"]["chat_properties"]["routing"]["pinned"],
+        false
+    );
+    // A text repair (trailing comma).
+    assert_eq!(get("bot_updated")["payload"]["name"], "Fixture Bot");
+    // `wrap`: the bare payload inside an envelope whose action is the heading's.
+    let group = get("group_created");
+    assert_eq!(group["action"], "group_created");
+    assert_eq!(group["payload"]["id"], 7);
+    assert_eq!(extracted.len(), 6);
+}
+
+#[test]
+fn a_changed_sample_is_reported_by_action() {
+    let page = page().replace("\"tag\": \"bug_report\"", "\"tag\": \"feature_request\"");
+    assert_eq!(
+        check(&page),
+        Ok(vec!["thread_tagged".into(), "thread_untagged".into()])
+    );
+}
+
+#[test]
+fn an_action_without_schema_is_reported() {
+    let page = page().replace("\nevents_marked_as_seen\n", "\nevent_deleted\n");
+    let e = check(&page).expect_err("event_deleted has no schema");
+    assert_eq!(e.action.as_deref(), Some("event_deleted"));
+    assert!(e.message.contains("no schema"), "{e}");
+}
+
+#[test]
+fn an_action_the_page_lacks_is_reported() {
+    let mut actions = actions();
+    actions.insert("bot_created".to_owned());
+    let e = run(&page(), &actions, &fixture_dir().join("samples"), true)
+        .expect_err("bot_created is not on the page");
+    assert_eq!(e.action.as_deref(), Some("bot_created"));
+    assert!(e.message.contains("does not document it"), "{e}");
+}
+
+#[test]
+fn a_defect_fixed_on_the_page_makes_its_repair_stale() {
+    let page = page().replace("\"name\": \"Fixture Bot\",", "\"name\": \"Fixture Bot\"");
+    let e = check(&page).expect_err("the trailing-comma repair no longer applies");
+    assert_eq!(e.action.as_deref(), Some("bot_updated"));
+    assert!(e.message.contains("erratum expects"), "{e}");
+}
+
+#[test]
+fn an_unrepaired_defect_is_reported_with_its_page_line() {
+    let page = page().replace("\"tag\": \"bug_report\"\n}", "\"tag\": \"bug_report\",\n}");
+    let e = check(&page).expect_err("trailing comma");
+    assert_eq!(e.action.as_deref(), Some("thread_tagged"));
+    // The comma ends page line 19; the `}` it stands before is on line 20.
+    assert_eq!(e.line, Some(20), "{e}");
+    assert!(e.message.contains("trailing comma"), "{e}");
+}
+
+#[test]
+fn an_unrecorded_action_row_mismatch_is_reported() {
+    let page = page().replace("Action | bot_deleted |", "Action | delete_bot |");
+    let e = check(&page).expect_err("unrecorded mismatch");
+    assert_eq!(e.action.as_deref(), Some("bot_deleted"));
+    assert!(e.message.contains("delete_bot"), "{e}");
+}
+
+#[test]
+fn a_sample_the_page_no_longer_has_is_stale() {
+    let start = page()
+        .find("bot_deleted\nFixture")
+        .expect("bot_deleted section");
+    let end = page().find("Groups\n").expect("next section");
+    let mut page = page();
+    page.replace_range(start..end, "");
+    let mut actions = actions();
+    actions.remove("bot_deleted");
+    let stale = run(&page, &actions, &fixture_dir().join("samples"), true);
+    assert_eq!(stale, Ok(vec!["bot_deleted".to_owned()]));
+}
+
+#[test]
+fn a_broken_errata_file_is_an_error_not_an_empty_list() {
+    let dir = std::env::temp_dir().join(format!("xtask-errata-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let missing = Errata::load(&dir.join("errata.json")).expect_err("missing file");
+    assert!(missing.message.contains("cannot read"), "{missing}");
+    let cases = [
+        (r#"{"repairs": [}"#, "line 1"),
+        (
+            r#"{"sample_names": {"a": [1]}, "repairs": []}"#,
+            "sample_names.a",
+        ),
+        (r#"{"sample_names": [], "repairs": []}"#, "not an object"),
+        (r#"{"repairs": {}}"#, "no `repairs` array"),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(dir.join("errata.json"), text).expect("write");
+        let e = Errata::load(&dir.join("errata.json")).expect_err(text);
+        assert!(e.message.contains(expected), "{text}: {e}");
+    }
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
