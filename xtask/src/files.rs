@@ -59,6 +59,34 @@ pub fn sync(
     Ok(outcome)
 }
 
+/// Ends a generating task: with `check`, fails naming the stale files; otherwise says how many
+/// files were generated and written.
+pub fn report(
+    task: &str,
+    generated: &[(String, String)],
+    stale: &[String],
+    check: bool,
+    start: std::time::Instant,
+) -> Result<(), String> {
+    let ms = start.elapsed().as_millis();
+    if !check {
+        eprintln!(
+            "{task}: {} files, {} written ({ms} ms)",
+            generated.len(),
+            stale.len()
+        );
+        return Ok(());
+    }
+    if !stale.is_empty() {
+        return Err(format!(
+            "{task}: stale files; run `cargo xtask {task}`:\n  {}",
+            stale.join("\n  ")
+        ));
+    }
+    eprintln!("{task}: {} files up to date ({ms} ms)", generated.len());
+    Ok(())
+}
+
 /// Appends the files below `root/dir` (recursively) to `out`, as `/`-separated paths relative to
 /// `root`. A folder that does not exist has no files.
 fn list(root: &Path, dir: &str, out: &mut Vec<String>) -> std::io::Result<()> {

@@ -1,19 +1,96 @@
 //! `cargo xtask samples`: the documented samples, read from a docs page in text form, repaired
-//! by the recorded errata and written to `samples/v3.5/`.
+//! by the recorded errata and written to the version's samples folder (`samples/vX.Y/`).
 //!
 //! The page lists each action under a heading line (the action's name, followed by
 //! `Specifics`), with an `Action | name |` row and one or more JSON samples. Each sample is read
 //! leniently (`//` comments are dropped); every other defect must be repaired by an entry of
-//! `samples/v3.5/errata.json`, which is checked against the page: a repair whose target text is
+//! the folder's `errata.json` ([`errata`]), which is checked against the page: a repair whose target text is
 //! no longer there is reported, as is a defect no repair covers.
 
-use std::collections::{BTreeMap, BTreeSet};
+mod errata;
+mod page;
+
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::Path;
 
-use serde_json::Value;
+use crate::json::Json;
+use crate::layout::{self, Version, VERSIONS};
+use crate::schema::SchemaSet;
 
-use crate::jsonc::{self, Json};
+pub use errata::Errata;
+use errata::{field, repair};
+use page::sections;
+
+/// The command line of the task.
+#[derive(Debug)]
+pub struct Options {
+    /// The page, in text form.
+    pub page: String,
+    /// The API version it documents.
+    pub version: Version,
+    /// Compare only.
+    pub check: bool,
+}
+
+impl Options {
+    /// Reads `--from PAGE [--api-version V] [--check]`; `None` for anything else.
+    pub fn parse(args: &[String]) -> Option<Self> {
+        let mut page = None;
+        let mut version = layout::TYPED;
+        let mut check = false;
+        let mut rest = args.iter();
+        while let Some(arg) = rest.next() {
+            match arg.as_str() {
+                "--check" => check = true,
+                "--from" => page = Some(rest.next()?.clone()),
+                "--api-version" => {
+                    let name = rest.next()?;
+                    version = *VERSIONS.iter().find(|v| v.name() == *name)?;
+                }
+                _ => return None,
+            }
+        }
+        Some(Self {
+            page: page?,
+            version,
+            check,
+        })
+    }
+}
+
+/// Runs the task.
+pub fn run_task(options: Options) -> Result<(), String> {
+    let Options {
+        page,
+        version,
+        check,
+    } = options;
+    let text = std::fs::read_to_string(&page).map_err(|e| format!("cannot read {page}: {e}"))?;
+    let schemas = version.schemas();
+    let set = SchemaSet::load(&layout::path(&schemas)).map_err(|e| format!("{schemas}/{e}"))?;
+    let actions = set
+        .actions()
+        .map_err(|e| format!("{schemas}/{e}"))?
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    let stale = run(&text, &actions, &layout::path(&version.samples()), check)
+        .map_err(|e| format!("samples: {e}"))?;
+    if check && !stale.is_empty() {
+        return Err(format!(
+            "samples differ from the page; run `cargo xtask samples --from {page} --api-version {}`:\n  {}",
+            version.name(),
+            stale.join("\n  ")
+        ));
+    }
+    eprintln!(
+        "samples: {} {}",
+        stale.len(),
+        if check { "stale" } else { "written" }
+    );
+    Ok(())
+}
 
 /// A problem with the page, the errata or the committed samples.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,171 +115,17 @@ impl fmt::Display for SampleError {
     }
 }
 
-fn err(action: Option<&str>, line: Option<usize>, message: impl Into<String>) -> SampleError {
+/// A [`SampleError`].
+pub(crate) fn err(
+    action: Option<&str>,
+    line: Option<usize>,
+    message: impl Into<String>,
+) -> SampleError {
     SampleError {
         action: action.map(str::to_owned),
         line,
         message: message.into(),
     }
-}
-
-/// One action section of the page.
-#[derive(Debug, Clone)]
-pub struct Section {
-    /// The heading: the action's name.
-    pub action: String,
-    /// Line of the heading.
-    pub line: usize,
-    /// The value of the `Action |` row, if any.
-    pub action_row: Option<String>,
-    /// The samples: (first line on the page, lines of text).
-    pub samples: Vec<(usize, Vec<String>)>,
-}
-
-/// Finds the action sections of a page.
-pub fn sections(page: &str) -> Vec<Section> {
-    let lines: Vec<&str> = page.lines().collect();
-    let is_heading = |i: usize| {
-        let line = lines[i].trim();
-        !line.is_empty()
-            && line
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit())
-            && line.as_bytes()[0].is_ascii_lowercase()
-            && lines
-                .iter()
-                .skip(i + 1)
-                .take(10)
-                .take_while(|l| l.trim() != "{")
-                .any(|l| l.trim() == "Specifics")
-    };
-    let headings: Vec<usize> = (0..lines.len()).filter(|&i| is_heading(i)).collect();
-    let mut out = Vec::new();
-    for (n, &start) in headings.iter().enumerate() {
-        let end = headings.get(n + 1).copied().unwrap_or(lines.len());
-        let mut section = Section {
-            action: lines[start].trim().to_owned(),
-            line: start + 1,
-            action_row: None,
-            samples: Vec::new(),
-        };
-        let mut current: Option<(usize, Vec<String>)> = None;
-        for (i, raw) in lines.iter().enumerate().take(end).skip(start + 1) {
-            let line = raw.trim_end();
-            if current.is_none() {
-                if let Some(rest) = line.strip_prefix("Action |") {
-                    section.action_row = Some(rest.trim().trim_end_matches('|').trim().to_owned());
-                }
-            }
-            let starts_sample = line.trim() == "{"
-                && current
-                    .as_ref()
-                    .is_none_or(|(_, body)| body.last().is_some_and(|l| l.trim() == "}"));
-            if starts_sample {
-                if let Some(done) = current.take() {
-                    section.samples.push(finish(done));
-                }
-                current = Some((i + 1, vec![line.to_owned()]));
-            } else if let Some((_, body)) = current.as_mut() {
-                body.push(line.to_owned());
-            }
-        }
-        if let Some(done) = current.take() {
-            section.samples.push(finish(done));
-        }
-        out.push(section);
-    }
-    out
-}
-
-/// Drops the text that follows a sample's closing `}` (the next group's title, blank lines).
-fn finish((line, mut body): (usize, Vec<String>)) -> (usize, Vec<String>) {
-    if let Some(last) = body.iter().rposition(|l| l.trim() == "}") {
-        body.truncate(last + 1);
-    }
-    (line, body)
-}
-
-/// The recorded repairs (`samples/v3.5/errata.json`).
-#[derive(Debug, Clone)]
-pub struct Errata {
-    /// Names of the samples of actions that have several, in page order.
-    pub names: BTreeMap<String, Vec<String>>,
-    /// The repairs, in file order.
-    pub repairs: Vec<Value>,
-    /// The same repairs with their JSON values in written order (for `value` and `wrap`).
-    ordered: Vec<Json>,
-}
-
-impl Errata {
-    /// Reads the errata file.
-    pub fn load(path: &Path) -> Result<Self, SampleError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| err(None, None, format!("cannot read {}: {e}", path.display())))?;
-        let doc: Value = serde_json::from_str(&text).map_err(|e| {
-            err(
-                None,
-                None,
-                format!(
-                    "{}: line {}, column {}: {e}",
-                    path.display(),
-                    e.line(),
-                    e.column()
-                ),
-            )
-        })?;
-        let bad = |what: &str| err(None, None, format!("{}: {what}", path.display()));
-        let mut names = BTreeMap::new();
-        match doc.get("sample_names") {
-            None => {}
-            Some(Value::Object(map)) => {
-                for (action, list) in map {
-                    let list = list
-                        .as_array()
-                        .and_then(|a| a.iter().map(|s| s.as_str().map(str::to_owned)).collect())
-                        .ok_or_else(|| {
-                            bad(&format!(
-                                "`sample_names.{action}` is not an array of strings"
-                            ))
-                        })?;
-                    names.insert(action.clone(), list);
-                }
-            }
-            Some(_) => return Err(bad("`sample_names` is not an object")),
-        }
-        let repairs = doc
-            .get("repairs")
-            .and_then(Value::as_array)
-            .cloned()
-            .ok_or_else(|| bad("no `repairs` array"))?;
-        // The same document read again keeping the written order of members.
-        let ordered = match jsonc::parse(&text) {
-            Ok(d) => match d.get("repairs") {
-                Some(Json::Array(items)) => items.clone(),
-                _ => return Err(bad("no `repairs` array")),
-            },
-            Err(e) => return Err(bad(&e.to_string())),
-        };
-        Ok(Self {
-            names,
-            repairs,
-            ordered,
-        })
-    }
-
-    /// The member `key` of repair `i`, in written order.
-    fn ordered_value(&self, i: usize, key: &str) -> Json {
-        self.ordered
-            .get(i)
-            .and_then(|r| r.get(key))
-            .cloned()
-            .unwrap_or(Json::Null)
-    }
-}
-
-/// Text of a field of a repair.
-fn field<'a>(repair: &'a Value, key: &str) -> Option<&'a str> {
-    repair.get(key).and_then(Value::as_str)
 }
 
 /// Builds the repaired samples of a page: `(file stem, text)`, sorted by stem.
@@ -221,7 +144,7 @@ pub fn extract(
             return Err(err(
                 Some(action),
                 Some(section.line),
-                "the page documents this action, but it has no schema in schemas/v3.5/actions/",
+                "the page documents this action, but it has no schema in the version's actions/",
             ));
         }
         if !seen.insert(action.to_owned()) {
@@ -327,152 +250,6 @@ pub fn extract(
     Ok(out)
 }
 
-fn applies(repair: &Value, stem: &str) -> bool {
-    match field(repair, "sample") {
-        Some("*") => true,
-        Some(name) => name == stem,
-        None => false,
-    }
-}
-
-/// Applies the text repairs, parses, then applies the structural repairs of one sample.
-fn repair(
-    action: &str,
-    stem: &str,
-    first_line: usize,
-    body: &[String],
-    errata: &Errata,
-    used: &mut [bool],
-) -> Result<Json, SampleError> {
-    let mut lines: Vec<String> = body.to_vec();
-    // Page line of each line (insertions have none).
-    let mut origin: Vec<Option<usize>> = (0..lines.len()).map(|i| Some(first_line + i)).collect();
-    for (i, repair) in errata.repairs.iter().enumerate() {
-        if !applies(repair, stem) || repair.get("line").is_none() {
-            continue;
-        }
-        let n = repair.get("line").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let Some(index) = origin
-            .iter()
-            .position(|o| *o == Some(first_line + n.saturating_sub(1)))
-        else {
-            return Err(err(
-                Some(action),
-                None,
-                format!("sample {stem}: erratum line {n} is outside the sample"),
-            ));
-        };
-        let text = lines[index].trim().to_owned();
-        let (expected, replace) = match (field(repair, "replace"), field(repair, "after")) {
-            (Some(expected), _) => (expected, true),
-            (None, Some(expected)) => (expected, false),
-            (None, None) => {
-                return Err(err(
-                    Some(action),
-                    None,
-                    format!(
-                        "erratum entry {}: a line repair needs `replace` or `after`",
-                        i + 1
-                    ),
-                ));
-            }
-        };
-        if text != expected {
-            return Err(err(
-                Some(action),
-                Some(first_line + n - 1),
-                format!("sample {stem}: erratum expects `{expected}` here, the page has `{text}`"),
-            ));
-        }
-        if replace {
-            lines[index] = field(repair, "with").unwrap_or_default().to_owned();
-        } else {
-            lines.insert(
-                index + 1,
-                field(repair, "insert").unwrap_or_default().to_owned(),
-            );
-            origin.insert(index + 1, None);
-        }
-        used[i] = true;
-    }
-    let text = lines.join("\n");
-    let mut json = jsonc::parse(&text).map_err(|e| {
-        let page_line = origin.get(e.line.saturating_sub(1)).copied().flatten();
-        err(
-            Some(action),
-            page_line,
-            format!(
-                "sample {stem} is not JSON: {} (column {}); add a repair to errata.json",
-                e.message, e.column
-            ),
-        )
-    })?;
-    for (i, repair) in errata.repairs.iter().enumerate() {
-        if !applies(repair, stem) || repair.get("line").is_some() {
-            continue;
-        }
-        let wildcard = field(repair, "sample") == Some("*");
-        if repair.get("wrap").is_some() {
-            if json.get("action").is_some() {
-                return Err(err(
-                    Some(action),
-                    Some(first_line),
-                    format!("sample {stem}: erratum wraps it in an envelope, but it has one"),
-                ));
-            }
-            let mut envelope = errata.ordered_value(i, "wrap");
-            envelope.set("/action", Json::String(action.to_owned()));
-            envelope.set("/payload", json);
-            json = envelope;
-        } else if let Some(pointer) = field(repair, "set") {
-            let expect = repair.get("expect").map(Json::from_value);
-            let current = json.pointer_mut(pointer).map(|v| v.clone());
-            if current.is_none() || current != expect {
-                if wildcard {
-                    continue;
-                }
-                return Err(err(
-                    Some(action),
-                    Some(first_line),
-                    format!(
-                        "sample {stem}: erratum expects {} at {pointer}, the page has {}",
-                        expect
-                            .map(|v| v.pretty().trim().to_owned())
-                            .unwrap_or_default(),
-                        current
-                            .map(|v| v.pretty().trim().to_owned())
-                            .unwrap_or_else(|| "nothing".to_owned())
-                    ),
-                ));
-            }
-            json.set(pointer, errata.ordered_value(i, "value"));
-        } else if let Some(pointer) = field(repair, "add") {
-            if json.pointer_mut(pointer).is_some() {
-                return Err(err(
-                    Some(action),
-                    Some(first_line),
-                    format!("sample {stem}: erratum adds {pointer}, but the page has it"),
-                ));
-            }
-            if !json.set(pointer, errata.ordered_value(i, "value")) {
-                return Err(err(
-                    Some(action),
-                    Some(first_line),
-                    format!("sample {stem}: cannot add {pointer}"),
-                ));
-            }
-        } else {
-            return Err(err(
-                Some(action),
-                None,
-                format!("erratum entry {}: unknown kind of repair", i + 1),
-            ));
-        }
-        used[i] = true;
-    }
-    Ok(json)
-}
-
 /// Extracts the samples of `page` for `actions`, repaired by `dir/errata.json`, and syncs them
 /// into `dir` (with `check`, compares only). Returns the stale stems.
 pub fn run(
@@ -481,7 +258,7 @@ pub fn run(
     dir: &Path,
     check: bool,
 ) -> Result<Vec<String>, SampleError> {
-    let errata = Errata::load(&dir.join("errata.json"))?;
+    let errata = Errata::load(&dir.join(layout::ERRATA_FILE))?;
     let extracted = extract(page, &errata, actions)?;
     sync(dir, &extracted, check)
 }
@@ -510,7 +287,7 @@ pub fn sync(
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".json") && name != "errata.json" && !wanted.contains(&name) {
+            if name.ends_with(".json") && name != layout::ERRATA_FILE && !wanted.contains(&name) {
                 stale.push(name.trim_end_matches(".json").to_owned());
                 if !check {
                     std::fs::remove_file(entry.path())

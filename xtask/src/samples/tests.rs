@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use serde_json::Value;
+
 use super::*;
 
 fn fixture_dir() -> PathBuf {

@@ -1,4 +1,5 @@
-//! Self-contained bundles of the schemas for other toolchains (`dist/v3.5/`).
+//! `cargo xtask bundle`: self-contained bundles of every version's schemas for other
+//! toolchains (`dist/vX.Y/`).
 //!
 //! Every definition of every file goes under `$defs` of one document, with each `$ref`
 //! rewritten to `#/$defs/<Name>`; each action becomes a `$defs` entry named after the action.
@@ -9,16 +10,43 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use crate::json::Json;
+use crate::layout::{self, Version, VERSIONS};
 use crate::schema::{escape, join, SchemaError, SchemaSet};
 
 /// The draft the bundles declare (the same as the sources).
 pub const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
-/// Base of the bundles' `$id`s.
-pub const ID_BASE: &str = "https://schemas.livechat-webhooks.dev/bundle/v3.5/";
-/// The LiveChat API version of the schemas.
-pub const API_VERSION: &str = "3.5";
-/// Where the bundles go, relative to the workspace root.
-pub const DIST_DIR: &str = "dist/v3.5";
+
+/// Runs the task: writes the bundles of every version whose text changed (and removes files of
+/// `dist/` that are not generated), or with `check` names them and fails.
+pub fn run(check: bool) -> Result<(), String> {
+    let start = std::time::Instant::now();
+    let bundles = generate_all()?;
+    let stale = sync(&bundles, check)?;
+    crate::files::report("bundle", &bundles, &stale, check, start)
+}
+
+/// The bundles of every version, in memory: `(path relative to the workspace root, text)`.
+pub fn generate_all() -> Result<Vec<(String, String)>, String> {
+    let changelog = std::fs::read_to_string(layout::path(layout::CHANGELOG))
+        .map_err(|e| format!("cannot read {}: {e}", layout::CHANGELOG))?;
+    let package = version_from_changelog(&changelog)?;
+    let mut out = Vec::new();
+    for &version in VERSIONS {
+        let schemas = version.schemas();
+        let set = SchemaSet::load(&layout::path(&schemas)).map_err(|e| format!("{schemas}/{e}"))?;
+        out.extend(generate(&set, version, &package).map_err(|e| format!("{schemas}/{e}"))?);
+    }
+    Ok(out)
+}
+
+/// Brings `dist/` in line with `bundles`; returns the stale files (and the files of `dist/`
+/// that are not generated), rewritten or removed unless checking.
+pub fn sync(bundles: &[(String, String)], check: bool) -> Result<Vec<String>, String> {
+    crate::files::sync(&layout::root(), bundles, &[layout::DIST_DIR], check)
+        .map(|outcome| outcome.stale)
+        .map_err(|e| format!("{}: {e}", layout::DIST_DIR))
+}
 
 /// Reads the schema package version: the first `## ` heading of `schemas/CHANGELOG.md`, which
 /// must be a `MAJOR.MINOR.PATCH` version.
@@ -54,7 +82,12 @@ struct Entry {
 }
 
 /// Builds the bundle files: `(path relative to the workspace root, text)`, sorted by path.
-pub fn generate(set: &SchemaSet, version: &str) -> Result<Vec<(String, String)>, SchemaError> {
+pub fn generate(
+    set: &SchemaSet,
+    api: Version,
+    version: &str,
+) -> Result<Vec<(String, String)>, SchemaError> {
+    let dist = api.dist();
     let entries = entries(set)?;
     let mut rewritten: BTreeMap<String, (Value, BTreeSet<String>)> = BTreeMap::new();
     for (name, entry) in &entries {
@@ -80,8 +113,8 @@ pub fn generate(set: &SchemaSet, version: &str) -> Result<Vec<(String, String)>,
         .map(|(name, (schema, _))| (name.clone(), schema.clone()))
         .collect();
     out.push((
-        format!("{DIST_DIR}/webhook.json"),
-        document(root, "webhook.json", version, all),
+        format!("{dist}/webhook.json"),
+        document(root, "webhook.json", api, version, all),
     ));
 
     for action in set.actions()? {
@@ -92,8 +125,8 @@ pub fn generate(set: &SchemaSet, version: &str) -> Result<Vec<(String, String)>,
             .collect();
         let rel = format!("actions/{}.json", action.name);
         out.push((
-            format!("{DIST_DIR}/{rel}"),
-            document(schema.clone(), &rel, version, defs),
+            format!("{dist}/{rel}"),
+            document(schema.clone(), &rel, api, version, defs),
         ));
     }
     out.sort();
@@ -274,17 +307,21 @@ fn reachable(
 }
 
 /// A bundle file: the root schema with the bundle's header, `$defs` last.
-fn document(root: Value, rel: &str, version: &str, defs: Map<String, Value>) -> String {
+fn document(
+    root: Value,
+    rel: &str,
+    api: Version,
+    version: &str,
+    defs: Map<String, Value>,
+) -> String {
     let mut doc = match root {
         Value::Object(obj) => obj,
         _ => Map::new(),
     };
     doc.insert("$schema".to_owned(), Value::String(DRAFT.to_owned()));
-    doc.insert("$id".to_owned(), Value::String(format!("{ID_BASE}{rel}")));
-    doc.insert(
-        "x-api-version".to_owned(),
-        Value::String(API_VERSION.to_owned()),
-    );
+    let id = format!("{}{rel}", api.bundle_id_base());
+    doc.insert("$id".to_owned(), Value::String(id));
+    doc.insert("x-api-version".to_owned(), Value::String(api.name()));
     doc.insert(
         "x-schema-version".to_owned(),
         Value::String(version.to_owned()),
@@ -292,14 +329,11 @@ fn document(root: Value, rel: &str, version: &str, defs: Map<String, Value>) -> 
     if !defs.is_empty() {
         doc.insert("$defs".to_owned(), Value::Object(defs));
     }
-    let mut text = String::new();
-    write_value(&Value::Object(doc), 0, &mut text);
-    text.push('\n');
-    text
+    Json::from_value_by(&Value::Object(doc), &key_rank).pretty()
 }
 
 /// Where a key goes in an object: the header keywords first, `$defs` last, the rest sorted.
-fn key_rank(key: &str) -> (u8, &str) {
+fn key_rank(key: &str) -> (u8, String) {
     const FIRST: &[&str] = &[
         "$schema",
         "$id",
@@ -309,220 +343,11 @@ fn key_rank(key: &str) -> (u8, &str) {
         "description",
     ];
     match FIRST.iter().position(|k| *k == key) {
-        Some(i) => (i as u8, ""),
-        None if key == "$defs" => (u8::MAX, ""),
-        None => (FIRST.len() as u8, key),
-    }
-}
-
-/// Pretty-prints JSON with two-space indentation and a fixed key order, whatever the order of
-/// the map type in use.
-fn write_value(value: &Value, indent: usize, out: &mut String) {
-    let pad = |n: usize, out: &mut String| out.extend(std::iter::repeat_n(' ', n));
-    match value {
-        Value::Object(obj) if !obj.is_empty() => {
-            let mut keys: Vec<&String> = obj.keys().collect();
-            keys.sort_by_key(|k| key_rank(k));
-            out.push_str("{\n");
-            for (i, key) in keys.iter().enumerate() {
-                pad(indent + 2, out);
-                out.push_str(&Value::String((*key).clone()).to_string());
-                out.push_str(": ");
-                write_value(&obj[key.as_str()], indent + 2, out);
-                if i + 1 < keys.len() {
-                    out.push(',');
-                }
-                out.push('\n');
-            }
-            pad(indent, out);
-            out.push('}');
-        }
-        Value::Array(items) if !items.is_empty() => {
-            out.push_str("[\n");
-            for (i, item) in items.iter().enumerate() {
-                pad(indent + 2, out);
-                write_value(item, indent + 2, out);
-                if i + 1 < items.len() {
-                    out.push(',');
-                }
-                out.push('\n');
-            }
-            pad(indent, out);
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
+        Some(i) => (i as u8, String::new()),
+        None if key == "$defs" => (u8::MAX, String::new()),
+        None => (FIRST.len() as u8, key.to_owned()),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::schema::SchemaFile;
-    use serde_json::json;
-
-    fn file(rel: &str, extra: Value) -> SchemaFile {
-        let mut doc = json!({
-            "$schema": DRAFT,
-            "$id": format!("https://example.test/{rel}"),
-            "title": rel,
-            "description": rel
-        });
-        if let (Some(doc), Some(extra)) = (doc.as_object_mut(), extra.as_object()) {
-            doc.extend(extra.clone());
-        }
-        SchemaFile::from_doc(rel, doc)
-    }
-
-    fn action(name: &str, payload_ref: &str) -> SchemaFile {
-        let props = json!({
-            "webhook_id": {"description": "d", "$ref": "../definitions/common.json#/definitions/Id"},
-            "secret_key": {"description": "d", "type": "string"},
-            "action": {"description": "d", "const": name},
-            "organization_id": {"description": "d", "type": "string"},
-            "payload": {"description": "d", "$ref": payload_ref}
-        });
-        file(
-            &format!("actions/{name}.json"),
-            json!({
-                "type": "object",
-                "required": ["webhook_id", "secret_key", "action", "organization_id", "payload"],
-                "properties": props,
-                "definitions": {"Local": {"title": "L", "description": "l", "type": "object",
-                    "properties": {"$ref": {"description": "a property named $ref", "type": "string"}}}}
-            }),
-        )
-    }
-
-    fn set() -> Vec<SchemaFile> {
-        vec![
-            action("a_done", "#/definitions/Local"),
-            file(
-                "definitions/common.json",
-                json!({"definitions": {
-                    "Id": {"title": "Id", "description": "id", "type": "string"},
-                    "Unused": {"title": "U", "description": "u", "$ref": "#/definitions/Id"}
-                }}),
-            ),
-            file(
-                "webhook.json",
-                json!({"type": "object", "allOf": [{
-                    "if": {"type": "object", "required": ["action"],
-                           "properties": {"action": {"const": "a_done"}}},
-                    "then": {"$ref": "actions/a_done.json"}
-                }]}),
-            ),
-        ]
-    }
-
-    fn generated(files: Vec<SchemaFile>) -> BTreeMap<String, Value> {
-        let set = SchemaSet::from_files(files).expect("a valid set");
-        generate(&set, "1.2.3")
-            .expect("bundles")
-            .into_iter()
-            .map(|(path, text)| (path, serde_json::from_str(&text).expect("bundle is JSON")))
-            .collect()
-    }
-
-    #[test]
-    fn refs_become_local_and_actions_keep_only_what_they_reach() {
-        let out = generated(set());
-        let root = &out["dist/v3.5/webhook.json"];
-        assert_eq!(root["$id"], format!("{ID_BASE}webhook.json"));
-        assert_eq!(root["$schema"], DRAFT);
-        assert_eq!(root["x-api-version"], "3.5");
-        assert_eq!(root["x-schema-version"], "1.2.3");
-        assert_eq!(root["allOf"][0]["then"]["$ref"], "#/$defs/a_done");
-        assert_eq!(root["$defs"]["Unused"]["$ref"], "#/$defs/Id");
-        let entry = &root["$defs"]["a_done"];
-        assert_eq!(
-            entry["properties"]["webhook_id"]["$ref"], "#/$defs/Id",
-            "{entry}"
-        );
-        assert_eq!(entry["properties"]["payload"]["$ref"], "#/$defs/Local");
-        assert!(entry.get("$id").is_none() && entry.get("definitions").is_none());
-        // A property called `$ref` is a name, not a reference.
-        assert_eq!(
-            root["$defs"]["Local"]["properties"]["$ref"]["type"],
-            "string"
-        );
-
-        let action = &out["dist/v3.5/actions/a_done.json"];
-        assert_eq!(action["$id"], format!("{ID_BASE}actions/a_done.json"));
-        let names: Vec<&String> = action["$defs"].as_object().expect("$defs").keys().collect();
-        assert_eq!(names, ["Id", "Local"]);
-        assert_eq!(action["properties"]["action"]["const"], "a_done");
-    }
-
-    #[test]
-    fn a_definition_named_like_an_action_is_a_clash_naming_both_files() {
-        let mut files = set();
-        files.push(file(
-            "definitions/other.json",
-            json!({"definitions": {"a_done": {"title": "x", "description": "x", "type": "string"}}}),
-        ));
-        let set = SchemaSet::from_files(files).expect("a valid set");
-        let e = generate(&set, "1.0.0").expect_err("clash");
-        assert!(
-            e.message
-                .contains("definitions/other.json#/definitions/a_done")
-                && e.message.contains("actions/a_done.json"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn a_whole_file_ref_to_a_definitions_file_is_rejected_with_its_pointer() {
-        let mut files = set();
-        files[1] = file(
-            "definitions/common.json",
-            json!({"definitions": {
-                "Id": {"title": "Id", "description": "id", "type": "string"},
-                "Unused": {"title": "U", "description": "u", "$ref": "common.json"}
-            }}),
-        );
-        let set = SchemaSet::from_files(files).expect("a valid set");
-        let e = generate(&set, "1.0.0").expect_err("whole file");
-        assert_eq!(e.file, "definitions/common.json");
-        assert_eq!(e.pointer, "/definitions/Unused/$ref", "{e}");
-        assert!(e.message.contains("whole file"), "{e}");
-    }
-
-    #[test]
-    fn the_version_is_the_changelogs_top_heading() {
-        let text = "# Changelog\n\npolicy\n\n## 2.1.0 - 2026-01-01\n\n## 2.0.0\n";
-        assert_eq!(version_from_changelog(text).as_deref(), Ok("2.1.0"));
-        let e = version_from_changelog("# Changelog\n\n## Unreleased\n").expect_err("no version");
-        assert!(e.contains("Unreleased"), "{e}");
-        assert!(version_from_changelog("# Changelog\n").is_err());
-    }
-
-    #[test]
-    fn output_keeps_headers_first_and_defs_last() {
-        let text = document(
-            json!({"type": "object", "title": "t"}),
-            "webhook.json",
-            "1.0.0",
-            [("B".to_owned(), json!({"enum": []}))]
-                .into_iter()
-                .collect(),
-        );
-        let keys: Vec<&str> = text
-            .lines()
-            .filter(|l| l.starts_with("  \""))
-            .map(|l| l.trim().split('"').nth(1).unwrap_or_default())
-            .collect();
-        assert_eq!(
-            keys,
-            [
-                "$schema",
-                "$id",
-                "x-api-version",
-                "x-schema-version",
-                "title",
-                "type",
-                "$defs"
-            ]
-        );
-        assert!(text.contains("\"enum\": []"), "{text}");
-    }
-}
+mod tests;

@@ -1,0 +1,151 @@
+//! The `Action` list and the `Payload` enum keyed by action.
+
+use proc_macro2::Ident;
+use quote::quote;
+
+use super::render::{ident, pascal, render};
+use crate::layout::Version;
+use crate::schema::{ActionSchema, SchemaError};
+
+/// The `Action` enum: every action of the version, its name and its schema facts.
+pub fn generate_action(actions: &[ActionSchema], version: Version) -> Result<String, SchemaError> {
+    let doc = format!(
+        " The webhook actions of LiveChat Webhooks API v{}.",
+        version.name()
+    );
+    let variants: Vec<Ident> = actions.iter().map(|a| ident(&pascal(&a.name))).collect();
+    let names: Vec<&String> = actions.iter().map(|a| &a.name).collect();
+    let groups: Vec<&String> = actions.iter().map(|a| &a.group).collect();
+    let additional: Vec<bool> = actions.iter().map(|a| a.additional_data_required).collect();
+    let docs: Vec<String> = actions
+        .iter()
+        .map(|a| format!("`{}`: {}", a.name, a.description))
+        .collect();
+    let count = actions.len();
+    let tokens = quote! {
+        #[doc = #doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            #( #[doc = #docs] #variants, )*
+        }
+        impl Action {
+            /// Every action, in the order of the documentation.
+            pub const ALL: [Action; #count] = [ #( Action::#variants, )* ];
+
+            /// The action's name on the wire.
+            pub const fn as_str(self) -> &'static str {
+                match self { #( Action::#variants => #names, )* }
+            }
+
+            /// The documentation group the action belongs to (e.g. `Chats`, `Configuration`).
+            pub const fn group(self) -> &'static str {
+                match self { #( Action::#variants => #groups, )* }
+            }
+
+            /// Whether the action's webhooks must carry `additional_data` (an object, possibly
+            /// empty); `chat_transferred` and `incoming_customer` may leave it out.
+            pub const fn requires_additional_data(self) -> bool {
+                match self { #( Action::#variants => #additional, )* }
+            }
+
+            /// Looks an action up by its name on the wire.
+            pub fn from_name(name: &str) -> ::std::option::Option<Action> {
+                match name {
+                    #( #names => ::std::option::Option::Some(Action::#variants), )*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+    };
+    render(
+        "action.rs",
+        "actions/",
+        "The list of webhook actions.",
+        tokens,
+    )
+}
+
+/// The `Payload` enum: one variant per action holding its payload type, plus `Unknown`.
+pub fn generate_payload(actions: &[ActionSchema]) -> Result<String, SchemaError> {
+    let variants: Vec<Ident> = actions.iter().map(|a| ident(&pascal(&a.name))).collect();
+    let types: Vec<Ident> = actions.iter().map(|a| ident(&a.payload)).collect();
+    let names: Vec<&String> = actions.iter().map(|a| &a.name).collect();
+    let docs: Vec<String> = actions
+        .iter()
+        .map(|a| format!("Payload of `{}`.", a.name))
+        .collect();
+    let tokens = quote! {
+        use super::action::Action;
+        use super::types::*;
+
+        /// The payload of a webhook, typed by its action.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Payload {
+            #( #[doc = #docs] #variants(#types), )*
+            /// An action this version of the crate does not know, with its payload as sent.
+            Unknown {
+                /// The action's name.
+                action: ::std::string::String,
+                /// The payload, untouched.
+                payload: ::serde_json::Value,
+            },
+        }
+
+        impl Payload {
+            /// The payload's action, or `None` for [`Payload::Unknown`].
+            pub fn action(&self) -> ::std::option::Option<Action> {
+                match self {
+                    #( Self::#variants(_) => ::std::option::Option::Some(Action::#variants), )*
+                    Self::Unknown { .. } => ::std::option::Option::None,
+                }
+            }
+
+            /// The action's name on the wire.
+            pub fn action_name(&self) -> &str {
+                match self {
+                    #( Self::#variants(_) => #names, )*
+                    Self::Unknown { action, .. } => action,
+                }
+            }
+
+            /// Deserializes the payload of the action named `action`. An unknown action keeps
+            /// the payload as a [`serde_json::Value`].
+            pub fn deserialize_for<'de, D>(action: &str, deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                use ::serde::Deserialize as _;
+                ::std::result::Result::Ok(match action {
+                    #( #names => Self::#variants(<#types as ::serde::Deserialize>::deserialize(deserializer)?), )*
+                    other => Self::Unknown {
+                        action: other.to_owned(),
+                        payload: ::serde_json::Value::deserialize(deserializer)?,
+                    },
+                })
+            }
+        }
+
+        impl ::serde::Serialize for Payload {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #( Self::#variants(value) => value.serialize(serializer), )*
+                    Self::Unknown { payload, .. } => payload.serialize(serializer),
+                }
+            }
+        }
+
+        #(
+            impl ::std::convert::From<#types> for Payload {
+                fn from(value: #types) -> Self {
+                    Self::#variants(value)
+                }
+            }
+        )*
+    };
+    render(
+        "payload.rs",
+        "actions/",
+        "The payload of a webhook, typed by action.",
+        tokens,
+    )
+}

@@ -1,0 +1,136 @@
+//! Where everything lives: the API versions the workspace knows and every path derived from
+//! them. Tasks and tests take their paths from here; scripts in other languages read the
+//! manifest written from it (`samples/index.json`, see [`crate::manifest`]).
+
+use std::path::{Path, PathBuf};
+
+/// A version of LiveChat's Webhooks API that has a folder of schemas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version {
+    /// The major number.
+    pub major: u8,
+    /// The minor number.
+    pub minor: u8,
+}
+
+/// Every version the workspace knows, oldest first. Adding one is a line here, a folder of
+/// schemas and its documentation page (see ARCHITECTURE.md).
+pub const VERSIONS: &[Version] = &[Version { major: 3, minor: 5 }];
+
+/// The version the `webhooks-types` crate and the validator are generated for.
+pub const TYPED: Version = VERSIONS[0];
+
+impl Version {
+    /// The version as LiveChat writes it: `3.5`.
+    pub fn name(self) -> String {
+        format!("{}.{}", self.major, self.minor)
+    }
+
+    /// The folder name of the version: `v3.5`.
+    pub fn dir(self) -> String {
+        format!("v{}", self.name())
+    }
+
+    /// The schemas: `schemas/v3.5`.
+    pub fn schemas(self) -> String {
+        format!("{SCHEMAS_DIR}/{}", self.dir())
+    }
+
+    /// The samples: `samples/v3.5` (documented ones at the top, then `extra/` and `invalid/`).
+    pub fn samples(self) -> String {
+        format!("{SAMPLES_DIR}/{}", self.dir())
+    }
+
+    /// The self-contained bundles: `dist/v3.5`.
+    pub fn dist(self) -> String {
+        format!("{DIST_DIR}/{}", self.dir())
+    }
+
+    /// The copy of the schemas that `webhooks-validate` embeds.
+    pub fn validate_schemas(self) -> String {
+        format!("{VALIDATE_SCHEMAS_DIR}/{}", self.dir())
+    }
+
+    /// The base of the `$id`s of the bundles.
+    pub fn bundle_id_base(self) -> String {
+        format!(
+            "https://schemas.livechat-webhooks.dev/bundle/{}/",
+            self.dir()
+        )
+    }
+}
+
+/// All schemas, one folder per version.
+pub const SCHEMAS_DIR: &str = "schemas";
+/// All samples, one folder per version.
+pub const SAMPLES_DIR: &str = "samples";
+/// All bundles, one folder per version.
+pub const DIST_DIR: &str = "dist";
+/// The versioning of the schemas as a package: its top heading is the version of the bundles.
+pub const CHANGELOG: &str = "schemas/CHANGELOG.md";
+/// Where the generated modules of `webhooks-types` go.
+pub const TYPES_DIR: &str = "crates/webhooks-types/src/generated";
+/// Where the embedded schema list of `webhooks-validate` goes.
+pub const VALIDATE_DIR: &str = "crates/webhooks-validate/src/generated";
+/// Where `webhooks-validate` keeps its copy of the schemas, so that the published crate holds
+/// what it embeds.
+pub const VALIDATE_SCHEMAS_DIR: &str = "crates/webhooks-validate/schemas";
+/// The manifest of versions, folders and samples, for scripts and tests.
+pub const MANIFEST: &str = "samples/index.json";
+/// Name of the repairs file in a samples folder.
+pub const ERRATA_FILE: &str = "errata.json";
+/// Folder of the samples written from the tables, below a samples folder.
+pub const EXTRA_DIR: &str = "extra";
+/// Folder of the negative samples, below a samples folder.
+pub const INVALID_DIR: &str = "invalid";
+/// The expected error of each negative sample, in [`INVALID_DIR`].
+pub const EXPECTED_FILE: &str = "expected.json";
+
+/// The workspace root (the parent of the `xtask` folder).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// `rel` (a `/`-separated path from the workspace root) as a path on this machine.
+pub fn path(rel: &str) -> PathBuf {
+    root().join(rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_follow_the_version() {
+        let v = Version {
+            major: 9,
+            minor: 10,
+        };
+        assert_eq!(v.schemas(), "schemas/v9.10");
+        assert_eq!(v.samples(), "samples/v9.10");
+        assert_eq!(v.dist(), "dist/v9.10");
+        assert_eq!(
+            v.validate_schemas(),
+            "crates/webhooks-validate/schemas/v9.10"
+        );
+    }
+
+    #[test]
+    fn every_version_has_its_schemas_and_samples() {
+        for v in VERSIONS {
+            assert!(path(&v.schemas()).join("webhook.json").is_file(), "{v:?}");
+            assert!(path(&v.samples()).is_dir(), "{v:?}");
+        }
+        assert!(VERSIONS.windows(2).all(|w| w[0] < w[1]), "oldest first");
+        assert!(
+            Version { major: 3, minor: 9 }
+                < Version {
+                    major: 3,
+                    minor: 10
+                }
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! Loading and checking schema sets, on small sets made in memory and on the real folders.
+
+use super::*;
+use serde_json::json;
+
+fn file(rel: &str, doc: Value) -> SchemaFile {
+    SchemaFile::from_doc(rel, doc)
+}
+
+fn header(extra: Value) -> Value {
+    let mut doc = json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://example.test/x.json",
+        "title": "x",
+        "description": "x"
+    });
+    if let (Some(doc), Some(extra)) = (doc.as_object_mut(), extra.as_object()) {
+        doc.extend(extra.clone());
+    }
+    doc
+}
+
+fn error_of(files: Vec<SchemaFile>) -> SchemaError {
+    SchemaSet::from_files(files).expect_err("the set is invalid")
+}
+
+#[test]
+fn invalid_json_names_file_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("xtask-schema-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("definitions")).expect("temp dir");
+    std::fs::write(
+        dir.join("definitions/bad.json"),
+        "{\n  \"title\": \"x\",\n}\n",
+    )
+    .expect("write");
+    let e = SchemaSet::load(&dir).expect_err("bad JSON");
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(e.file, "definitions/bad.json");
+    assert!(e.message.contains("line 3, column 1"), "{e}");
+}
+
+#[test]
+fn dangling_refs_name_file_and_pointer() {
+    let e = error_of(vec![file(
+        "definitions/a.json",
+        header(
+            json!({"definitions": {"A": {"title": "A", "description": "a", "type": "object",
+            "properties": {"b": {"$ref": "b.json#/definitions/B"}}}}}),
+        ),
+    )]);
+    assert_eq!(e.file, "definitions/a.json");
+    assert_eq!(e.pointer, "/definitions/A/properties/b/$ref");
+    assert!(e.message.contains("dangling"), "{e}");
+
+    let e = error_of(vec![
+        file(
+            "definitions/a.json",
+            header(
+                json!({"definitions": {"A": {"title": "A", "description": "a",
+                "$ref": "b.json#/definitions/Missing"}}}),
+            ),
+        ),
+        file("definitions/b.json", header(json!({"definitions": {}}))),
+    ]);
+    assert_eq!(e.pointer, "/definitions/A/$ref");
+    assert!(e.message.contains("has no /definitions/Missing"), "{e}");
+}
+
+#[test]
+fn unsupported_keywords_are_reported() {
+    let e = error_of(vec![file(
+        "definitions/a.json",
+        header(
+            json!({"definitions": {"A": {"title": "A", "description": "a", "type": "object",
+            "patternProperties": {"^x": {"type": "string"}}}}}),
+        ),
+    )]);
+    assert_eq!(e.pointer, "/definitions/A");
+    assert!(
+        e.message
+            .contains("unsupported keyword `patternProperties`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_definitions_and_undocumented_properties_are_reported() {
+    let def = json!({"definitions": {"A": {"title": "A", "description": "a", "type": "string"}}});
+    let e = error_of(vec![
+        file("definitions/a.json", header(def.clone())),
+        file("definitions/b.json", header(def)),
+    ]);
+    assert!(
+        e.message.contains("also defined in definitions/a.json"),
+        "{e}"
+    );
+
+    let e = error_of(vec![file(
+        "definitions/a.json",
+        header(
+            json!({"definitions": {"A": {"title": "A", "description": "a", "type": "object",
+            "properties": {"b": {"type": "string"}}}}}),
+        ),
+    )]);
+    assert_eq!(e.pointer, "/definitions/A/properties/b");
+}
+
+#[test]
+fn the_real_schemas_load() {
+    for version in crate::layout::VERSIONS {
+        let dir = crate::layout::path(&version.schemas());
+        let set = SchemaSet::load(&dir).expect("schemas load");
+        assert!(set.actions().expect("actions").len() > 30, "{version:?}");
+    }
+}
