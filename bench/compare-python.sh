@@ -16,12 +16,18 @@ fi
 cargo build --quiet --release -p webhooks-validate --bin webhooks-validate
 
 corpus=$venv/corpus.ndjson
-"$venv/bin/python" - "$copies" "$corpus" <<'PY'
+# The documented samples of the typed version, as samples/index.json lists them.
+schemas=$("$venv/bin/python" - "$copies" "$corpus" <<'PY'
 import json, pathlib, sys
 copies, out = int(sys.argv[1]), pathlib.Path(sys.argv[2])
-lines = [json.dumps(json.loads(p.read_text()), separators=(",", ":"))
-         for p in sorted(pathlib.Path("samples/v3.5").glob("*.json")) if p.name != "errata.json"]
+manifest = json.loads(pathlib.Path("samples/index.json").read_text())
+version = next(v for v in manifest["versions"] if v["version"] == manifest["typed_version"])
+folder = pathlib.Path(version["samples"])
+lines = [json.dumps(json.loads((folder / f["file"]).read_text()), separators=(",", ":"))
+         for f in version["files"] if f["kind"] == "documented"]
 out.write_text("\n".join(lines * copies) + "\n")
+print(version["schemas"])
 PY
+)
 
-"$venv/bin/python" bench/compare_python.py schemas/v3.5 "$corpus" target/release/webhooks-validate
+"$venv/bin/python" bench/compare_python.py "$schemas" "$corpus" target/release/webhooks-validate

@@ -1,5 +1,6 @@
 """Times Python's jsonschema and fastjsonschema on the webhooks of an NDJSON corpus, against
-the same schemas (schemas/v3.5), and compares them with `webhooks-validate --ndjson`.
+the same schemas (the folder given: a version's schemas), and compares them with
+`webhooks-validate --ndjson`.
 
 usage: compare_python.py SCHEMA_DIR CORPUS VALIDATOR_BINARY
 """
@@ -13,9 +14,6 @@ import time
 import fastjsonschema
 import jsonschema
 import referencing
-
-BASE = "https://schemas.livechat-webhooks.dev/v3.5/"
-
 
 def load_schemas(root):
     store = {}
@@ -39,10 +37,12 @@ def best_of(runs, fn):
 def main():
     schema_dir, corpus_path, binary = map(pathlib.Path, sys.argv[1:4])
     store = load_schemas(schema_dir)
+    # Every `$id` is the base of the version followed by the file's path.
+    base = json.loads((schema_dir / "webhook.json").read_text())["$id"].removesuffix("webhook.json")
     actions = {
-        uri[len(BASE) + len("actions/"):-len(".json")]: doc
+        uri[len(base) + len("actions/"):-len(".json")]: doc
         for uri, doc in store.items()
-        if uri.startswith(BASE + "actions/")
+        if uri.startswith(base + "actions/")
     }
     lines = corpus_path.read_bytes().splitlines()
     size = sum(len(line) + 1 for line in lines)

@@ -20,7 +20,7 @@ for (const action of actions) {
   const schema = JSON.parse(readFileSync(join(bundleDir, "actions", `${action}.json`), "utf8"));
   const rootId = schema.$id;
   const ts = await compile(schema, typeName(action), {
-    bannerComment: `/* Generated from dist/v3.5/actions/${action}.json by json-schema-to-typescript. */`,
+    bannerComment: `/* Generated from ${join(bundleDir, "actions", action)}.json by json-schema-to-typescript. */`,
     // The root type gets a fixed name, whatever its title.
     customName: (s) => (s.$id === rootId ? typeName(action) : undefined),
     format: false,

@@ -1,6 +1,12 @@
-"""The samples of samples/v3.5/ and the verdict each must get, shared by the Python checks."""
+"""The samples of one API version and the verdict each must get, shared by the Python checks.
+
+The list comes from samples/index.json (written by `cargo xtask codegen`); the files are read
+from the folder given, so that a modified copy of the samples can be checked.
+Environment: POLYGLOT_MANIFEST (the manifest's path) and POLYGLOT_VERSION (e.g. 3.5).
+"""
 
 import json
+import os
 import pathlib
 from dataclasses import dataclass
 
@@ -24,24 +30,16 @@ class Sample:
 
 
 def load(samples_dir: pathlib.Path) -> list[Sample]:
-    """Valid samples (top level and extra/) and negative ones (invalid/, per expected.json)."""
+    """The version's samples as the manifest lists them, read from `samples_dir`."""
+    manifest = json.loads(pathlib.Path(os.environ["POLYGLOT_MANIFEST"]).read_text(encoding="utf-8"))
+    version = os.environ["POLYGLOT_VERSION"]
+    entry = next((v for v in manifest["versions"] if v["version"] == version), None)
+    if entry is None:
+        raise SystemExit(f"samples/index.json has no version {version}")
     out = []
-    for path in sorted(samples_dir.glob("*.json")) + sorted(samples_dir.glob("extra/*.json")):
-        if path.name == "errata.json" and path.parent == samples_dir:
-            continue  # the repairs applied to the documented samples, not a sample
-        name = path.relative_to(samples_dir).with_suffix("").as_posix()
-        out.append(Sample(name, path.read_text(encoding="utf-8"), True))
-    expected = json.loads((samples_dir / "invalid" / "expected.json").read_text(encoding="utf-8"))
-    negatives = sorted(p for p in (samples_dir / "invalid").glob("*.json") if p.name != "expected.json")
-    names = {p.stem for p in negatives}
-    if names != set(expected):
-        raise SystemExit(
-            f"invalid/expected.json and invalid/*.json differ: "
-            f"files only {sorted(names - set(expected))}, entries only {sorted(set(expected) - names)}"
-        )
-    for path in negatives:
-        pointer = expected[path.stem]["pointer"]
-        out.append(Sample(f"invalid/{path.stem}", path.read_text(encoding="utf-8"), False, pointer))
+    for f in entry["files"]:
+        text = (samples_dir / f["file"]).read_text(encoding="utf-8")
+        out.append(Sample(f["file"].removesuffix(".json"), text, f["valid"], f.get("pointer")))
     if not any(s.valid for s in out) or all(s.valid for s in out):
         raise SystemExit(f"{samples_dir}: expected valid and negative samples")
     return out

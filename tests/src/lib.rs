@@ -12,14 +12,67 @@ pub fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// The v3.5 schema directory.
-pub fn schema_dir() -> PathBuf {
-    root().join("schemas/v3.5")
+/// The manifest `samples/index.json`, written by `cargo xtask codegen` from the one layout
+/// module: the versions, their folders and their samples.
+pub fn manifest() -> Value {
+    read_json(&root().join("samples/index.json"))
 }
 
-/// The v3.5 sample directory.
+/// The manifest's entry of the version the types are generated for.
+pub fn typed_version() -> Value {
+    let manifest = manifest();
+    let name = manifest["typed_version"].clone();
+    manifest["versions"]
+        .as_array()
+        .and_then(|versions| versions.iter().find(|v| v["version"] == name))
+        .cloned()
+        .unwrap_or_else(|| panic!("samples/index.json has no entry for {name}"))
+}
+
+/// The name of the typed version, e.g. `3.5`.
+pub fn version_name() -> String {
+    typed_version()["version"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A folder of the typed version named by the manifest (`schemas`, `samples`, `dist`).
+fn folder(key: &str) -> PathBuf {
+    let version = typed_version();
+    let rel = version[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("samples/index.json: no `{key}` folder"));
+    root().join(rel)
+}
+
+/// The schema directory of the typed version.
+pub fn schema_dir() -> PathBuf {
+    folder("schemas")
+}
+
+/// The sample directory of the typed version.
 pub fn sample_dir() -> PathBuf {
-    root().join("samples/v3.5")
+    folder("samples")
+}
+
+/// The bundle directory of the typed version.
+pub fn bundle_dir() -> PathBuf {
+    folder("dist")
+}
+
+/// The manifest's sample entries of the typed version with the given `valid` verdict.
+fn manifest_samples(valid: bool) -> Vec<Value> {
+    typed_version()["files"]
+        .as_array()
+        .map(|files| {
+            files
+                .iter()
+                .filter(|f| f["valid"] == valid)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Every `*.json` file below `dir`, sorted, as (path relative to `dir`, parsed value).
@@ -63,10 +116,10 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     }
 }
 
-/// A valid sample: a documented one (`samples/v3.5/*.json`) or an extra one (`extra/`).
+/// A valid sample: a documented one or an extra one (`extra/`).
 #[derive(Debug, Clone)]
 pub struct Sample {
-    /// Path below `samples/v3.5/`, without `.json` (e.g. `extra/incoming_chat.full`).
+    /// Path below the samples folder, without `.json` (e.g. `extra/incoming_chat.full`).
     pub name: String,
     /// The file's bytes.
     pub bytes: Vec<u8>,
@@ -86,12 +139,15 @@ impl Sample {
     }
 }
 
-/// Every valid sample, sorted by name.
+/// Every valid sample (documented, then extra), as the manifest lists them.
 pub fn samples() -> Vec<Sample> {
-    files(&sample_dir())
-        .into_iter()
-        .filter(|(rel, _)| rel != "errata.json" && !rel.starts_with("invalid/"))
-        .map(|(rel, bytes)| {
+    let dir = sample_dir();
+    manifest_samples(true)
+        .iter()
+        .map(|entry| {
+            let rel = entry["file"].as_str().unwrap_or_default();
+            let bytes = std::fs::read(dir.join(rel))
+                .unwrap_or_else(|e| panic!("cannot read sample {rel}: {e}"));
             let value =
                 serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{rel} is not JSON: {e}"));
             Sample {
@@ -103,18 +159,19 @@ pub fn samples() -> Vec<Sample> {
         .collect()
 }
 
-/// The negative samples (`samples/v3.5/invalid/`): (name, bytes), without `expected.json`.
+/// The negative samples, as the manifest lists them: (name below `invalid/`, bytes).
 pub fn invalid_samples() -> Vec<(String, Vec<u8>)> {
-    files(&sample_dir().join("invalid"))
-        .into_iter()
-        .filter(|(rel, _)| rel != "expected.json")
-        .map(|(rel, bytes)| (rel.trim_end_matches(".json").to_owned(), bytes))
+    let dir = sample_dir();
+    manifest_samples(false)
+        .iter()
+        .map(|entry| {
+            let rel = entry["file"].as_str().unwrap_or_default();
+            let bytes = std::fs::read(dir.join(rel))
+                .unwrap_or_else(|e| panic!("cannot read sample {rel}: {e}"));
+            let name = rel.trim_start_matches("invalid/").trim_end_matches(".json");
+            (name.to_owned(), bytes)
+        })
         .collect()
-}
-
-/// The v3.5 bundle directory (`dist/v3.5/`).
-pub fn bundle_dir() -> PathBuf {
-    root().join("dist/v3.5")
 }
 
 /// A registry of every source schema file under its `$id` (draft-07).
@@ -158,7 +215,7 @@ pub fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
-/// A compiled validator for `webhook.json` (any v3.5 webhook), with every schema file
+/// A compiled validator for `webhook.json` (any webhook of the typed version), with every schema file
 /// registered under its `$id` and formats checked.
 pub fn webhook_validator() -> jsonschema::Validator {
     let registry = source_registry();

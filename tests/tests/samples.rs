@@ -1,6 +1,7 @@
-//! The samples in `samples/v3.5/` against the schemas and the generated types: every valid
-//! sample is accepted by both and survives a round trip; every negative sample fails where
-//! `invalid/expected.json` says; the typed values and the public surface are snapshots.
+//! The samples of the typed version (as `samples/index.json` lists them) against the schemas
+//! and the generated types: every valid sample is accepted by both and survives a round trip;
+//! every negative sample fails where `invalid/expected.json` says; the typed values and the
+//! public surface are snapshots.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

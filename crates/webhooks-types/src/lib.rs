@@ -1,7 +1,7 @@
 //! Typed LiveChat Webhooks API v3.5 payloads.
 //!
-//! The types are generated from the JSON Schemas in `schemas/v3.5/` by `cargo xtask codegen`
-//! (see [`generated`]); this file and its siblings add the envelope ([`Webhook`]) and the few
+//! The types are generated from the JSON Schemas in `schemas/v3.5/` by `cargo xtask codegen`;
+//! this file and its siblings add the envelope ([`Webhook`]) and the few
 //! hand-written helpers: [`Timestamp`], [`SecretKey`] and [`ParseError`].
 //!
 //! ```
@@ -26,8 +26,9 @@ mod secret;
 mod timestamp;
 mod webhook;
 
-/// Code generated from the schemas; do not edit (run `cargo xtask codegen`).
-pub mod generated {
+/// Code generated from the schemas; do not edit (run `cargo xtask codegen`). Private: what it
+/// defines is re-exported below, on purpose.
+mod generated {
     /// The payload types and every structure they contain.
     // typify documents types and fields from the schemas' descriptions, but not the variants of
     // string enums (their names are the values on the wire) nor its own conversion helpers; its

@@ -14,6 +14,8 @@ mod typify;
 mod unions;
 
 #[cfg(test)]
+mod fixtures;
+#[cfg(test)]
 mod tests;
 
 use quote::quote;

@@ -19,10 +19,29 @@ const HAND_WRITTEN: &[(&str, &str)] = &[
     ("SecretKey", "crate::SecretKey"),
 ];
 
-/// Rewrites a schema into the form handed to typify: local references, no keywords that only
-/// validate, `const` strings as one-value enums.
+/// Rewrites a definition into the form handed to typify: local references, no keywords that
+/// only validate, `const` strings as one-value enums, and every date-time string below the top
+/// a reference to `Timestamp` (the crate's own type, which keeps the text as received).
 fn for_typify(value: &Value) -> Value {
+    rewrite_for_typify(value, true)
+}
+
+fn rewrite_for_typify(value: &Value, top: bool) -> Value {
+    let for_typify = |v: &Value| rewrite_for_typify(v, false);
     match value {
+        Value::Object(map)
+            if !top && map.get("format").and_then(Value::as_str) == Some("date-time") =>
+        {
+            let mut out = Map::new();
+            out.insert(
+                "$ref".to_owned(),
+                Value::String("#/definitions/Timestamp".to_owned()),
+            );
+            if let Some(description) = map.get("description") {
+                out.insert("description".to_owned(), description.clone());
+            }
+            Value::Object(out)
+        }
         Value::Object(map) => {
             let mut out = Map::new();
             for (k, v) in map {
@@ -66,6 +85,12 @@ fn for_typify(value: &Value) -> Value {
     }
 }
 
+/// The `Timestamp` definition a set without one gets, so that its date-time strings have a type
+/// to refer to (replaced by `crate::Timestamp` like the written one).
+fn implied_timestamp() -> Value {
+    serde_json::json!({"type": "string", "format": "date-time"})
+}
+
 /// The `types.rs` module: every definition as a Rust type.
 pub fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, SchemaError> {
     let mut settings = TypeSpaceSettings::default();
@@ -107,6 +132,14 @@ pub fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, Schem
                 message: format!("not a schema typify can read: {e}"),
             })?;
         defs.push((name.clone(), schema));
+    }
+    if !set.definitions.contains_key("Timestamp") {
+        let schema = serde_json::from_value(implied_timestamp()).map_err(|e| SchemaError {
+            file: String::new(),
+            pointer: String::new(),
+            message: format!("the implied Timestamp definition: {e}"),
+        })?;
+        defs.push(("Timestamp".to_owned(), schema));
     }
     // Report references to names that do not exist before typify sees them.
     for (name, def) in &set.definitions {

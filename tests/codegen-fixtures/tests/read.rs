@@ -1,0 +1,61 @@
+//! JSON read with the types generated from the fixtures: the rules the generator adds on top of
+//! typify hold in the compiled code.
+
+use codegen_fixtures::{
+    integer_ranges, optional_collections, optional_fields, scalar_union, tagged_union,
+};
+
+#[test]
+fn a_tagged_union_dispatches_on_its_tag() {
+    let event: tagged_union::Event =
+        serde_json::from_str(r#"{"type": "file", "url": "https://x.test/a", "size": 3}"#)
+            .expect("a file event");
+    assert!(matches!(event, tagged_union::Event::File(ref f) if f.size == Some(3)));
+    let unknown = serde_json::from_str::<tagged_union::Event>(r#"{"type": "poll"}"#);
+    assert!(unknown.is_err());
+}
+
+#[test]
+fn optional_members_may_be_absent_but_not_null() {
+    let chat: optional_fields::Chat = serde_json::from_str(r#"{"id": "c"}"#).expect("absent");
+    assert_eq!(chat.name, None);
+    assert!(serde_json::from_str::<optional_fields::Chat>(r#"{"id": "c", "name": null}"#).is_err());
+    assert!(
+        serde_json::from_str::<optional_fields::Chat>(r#"["c"]"#).is_err(),
+        "not an array"
+    );
+}
+
+#[test]
+fn integers_are_read_as_json_schema_reads_them() {
+    let counts: integer_ranges::Counts =
+        serde_json::from_str(r#"{"total": 3.0, "offset": -2}"#).expect("3.0 is an integer");
+    assert_eq!((counts.total, counts.offset), (3, Some(-2)));
+    assert!(serde_json::from_str::<integer_ranges::Counts>(r#"{"total": -1}"#).is_err());
+    assert!(serde_json::from_str::<integer_ranges::Counts>(r#"{"total": 1.5}"#).is_err());
+}
+
+#[test]
+fn empty_optional_collections_survive_a_round_trip() {
+    let text = r#"{"id":"u","tags":[],"fields":{}}"#;
+    let user: optional_collections::User = serde_json::from_str(text).expect("a user");
+    let back = serde_json::to_value(&user).expect("serializes");
+    assert_eq!(
+        back,
+        serde_json::from_str::<serde_json::Value>(text).expect("JSON")
+    );
+    let bare: optional_collections::User = serde_json::from_str(r#"{"id":"u"}"#).expect("a user");
+    assert_eq!(
+        serde_json::to_string(&bare).expect("serializes"),
+        r#"{"id":"u"}"#
+    );
+}
+
+#[test]
+fn a_scalar_union_takes_the_variant_of_the_json_type() {
+    let read = |text: &str| serde_json::from_str::<scalar_union::Value>(text).expect(text);
+    assert_eq!(read("7"), scalar_union::Value::Integer(7));
+    assert_eq!(read("true"), scalar_union::Value::Boolean(true));
+    assert_eq!(read("\"x\""), scalar_union::Value::String("x".to_owned()));
+    assert!(serde_json::from_str::<scalar_union::Value>("null").is_err());
+}
