@@ -316,8 +316,8 @@ impl SchemaSet {
         Ok(Some(name.to_owned()))
     }
 
-    /// The action schemas (files under `actions/`), in documentation order when `order` is
-    /// given, else sorted by name.
+    /// The action schemas (files under `actions/`), in the order of the `action` enum of
+    /// `webhook.json` (the documentation's order) when the set has one, else by file name.
     pub fn actions(&self) -> Result<Vec<ActionSchema>, SchemaError> {
         let mut out = Vec::new();
         for file in self.files.iter().filter(|f| f.rel.starts_with("actions/")) {
