@@ -241,13 +241,14 @@ fn rewrite(
                 refs.insert(name);
                 Value::String(local)
             }
-            "properties" | "patternProperties" | "dependencies" => match value {
+            // Only the keywords the schema checker allows (`schema::KEYWORDS`) can occur.
+            "properties" | "dependencies" => match value {
                 Value::Object(members) => {
                     let mut copy = Map::new();
                     for (name, sub) in members {
                         let at = format!("{here}/{}", escape(name));
                         // `dependencies` maps to a schema or to a list of property names.
-                        let sub = if sub.is_object() || sub.is_boolean() {
+                        let sub = if sub.is_object() {
                             rewrite(set, file, sub, &at, refs)?
                         } else {
                             sub.clone()
@@ -258,19 +259,8 @@ fn rewrite(
                 }
                 other => other.clone(),
             },
-            "items"
-            | "additionalProperties"
-            | "additionalItems"
-            | "contains"
-            | "not"
-            | "if"
-            | "then"
-            | "else"
-            | "propertyNames"
-            | "oneOf"
-            | "anyOf"
-            | "allOf" => match value {
-                // A list of schemas (`items` may also be one schema; the combinators only a list).
+            // A list of schemas.
+            "oneOf" | "allOf" => match value {
                 Value::Array(items) => Value::Array(
                     items
                         .iter()
@@ -278,9 +268,12 @@ fn rewrite(
                         .map(|(i, sub)| rewrite(set, file, sub, &format!("{here}/{i}"), refs))
                         .collect::<Result<_, _>>()?,
                 ),
-                other if matches!(key.as_str(), "oneOf" | "anyOf" | "allOf") => other.clone(),
-                sub => rewrite(set, file, sub, &here, refs)?,
+                other => other.clone(),
             },
+            // One schema (`additionalProperties` may also be `false`, left as it is).
+            "items" | "additionalProperties" | "not" | "if" | "then" => {
+                rewrite(set, file, value, &here, refs)?
+            }
             _ => value.clone(),
         };
         out.insert(key.clone(), copied);
