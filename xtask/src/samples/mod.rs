@@ -20,7 +20,7 @@ use crate::schema::SchemaSet;
 
 pub use errata::Errata;
 use errata::{field, repair};
-use page::sections;
+use page::{sections, text_form};
 
 /// The command line of the task.
 #[derive(Debug)]
@@ -134,7 +134,8 @@ pub fn extract(
     errata: &Errata,
     actions: &BTreeSet<String>,
 ) -> Result<Vec<(String, String)>, SampleError> {
-    let sections = sections(page);
+    let page = text_form(page);
+    let sections = sections(&page);
     let mut used = vec![false; errata.repairs.len()];
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();

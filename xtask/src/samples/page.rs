@@ -1,4 +1,6 @@
 //! The text form of a webhooks page: action sections, their `Action |` rows and JSON samples.
+//! A page in LiveChat's MDX source is first brought to that form line for line ([`text_form`]),
+//! so that every line number still points into the page.
 
 /// One action section of the page.
 #[derive(Debug, Clone)]
@@ -49,9 +51,10 @@ pub fn sections(page: &str) -> Vec<Section> {
                 }
             }
             let starts_sample = line.trim() == "{"
-                && current
-                    .as_ref()
-                    .is_none_or(|(_, body)| body.last().is_some_and(|l| l.trim() == "}"));
+                && current.as_ref().is_none_or(|(_, body)| {
+                    let last = body.iter().rev().find(|l| !l.trim().is_empty());
+                    last.is_some_and(|l| l.trim() == "}")
+                });
             if starts_sample {
                 if let Some(done) = current.take() {
                     section.samples.push(finish(done));
@@ -75,4 +78,59 @@ fn finish((line, mut body): (usize, Vec<String>)) -> (usize, Vec<String>) {
         body.truncate(last + 1);
     }
     (line, body)
+}
+
+/// The text form of `page`: an MDX page (headings ``### `action` ``, a table row
+/// ``| **Action** | `name` |`` and samples in ` ```json ` blocks) rewritten line for line, keeping
+/// its numbering; a page already in text form is returned as it is.
+pub fn text_form(page: &str) -> String {
+    if !page.lines().any(|l| l.trim_end() == "```json") {
+        return page.to_owned();
+    }
+    let mut out = String::with_capacity(page.len());
+    let mut in_json = false;
+    for line in page.lines() {
+        let trimmed = line.trim();
+        let converted = if in_json {
+            if trimmed == "```" {
+                in_json = false;
+                ""
+            } else {
+                line
+            }
+        } else if trimmed == "```json" {
+            in_json = true;
+            ""
+        } else if let Some(name) = trimmed
+            .strip_prefix("### `")
+            .and_then(|rest| rest.strip_suffix('`'))
+        {
+            name
+        } else if trimmed == "#### Specifics" {
+            "Specifics"
+        } else if let Some(row) = action_row(trimmed) {
+            out.push_str("Action | ");
+            out.push_str(row);
+            out.push_str(" |\n");
+            continue;
+        } else {
+            ""
+        };
+        out.push_str(converted);
+        out.push('\n');
+    }
+    out
+}
+
+/// The action named by an MDX table row ``| **Action** | `name` |``.
+fn action_row(line: &str) -> Option<&str> {
+    let rest = line
+        .strip_prefix('|')?
+        .trim_start()
+        .strip_prefix("**Action**")?;
+    let cell = rest.trim_start().strip_prefix('|')?.trim();
+    cell.strip_suffix('|')?
+        .trim()
+        .strip_prefix('`')?
+        .strip_suffix('`')
 }

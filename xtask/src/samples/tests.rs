@@ -153,3 +153,31 @@ fn a_broken_errata_file_is_an_error_not_an_empty_list() {
     }
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+#[test]
+fn an_mdx_page_gives_the_samples_of_its_text_form_with_its_own_line_numbers() {
+    let path = fixture_dir().join("page.mdx");
+    let mdx = std::fs::read_to_string(&path).expect("the MDX fixture");
+    assert_eq!(check(&mdx), Ok(Vec::new()));
+    let broken = mdx.replace("\"tag\": \"bug_report\"\n}", "\"tag\": \"bug_report\",\n}");
+    let e = check(&broken).expect_err("trailing comma");
+    let line = e.line.expect("a page line");
+    // The comma ends the line before the `}` that closes the payload.
+    assert_eq!(broken.lines().nth(line - 1), Some("},"), "{e}");
+    assert_eq!(
+        broken.lines().nth(line - 2),
+        Some("\"tag\": \"bug_report\","),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_text_form_of_an_mdx_page_keeps_its_lines() {
+    let mdx =
+        "### `a_b`\n\nText.\n\n#### Specifics\n\n| **Action** | `a_b` |\n\n```json\n{\n}\n```\n";
+    assert_eq!(
+        page::text_form(mdx),
+        "a_b\n\n\n\nSpecifics\n\nAction | a_b |\n\n\n{\n}\n\n"
+    );
+    assert_eq!(page::text_form("no\nfences\n"), "no\nfences\n");
+}
