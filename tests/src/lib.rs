@@ -61,18 +61,22 @@ pub fn bundle_dir() -> PathBuf {
     folder("dist")
 }
 
-/// The manifest's sample entries of the typed version with the given `valid` verdict.
-fn manifest_samples(valid: bool) -> Vec<Value> {
-    typed_version()["files"]
-        .as_array()
-        .map(|files| {
-            files
-                .iter()
-                .filter(|f| f["valid"] == valid)
-                .cloned()
-                .collect()
+/// The sample files of the typed version with the given `valid` verdict, as the manifest lists
+/// them: (path below the samples folder without `.json`, bytes).
+fn manifest_samples(valid: bool) -> Vec<(String, Vec<u8>)> {
+    let dir = sample_dir();
+    let version = typed_version();
+    let files = version["files"].as_array().cloned().unwrap_or_default();
+    files
+        .iter()
+        .filter(|f| f["valid"] == valid)
+        .map(|f| {
+            let rel = f["file"].as_str().unwrap_or_default();
+            let bytes = std::fs::read(dir.join(rel))
+                .unwrap_or_else(|e| panic!("cannot read sample {rel}: {e}"));
+            (rel.trim_end_matches(".json").to_owned(), bytes)
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 /// Every `*.json` file below `dir`, sorted, as (path relative to `dir`, parsed value).
@@ -141,36 +145,21 @@ impl Sample {
 
 /// Every valid sample (documented, then extra), as the manifest lists them.
 pub fn samples() -> Vec<Sample> {
-    let dir = sample_dir();
     manifest_samples(true)
-        .iter()
-        .map(|entry| {
-            let rel = entry["file"].as_str().unwrap_or_default();
-            let bytes = std::fs::read(dir.join(rel))
-                .unwrap_or_else(|e| panic!("cannot read sample {rel}: {e}"));
-            let value =
-                serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{rel} is not JSON: {e}"));
-            Sample {
-                name: rel.trim_end_matches(".json").to_owned(),
-                bytes,
-                value,
-            }
+        .into_iter()
+        .map(|(name, bytes)| {
+            let value = serde_json::from_slice(&bytes)
+                .unwrap_or_else(|e| panic!("{name} is not JSON: {e}"));
+            Sample { name, bytes, value }
         })
         .collect()
 }
 
 /// The negative samples, as the manifest lists them: (name below `invalid/`, bytes).
 pub fn invalid_samples() -> Vec<(String, Vec<u8>)> {
-    let dir = sample_dir();
     manifest_samples(false)
-        .iter()
-        .map(|entry| {
-            let rel = entry["file"].as_str().unwrap_or_default();
-            let bytes = std::fs::read(dir.join(rel))
-                .unwrap_or_else(|e| panic!("cannot read sample {rel}: {e}"));
-            let name = rel.trim_start_matches("invalid/").trim_end_matches(".json");
-            (name.to_owned(), bytes)
-        })
+        .into_iter()
+        .map(|(name, bytes)| (name.trim_start_matches("invalid/").to_owned(), bytes))
         .collect()
 }
 

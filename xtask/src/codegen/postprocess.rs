@@ -261,37 +261,43 @@ pub fn primitive_union_deserializer(item: &mut syn::ItemEnum) -> Option<TokenStr
     let mut methods = Vec::new();
     for (variant, scalar) in &variants {
         match scalar {
-            Scalar::Signed => {
-                expecting.push("an integer");
+            Scalar::Signed | Scalar::Unsigned => {
+                // The variant's own integer type, the other one (converted when in range), and
+                // a float with no fractional part.
+                let (own, own_ty, other, other_ty, unexpected, integral, text) =
+                    if *scalar == Scalar::Signed {
+                        (
+                            quote!(visit_i64),
+                            quote!(i64),
+                            quote!(visit_u64),
+                            quote!(u64),
+                            quote!(Unsigned),
+                            quote!(crate::de::integral_i64),
+                            "an integer",
+                        )
+                    } else {
+                        (
+                            quote!(visit_u64),
+                            quote!(u64),
+                            quote!(visit_i64),
+                            quote!(i64),
+                            quote!(Signed),
+                            quote!(crate::de::integral_u64),
+                            "an integer ≥ 0",
+                        )
+                    };
+                expecting.push(text);
                 methods.push(quote! {
-                    fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> ::std::result::Result<Self::Value, E> {
+                    fn #own<E: ::serde::de::Error>(self, v: #own_ty) -> ::std::result::Result<Self::Value, E> {
                         ::std::result::Result::Ok(#name::#variant(v))
                     }
-                    fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> ::std::result::Result<Self::Value, E> {
-                        i64::try_from(v)
+                    fn #other<E: ::serde::de::Error>(self, v: #other_ty) -> ::std::result::Result<Self::Value, E> {
+                        #own_ty::try_from(v)
                             .map(#name::#variant)
-                            .map_err(|_| E::invalid_value(::serde::de::Unexpected::Unsigned(v), &self))
+                            .map_err(|_| E::invalid_value(::serde::de::Unexpected::#unexpected(v), &self))
                     }
                     fn visit_f64<E: ::serde::de::Error>(self, v: f64) -> ::std::result::Result<Self::Value, E> {
-                        crate::de::integral_i64(v)
-                            .map(#name::#variant)
-                            .ok_or_else(|| E::invalid_value(::serde::de::Unexpected::Float(v), &self))
-                    }
-                });
-            }
-            Scalar::Unsigned => {
-                expecting.push("an integer ≥ 0");
-                methods.push(quote! {
-                    fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> ::std::result::Result<Self::Value, E> {
-                        ::std::result::Result::Ok(#name::#variant(v))
-                    }
-                    fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> ::std::result::Result<Self::Value, E> {
-                        u64::try_from(v)
-                            .map(#name::#variant)
-                            .map_err(|_| E::invalid_value(::serde::de::Unexpected::Signed(v), &self))
-                    }
-                    fn visit_f64<E: ::serde::de::Error>(self, v: f64) -> ::std::result::Result<Self::Value, E> {
-                        crate::de::integral_u64(v)
+                        #integral(v)
                             .map(#name::#variant)
                             .ok_or_else(|| E::invalid_value(::serde::de::Unexpected::Float(v), &self))
                     }
