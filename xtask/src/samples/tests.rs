@@ -73,12 +73,52 @@ fn a_changed_sample_is_reported_by_action() {
     );
 }
 
+/// Each defect of a page, made by one replacement in the fixture page, and what it must give:
+/// the action, a part of the message and, where there is one, the page line.
 #[test]
-fn an_action_without_schema_is_reported() {
-    let page = page().replace("\nevents_marked_as_seen\n", "\nevent_deleted\n");
-    let e = check(&page).expect_err("event_deleted has no schema");
-    assert_eq!(e.action.as_deref(), Some("event_deleted"));
-    assert!(e.message.contains("no schema"), "{e}");
+fn each_page_defect_is_reported_with_its_action() {
+    let cases: [(&str, &str, &str, &str, Option<usize>); 4] = [
+        // An action without a schema.
+        (
+            "\nevents_marked_as_seen\n",
+            "\nevent_deleted\n",
+            "event_deleted",
+            "no schema",
+            None,
+        ),
+        // A defect fixed on the page makes its repair stale.
+        (
+            "\"name\": \"Fixture Bot\",",
+            "\"name\": \"Fixture Bot\"",
+            "bot_updated",
+            "erratum expects",
+            None,
+        ),
+        // A defect no repair covers: the comma ends page line 19, before the `}` of line 20.
+        (
+            "\"tag\": \"bug_report\"\n}",
+            "\"tag\": \"bug_report\",\n}",
+            "thread_tagged",
+            "trailing comma",
+            Some(20),
+        ),
+        // An Action row naming something else, not recorded.
+        (
+            "Action | bot_deleted |",
+            "Action | delete_bot |",
+            "bot_deleted",
+            "delete_bot",
+            None,
+        ),
+    ];
+    for (from, to, action, message, line) in cases {
+        let e = check(&page().replace(from, to)).expect_err(to);
+        assert_eq!(e.action.as_deref(), Some(action), "{e}");
+        assert!(e.message.contains(message), "{e}");
+        if line.is_some() {
+            assert_eq!(e.line, line, "{e}");
+        }
+    }
 }
 
 #[test]
@@ -89,32 +129,6 @@ fn an_action_the_page_lacks_is_reported() {
         .expect_err("bot_created is not on the page");
     assert_eq!(e.action.as_deref(), Some("bot_created"));
     assert!(e.message.contains("does not document it"), "{e}");
-}
-
-#[test]
-fn a_defect_fixed_on_the_page_makes_its_repair_stale() {
-    let page = page().replace("\"name\": \"Fixture Bot\",", "\"name\": \"Fixture Bot\"");
-    let e = check(&page).expect_err("the trailing-comma repair no longer applies");
-    assert_eq!(e.action.as_deref(), Some("bot_updated"));
-    assert!(e.message.contains("erratum expects"), "{e}");
-}
-
-#[test]
-fn an_unrepaired_defect_is_reported_with_its_page_line() {
-    let page = page().replace("\"tag\": \"bug_report\"\n}", "\"tag\": \"bug_report\",\n}");
-    let e = check(&page).expect_err("trailing comma");
-    assert_eq!(e.action.as_deref(), Some("thread_tagged"));
-    // The comma ends page line 19; the `}` it stands before is on line 20.
-    assert_eq!(e.line, Some(20), "{e}");
-    assert!(e.message.contains("trailing comma"), "{e}");
-}
-
-#[test]
-fn an_unrecorded_action_row_mismatch_is_reported() {
-    let page = page().replace("Action | bot_deleted |", "Action | delete_bot |");
-    let e = check(&page).expect_err("unrecorded mismatch");
-    assert_eq!(e.action.as_deref(), Some("bot_deleted"));
-    assert!(e.message.contains("delete_bot"), "{e}");
 }
 
 #[test]

@@ -75,6 +75,18 @@ pub struct SchemaFile {
 }
 
 impl SchemaFile {
+    /// The string at `pointer` of the document, or an error with `message` located at the
+    /// member that should hold it (the pointer without its last token).
+    fn string_at(&self, pointer: &str, message: &str) -> Result<&str, SchemaError> {
+        self.doc
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                let at = pointer.rsplit_once('/').map_or("", |(parent, _)| parent);
+                SchemaError::new(&self.rel, at, message)
+            })
+    }
+
     /// A file made in memory (its text is the compact form of `doc`), for tests.
     #[cfg(test)]
     pub fn from_doc(rel: &str, doc: Value) -> Self {
@@ -322,16 +334,10 @@ impl SchemaSet {
         let mut out = Vec::new();
         for file in self.files.iter().filter(|f| f.rel.starts_with("actions/")) {
             let doc = &file.doc;
-            let name = doc
-                .pointer("/properties/action/const")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    SchemaError::new(
-                        &file.rel,
-                        "/properties/action",
-                        "an action schema must fix `action` with `const`",
-                    )
-                })?;
+            let name = file.string_at(
+                "/properties/action/const",
+                "an action schema must fix `action` with `const`",
+            )?;
             let expected = format!("actions/{name}.json");
             if file.rel != expected {
                 return Err(SchemaError::new(
@@ -340,16 +346,10 @@ impl SchemaSet {
                     format!("action `{name}` belongs in {expected}"),
                 ));
             }
-            let payload_ref = doc
-                .pointer("/properties/payload/$ref")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    SchemaError::new(
-                        &file.rel,
-                        "/properties/payload",
-                        "the payload must be a `$ref` to a definition",
-                    )
-                })?;
+            let payload_ref = file.string_at(
+                "/properties/payload/$ref",
+                "the payload must be a `$ref` to a definition",
+            )?;
             let payload = self
                 .resolve(&file.rel, payload_ref)
                 .ok()

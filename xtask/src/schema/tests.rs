@@ -20,6 +20,18 @@ fn header(extra: Value) -> Value {
     doc
 }
 
+/// `definitions/a.json` with one definition `A` (titled and described) holding `members`.
+fn definition_a(members: Value) -> SchemaFile {
+    let mut a = json!({"title": "A", "description": "a"});
+    if let (Some(a), Some(members)) = (a.as_object_mut(), members.as_object()) {
+        a.extend(members.clone());
+    }
+    file(
+        "definitions/a.json",
+        header(json!({"definitions": {"A": a}})),
+    )
+}
+
 fn error_of(files: Vec<SchemaFile>) -> SchemaError {
     SchemaSet::from_files(files).expect_err("the set is invalid")
 }
@@ -41,25 +53,15 @@ fn invalid_json_names_file_line_and_column() {
 
 #[test]
 fn dangling_refs_name_file_and_pointer() {
-    let e = error_of(vec![file(
-        "definitions/a.json",
-        header(
-            json!({"definitions": {"A": {"title": "A", "description": "a", "type": "object",
-            "properties": {"b": {"$ref": "b.json#/definitions/B"}}}}}),
-        ),
+    let e = error_of(vec![definition_a(
+        json!({"type": "object", "properties": {"b": {"$ref": "b.json#/definitions/B"}}}),
     )]);
     assert_eq!(e.file, "definitions/a.json");
     assert_eq!(e.pointer, "/definitions/A/properties/b/$ref");
     assert!(e.message.contains("dangling"), "{e}");
 
     let e = error_of(vec![
-        file(
-            "definitions/a.json",
-            header(
-                json!({"definitions": {"A": {"title": "A", "description": "a",
-                "$ref": "b.json#/definitions/Missing"}}}),
-            ),
-        ),
+        definition_a(json!({"$ref": "b.json#/definitions/Missing"})),
         file("definitions/b.json", header(json!({"definitions": {}}))),
     ]);
     assert_eq!(e.pointer, "/definitions/A/$ref");
@@ -68,12 +70,8 @@ fn dangling_refs_name_file_and_pointer() {
 
 #[test]
 fn unsupported_keywords_are_reported() {
-    let e = error_of(vec![file(
-        "definitions/a.json",
-        header(
-            json!({"definitions": {"A": {"title": "A", "description": "a", "type": "object",
-            "patternProperties": {"^x": {"type": "string"}}}}}),
-        ),
+    let e = error_of(vec![definition_a(
+        json!({"type": "object", "patternProperties": {"^x": {"type": "string"}}}),
     )]);
     assert_eq!(e.pointer, "/definitions/A");
     assert!(
@@ -95,12 +93,8 @@ fn duplicate_definitions_and_undocumented_properties_are_reported() {
         "{e}"
     );
 
-    let e = error_of(vec![file(
-        "definitions/a.json",
-        header(
-            json!({"definitions": {"A": {"title": "A", "description": "a", "type": "object",
-            "properties": {"b": {"type": "string"}}}}}),
-        ),
+    let e = error_of(vec![definition_a(
+        json!({"type": "object", "properties": {"b": {"type": "string"}}}),
     )]);
     assert_eq!(e.pointer, "/definitions/A/properties/b");
 }
