@@ -192,8 +192,8 @@ fn for_typify(value: &Value) -> Value {
             let mut out = Map::new();
             for (k, v) in map {
                 match k.as_str() {
-                    "not" | "dependencies" | "minProperties" | "x-group" | "$id" | "$schema"
-                    | "title" => {}
+                    "not" | "if" | "then" | "dependencies" | "minProperties" | "x-group"
+                    | "$id" | "$schema" | "title" => {}
                     "$ref" => {
                         let target = v.as_str().unwrap_or_default();
                         let name = target.rsplit('/').next().unwrap_or_default();
@@ -928,4 +928,27 @@ pub fn pascal(name: &str) -> String {
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Conditions only validate: typify gets the object without them, and required members
+    /// that a condition adds stay optional in the type.
+    #[test]
+    fn conditions_are_not_handed_to_typify() {
+        let schema = json!({
+            "type": "object",
+            "required": ["id"],
+            "properties": {"id": {"type": "string"}, "text": {"type": "string"}},
+            "if": {"not": {"required": ["deleted"]}},
+            "then": {"required": ["text"]}
+        });
+        let out = for_typify(&schema);
+        assert!(out.get("if").is_none() && out.get("then").is_none());
+        assert_eq!(out["required"], json!(["id"]));
+        assert_eq!(out["properties"]["text"]["type"], "string");
+    }
 }
