@@ -46,8 +46,10 @@ fn rewrite_for_typify(value: &Value, top: bool) -> Value {
             let mut out = Map::new();
             for (k, v) in map {
                 match k.as_str() {
-                    "not" | "dependencies" | "minProperties" | "x-group" | "$id" | "$schema"
-                    | "title" => {}
+                    // Keywords that only validate; a condition's `required` members stay
+                    // optional in the type.
+                    "not" | "if" | "then" | "dependencies" | "minProperties" | "x-group"
+                    | "$id" | "$schema" | "title" => {}
                     "$ref" => {
                         let target = v.as_str().unwrap_or_default();
                         let name = target.rsplit('/').next().unwrap_or_default();

@@ -49,6 +49,10 @@ pub struct Agent {
     pub events_seen_up_to: ::std::option::Option<crate::Timestamp>,
     ///The agent's ID (email) or the bot's ID.
     pub id: AgentId,
+    ///When the agent was last seen, in seconds since the Unix epoch; `0` if never (seen in real deliveries).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_signed")]
+    pub last_seen_timestamp: ::std::option::Option<i64>,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1180,6 +1184,21 @@ pub struct ChatTransferredPayload {
     ///Groups and agents the chat is assigned to now.
     pub transferred_to: TransferTarget,
 }
+///An option of a filled `checkbox` field as real deliveries send it: an integer or string `id`, and a `value` (or a `label`).
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(remote = "Self")]
+pub struct CheckboxOption {
+    ///ID of the option.
+    pub id: OptionId,
+    ///Label of the option.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
+    pub label: ::std::option::Option<::std::string::String>,
+    ///Text of the option.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
+    pub value: ::std::option::Option<::std::string::String>,
+}
 ///ID of an application (OAuth client); also names a property namespace.
 #[derive(
     ::serde::Deserialize,
@@ -1373,6 +1392,10 @@ pub struct Customer {
     pub group_ids: ::std::option::Option<::std::vec::Vec<GroupId>>,
     ///The customer's ID.
     pub id: CustomerId,
+    ///When the customer was last seen, in seconds since the Unix epoch (seen in real deliveries).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_signed")]
+    pub last_seen_timestamp: ::std::option::Option<i64>,
     ///The customer's last visit.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1470,6 +1493,10 @@ pub struct CustomerStatistics {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub greetings_accepted_count: ::std::option::Option<u64>,
+    ///Number of greetings that led to a chat (seen in real deliveries).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
+    pub greetings_converted_count: ::std::option::Option<u64>,
     ///Number of greetings shown.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
@@ -1839,16 +1866,22 @@ impl ::std::convert::TryFrom<::std::string::String> for FileEventType {
         value.parse()
     }
 }
-///A filled `checkbox` field; its answers are the chosen options.
+///A filled `checkbox` field; its answers are the chosen options. Real deliveries leave `answers` out when no box was ticked and may list the field's `options` (see errata).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(remote = "Self")]
 pub struct FilledFormCheckboxField {
     ///The chosen options.
-    pub answers: ::std::vec::Vec<FormFieldOption>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
+    pub answers: ::std::option::Option<::std::vec::Vec<FormFieldOption>>,
     ///ID of the field.
     pub id: ::std::string::String,
     ///Label of the field.
     pub label: ::std::string::String,
+    ///Options of the field, as real deliveries send them (integer `id`, `value`).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::de::present")]
+    pub options: ::std::option::Option<::std::vec::Vec<CheckboxOption>>,
     ///Always `checkbox`.
     #[serde(rename = "type")]
     #[serde(default)]
@@ -3299,6 +3332,26 @@ pub struct MessagePostback {
     #[serde(default, deserialize_with = "crate::de::present")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+///ID of a checkbox option: a string as documented, or an integer as real deliveries send it.
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+pub enum OptionId {
+    String(::std::string::String),
+    Integer(#[serde(deserialize_with = "crate::de::signed")] i64),
+}
+impl ::std::fmt::Display for OptionId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::String(x) => x.fmt(f),
+            Self::Integer(x) => x.fmt(f),
+        }
+    }
+}
+impl ::std::convert::From<i64> for OptionId {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
 ///ID of the organization the webhook belongs to (replaced `license_id` in v3.4).
 #[derive(
     ::serde::Deserialize,
@@ -4128,6 +4181,10 @@ pub struct ThreadQueue {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
     pub queued_at: ::std::option::Option<crate::Timestamp>,
+    ///When the chat was queued, under the name of v3.5 webhooks (seen in real `incoming_chat` bodies).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::de::present")]
+    pub queued_at_us: ::std::option::Option<QueuedAt>,
     ///Approximate waiting time, in seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
@@ -5081,6 +5138,21 @@ impl ::serde::Serialize for ChatTransferredPayload {
         ChatTransferredPayload::serialize(self, serializer)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CheckboxOption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        CheckboxOption::deserialize(crate::de::MapOnly(deserializer))
+    }
+}
+impl ::serde::Serialize for CheckboxOption {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        CheckboxOption::serialize(self, serializer)
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for CustomEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6011,6 +6083,63 @@ impl ::serde::Serialize for WorkScheduler {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         WorkScheduler::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OptionId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = OptionId;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a string or an integer")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                v: &str,
+            ) -> ::std::result::Result<Self::Value, E> {
+                ::std::result::Result::Ok(OptionId::String(v.to_owned()))
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                v: ::std::string::String,
+            ) -> ::std::result::Result<Self::Value, E> {
+                ::std::result::Result::Ok(OptionId::String(v))
+            }
+            fn visit_i64<E: ::serde::de::Error>(
+                self,
+                v: i64,
+            ) -> ::std::result::Result<Self::Value, E> {
+                ::std::result::Result::Ok(OptionId::Integer(v))
+            }
+            fn visit_u64<E: ::serde::de::Error>(
+                self,
+                v: u64,
+            ) -> ::std::result::Result<Self::Value, E> {
+                i64::try_from(v)
+                    .map(OptionId::Integer)
+                    .map_err(|_| E::invalid_value(
+                        ::serde::de::Unexpected::Unsigned(v),
+                        &self,
+                    ))
+            }
+            fn visit_f64<E: ::serde::de::Error>(
+                self,
+                v: f64,
+            ) -> ::std::result::Result<Self::Value, E> {
+                crate::de::integral_i64(v)
+                    .map(OptionId::Integer)
+                    .ok_or_else(|| E::invalid_value(
+                        ::serde::de::Unexpected::Float(v),
+                        &self,
+                    ))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PropertyValue {
