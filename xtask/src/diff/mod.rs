@@ -45,7 +45,7 @@
 //! | made optional | breaking | old parsers require it, new bodies may omit it |
 //! | enum value added, `oneOf` branch added | breaking | old parsers reject the new value |
 //! | enum value removed, `oneOf` branch removed | breaking | bodies still carrying it are rejected by new parsers |
-//! | bound, format, pattern, `additionalProperties`, `if`/`not`/`dependencies` changed | breaking | one side accepts what the other rejects |
+//! | bound, format, pattern, `additionalProperties`, `if`/`then`/`not`/`dependencies`/`allOf` changed | breaking | one side accepts what the other rejects |
 //! | structure added or removed | not marked | only its uses change bodies, and they are reported |
 
 mod compare;

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::report::ChangeKind;
 use super::shape::related;
-use super::{diff_dirs, render, Format, Options};
+use super::{diff, diff_dirs, render, Format, Options};
 use crate::layout::{self, VERSIONS};
+use crate::schema::{SchemaFile, SchemaSet};
 
 fn fixture(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -137,4 +138,84 @@ fn the_command_line() {
     ] {
         assert_eq!(Options::parse(&args(bad)), None, "{bad:?}");
     }
+}
+
+/// Every string member named `key` in `value`, rewritten by `f`.
+fn rewrite(value: &mut serde_json::Value, key: &str, f: &dyn Fn(&str) -> String) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match v {
+                    serde_json::Value::String(s) if k == key => *s = f(s),
+                    _ => rewrite(v, key, f),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| rewrite(v, key, f)),
+        _ => {}
+    }
+}
+
+#[test]
+fn new_ids_and_wording_are_no_webhook_change() {
+    // A version derived from another (v3.7 from v3.6): other `$id`s and reworded descriptions.
+    let version = VERSIONS[0];
+    let old = SchemaSet::load(&layout::path(&version.schemas())).expect("schemas load");
+    let files = old
+        .files
+        .iter()
+        .map(|f| {
+            let mut doc = f.doc.clone();
+            rewrite(&mut doc, "$id", &|s| s.replace(&version.dir(), "v9.9"));
+            rewrite(&mut doc, "description", &|s| format!("{s} Reworded."));
+            rewrite(&mut doc, "title", &|s| s.to_uppercase());
+            SchemaFile::from_doc(&f.rel, doc)
+        })
+        .collect();
+    let new = SchemaSet::from_files(files).expect("rewritten schemas load");
+    assert_ne!(old.files[0].doc, new.files[0].doc);
+    let report = diff(&old, &new, &version.name(), "9.9");
+    assert!(report.is_empty(), "{report:?}");
+    assert!(render::text(&report).contains("No webhook change"));
+}
+
+#[test]
+fn a_recursive_definition_is_compared_once() {
+    let file = |item_type: &str| {
+        let doc = serde_json::json!({
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "$id": "https://example.test/actions/tree_set.json",
+            "title": "tree_set webhook",
+            "description": "A tree.",
+            "type": "object",
+            "required": ["webhook_id", "secret_key", "action", "organization_id", "payload"],
+            "properties": {
+                "webhook_id": {"description": "ID.", "type": "string"},
+                "secret_key": {"description": "Secret.", "type": "string"},
+                "action": {"description": "Action.", "const": "tree_set"},
+                "organization_id": {"description": "Organization.", "type": "string"},
+                "payload": {"description": "Data.", "$ref": "#/definitions/Tree"}
+            },
+            "definitions": {"Tree": {
+                "title": "Tree",
+                "description": "A node and its children.",
+                "type": "object",
+                "properties": {
+                    "label": {"description": "Label.", "type": item_type},
+                    "children": {
+                        "description": "Children.",
+                        "type": "array",
+                        "items": {"$ref": "#/definitions/Tree"}
+                    }
+                }
+            }}
+        });
+        let files = vec![SchemaFile::from_doc("actions/tree_set.json", doc)];
+        SchemaSet::from_files(files).expect("the tree loads")
+    };
+    let report = diff(&file("string"), &file("integer"), "old", "new");
+    let action = &report.actions_changed[0];
+    let paths: Vec<&str> = action.changes.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["payload.label"], "{:?}", action.changes);
+    assert!(diff(&file("string"), &file("string"), "a", "a").is_empty());
 }
