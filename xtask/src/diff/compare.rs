@@ -122,13 +122,7 @@ impl<'a> Comparer<'a> {
             let a = rule(self.old, old, keyword);
             let b = rule(self.new, new, keyword);
             if a != b {
-                let state = |v: &Value| Some(if v.is_null() { "none" } else { "set" }.to_owned());
-                let (sa, sb) = (state(&a), state(&b));
-                let (sa, sb) = if sa == sb {
-                    (Some("one rule".to_owned()), Some("another".to_owned()))
-                } else {
-                    (sa, sb)
-                };
+                let (sa, sb) = (Some(brief(&a)), Some(brief(&b)));
                 out.push(changed(
                     ChangeKind::ConstraintChanged,
                     &at(path, keyword),
@@ -344,3 +338,18 @@ fn values(old: Node<'_>, new: Node<'_>, path: &str, out: &mut Vec<Change>) {
         }
     }
 }
+
+/// A rule in one short line: `none`, or its compact JSON cut at [`BRIEF`] characters.
+fn brief(rule: &Value) -> String {
+    if rule.is_null() {
+        return "none".to_owned();
+    }
+    let text = rule.to_string();
+    match text.char_indices().nth(BRIEF) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+/// The longest rule text shown.
+const BRIEF: usize = 100;

@@ -48,6 +48,8 @@
 //! | bound, format, pattern, `additionalProperties`, `if`/`then`/`not`/`dependencies`/`allOf` changed | breaking | one side accepts what the other rejects |
 //! | structure added or removed | not marked | only its uses change bodies, and they are reported |
 
+#[cfg(test)]
+mod changelog;
 mod compare;
 mod render;
 mod report;
