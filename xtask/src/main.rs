@@ -3,6 +3,7 @@
 
 mod bundle;
 mod codegen;
+mod diff;
 mod files;
 mod json;
 mod layout;
@@ -27,7 +28,11 @@ tasks:
   bundle [--check]    write the self-contained schemas dist/vV/webhook.json and
                       dist/vV/actions/<action>.json of every version from schemas/
                       (package version: the top entry of schemas/CHANGELOG.md); with
-                      --check, write nothing and fail, naming each stale file";
+                      --check, write nothing and fail, naming each stale file
+  diff A B [--format text|json]
+                      compare the schemas of versions A and B (e.g. 3.5 3.6) as a
+                      consumer that parses bodies sees them: actions and structures
+                      added, removed or changed, each change breaking or compatible";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -46,6 +51,9 @@ fn main() -> ExitCode {
         "samples" => samples::Options::parse(rest)
             .ok_or_else(|| USAGE.to_owned())
             .and_then(samples::run_task),
+        "diff" => diff::Options::parse(rest)
+            .ok_or_else(|| USAGE.to_owned())
+            .and_then(diff::run),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
