@@ -15,7 +15,10 @@ pub struct Version {
 
 /// Every version the workspace knows, oldest first. Adding one is a line here, a folder of
 /// schemas and its documentation page (see ARCHITECTURE.md).
-pub const VERSIONS: &[Version] = &[Version { major: 3, minor: 5 }];
+pub const VERSIONS: &[Version] = &[
+    Version { major: 3, minor: 5 },
+    Version { major: 3, minor: 6 },
+];
 
 /// The version the `webhooks-types` crate and the validator are generated for.
 pub const TYPED: Version = VERSIONS[0];
