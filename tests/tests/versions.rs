@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::Value;
-use webhooks_tests::{error_locations, schema_errors, versions};
+use webhooks_tests::{error_locations, json_files, schema_errors, versions};
 
 #[test]
 fn every_valid_sample_of_every_version_passes_its_webhook_schema() {
@@ -118,4 +118,70 @@ fn every_action_of_every_version_has_documented_and_extra_samples() {
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// A version whose webhooks equal an earlier version's takes that version's schemas folder (the
+/// manifest names the same one for both). Then its documented samples, extracted from its own
+/// page, equal the earlier version's byte for byte (the pages document the same webhooks), and
+/// its bundles differ from the earlier ones only in their `$id` and `x-api-version`.
+#[test]
+fn versions_sharing_schemas_document_the_same_webhooks() {
+    let all = versions();
+    for (i, version) in all.iter().enumerate() {
+        let own_folder = format!("v{}", version.name);
+        if version.schemas.ends_with(&own_folder) {
+            continue;
+        }
+        let earlier = all[..i]
+            .iter()
+            .find(|e| e.schemas == version.schemas)
+            .unwrap_or_else(|| {
+                panic!(
+                    "v{} uses {}, the schemas of no earlier version",
+                    version.name,
+                    version.schemas.display()
+                )
+            });
+        let documented = |v: &webhooks_tests::ApiVersion| -> Vec<(String, Vec<u8>)> {
+            v.samples()
+                .into_iter()
+                .filter(|s| s.documented())
+                .map(|s| (s.name, s.bytes))
+                .collect()
+        };
+        let (mine, theirs) = (documented(version), documented(earlier));
+        assert!(!mine.is_empty(), "v{}: no documented sample", version.name);
+        assert_eq!(
+            mine, theirs,
+            "v{} and v{}: the documented samples differ",
+            version.name, earlier.name
+        );
+
+        let strip = |mut doc: Value| {
+            if let Some(map) = doc.as_object_mut() {
+                map.remove("$id");
+                map.remove("x-api-version");
+            }
+            doc
+        };
+        let (mine, theirs) = (json_files(&version.dist), json_files(&earlier.dist));
+        assert_eq!(
+            mine.iter().map(|(rel, _)| rel).collect::<Vec<_>>(),
+            theirs.iter().map(|(rel, _)| rel).collect::<Vec<_>>(),
+            "v{} and v{}: the bundle files differ",
+            version.name,
+            earlier.name
+        );
+        for ((rel, a), (_, b)) in mine.into_iter().zip(theirs) {
+            assert_eq!(a["x-api-version"], version.name.as_str(), "{rel}");
+            assert_ne!(a["$id"], b["$id"], "{rel}");
+            assert_eq!(
+                strip(a),
+                strip(b),
+                "v{} and v{}: dist {rel} differs beyond its id and API version",
+                version.name,
+                earlier.name
+            );
+        }
+    }
 }
