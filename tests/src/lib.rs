@@ -18,65 +18,170 @@ pub fn manifest() -> Value {
     read_json(&root().join("samples/index.json"))
 }
 
-/// The manifest's entry of the version the types are generated for.
-pub fn typed_version() -> Value {
-    let manifest = manifest();
-    let name = manifest["typed_version"].clone();
-    manifest["versions"]
+/// One API version of the manifest: its name, its folders and its sample files.
+#[derive(Debug, Clone)]
+pub struct ApiVersion {
+    /// The version as LiveChat writes it, e.g. `3.5`.
+    pub name: String,
+    /// Its schemas folder.
+    pub schemas: PathBuf,
+    /// Its samples folder.
+    pub samples: PathBuf,
+    /// Its bundles folder.
+    pub dist: PathBuf,
+    /// The manifest's `files` of the version.
+    files: Vec<Value>,
+}
+
+impl ApiVersion {
+    /// Reads one entry of the manifest's `versions`.
+    fn from_entry(entry: &Value) -> Self {
+        let name = entry["version"].as_str().unwrap_or_default().to_owned();
+        let folder = |key: &str| {
+            let rel = entry[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("samples/index.json: v{name} has no `{key}` folder"));
+            root().join(rel)
+        };
+        Self {
+            schemas: folder("schemas"),
+            samples: folder("samples"),
+            dist: folder("dist"),
+            files: entry["files"].as_array().cloned().unwrap_or_default(),
+            name,
+        }
+    }
+
+    /// The version the types are generated for.
+    pub fn typed() -> Self {
+        let name = manifest()["typed_version"].clone();
+        versions()
+            .into_iter()
+            .find(|v| v.name == name)
+            .unwrap_or_else(|| panic!("samples/index.json has no entry for {name}"))
+    }
+
+    /// The manifest's entries of the sample files with the given `valid` verdict.
+    fn entries(&self, valid: bool) -> impl Iterator<Item = &Value> {
+        self.files.iter().filter(move |f| f["valid"] == valid)
+    }
+
+    /// Reads a sample file named by the manifest: (path without `.json`, bytes).
+    fn read(&self, entry: &Value) -> (String, Vec<u8>) {
+        let rel = entry["file"].as_str().unwrap_or_default();
+        let bytes = std::fs::read(self.samples.join(rel))
+            .unwrap_or_else(|e| panic!("v{}: cannot read sample {rel}: {e}", self.name));
+        (rel.trim_end_matches(".json").to_owned(), bytes)
+    }
+
+    /// Every valid sample (documented, then extra), as the manifest lists them.
+    pub fn samples(&self) -> Vec<Sample> {
+        self.entries(true)
+            .map(|entry| {
+                let (name, bytes) = self.read(entry);
+                let value = serde_json::from_slice(&bytes)
+                    .unwrap_or_else(|e| panic!("v{}: {name} is not JSON: {e}", self.name));
+                Sample { name, bytes, value }
+            })
+            .collect()
+    }
+
+    /// The negative samples, with the error the manifest says each must give.
+    pub fn negatives(&self) -> Vec<Negative> {
+        self.entries(false)
+            .map(|entry| {
+                let (name, bytes) = self.read(entry);
+                let text = |key: &str| entry[key].as_str().unwrap_or_default().to_owned();
+                Negative {
+                    name: name.trim_start_matches("invalid/").to_owned(),
+                    bytes,
+                    pointer: text("pointer"),
+                    keyword: text("keyword"),
+                }
+            })
+            .collect()
+    }
+
+    /// The actions of the version: the `action` enum of its `webhook.json`.
+    pub fn actions(&self) -> Vec<String> {
+        read_json(&self.schemas.join("webhook.json"))["properties"]["action"]["enum"]
+            .as_array()
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(|n| n.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A registry of every source schema file of the version under its `$id` (draft-07).
+    pub fn source_registry(&self) -> jsonschema::Registry<'static> {
+        let resources: Vec<(String, jsonschema::Resource)> = json_files(&self.schemas)
+            .into_iter()
+            .map(|(_, doc)| {
+                let id = doc["$id"].as_str().unwrap_or_default().to_owned();
+                (id, jsonschema::Resource::from_contents(doc))
+            })
+            .collect();
+        jsonschema::Registry::new()
+            .draft(jsonschema::Draft::Draft7)
+            .extend(resources)
+            .and_then(|b| b.prepare())
+            .unwrap_or_else(|e| panic!("v{}: schemas do not resolve: {e}", self.name))
+    }
+
+    /// A compiled validator for the version's source `webhook.json`, formats checked.
+    pub fn webhook_validator(&self) -> jsonschema::Validator {
+        let registry = self.source_registry();
+        let path = self.schemas.join("webhook.json");
+        compile(
+            &path.display().to_string(),
+            &read_json(&path),
+            Some(&registry),
+        )
+    }
+}
+
+/// Every version of the manifest, oldest first.
+pub fn versions() -> Vec<ApiVersion> {
+    manifest()["versions"]
         .as_array()
-        .and_then(|versions| versions.iter().find(|v| v["version"] == name))
-        .cloned()
-        .unwrap_or_else(|| panic!("samples/index.json has no entry for {name}"))
+        .map(|entries| entries.iter().map(ApiVersion::from_entry).collect())
+        .unwrap_or_default()
 }
 
 /// The name of the typed version, e.g. `3.5`.
 pub fn version_name() -> String {
-    typed_version()["version"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// A folder of the typed version named by the manifest (`schemas`, `samples`, `dist`).
-fn folder(key: &str) -> PathBuf {
-    let version = typed_version();
-    let rel = version[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("samples/index.json: no `{key}` folder"));
-    root().join(rel)
+    ApiVersion::typed().name
 }
 
 /// The schema directory of the typed version.
 pub fn schema_dir() -> PathBuf {
-    folder("schemas")
+    ApiVersion::typed().schemas
 }
 
 /// The sample directory of the typed version.
 pub fn sample_dir() -> PathBuf {
-    folder("samples")
+    ApiVersion::typed().samples
 }
 
 /// The bundle directory of the typed version.
 pub fn bundle_dir() -> PathBuf {
-    folder("dist")
+    ApiVersion::typed().dist
 }
 
-/// The sample files of the typed version with the given `valid` verdict, as the manifest lists
-/// them: (path below the samples folder without `.json`, bytes).
-fn manifest_samples(valid: bool) -> Vec<(String, Vec<u8>)> {
-    let dir = sample_dir();
-    let version = typed_version();
-    let files = version["files"].as_array().cloned().unwrap_or_default();
-    files
-        .iter()
-        .filter(|f| f["valid"] == valid)
-        .map(|f| {
-            let rel = f["file"].as_str().unwrap_or_default();
-            let bytes = std::fs::read(dir.join(rel))
-                .unwrap_or_else(|e| panic!("cannot read sample {rel}: {e}"));
-            (rel.trim_end_matches(".json").to_owned(), bytes)
-        })
-        .collect()
+/// A negative sample and the error it must give.
+#[derive(Debug, Clone)]
+pub struct Negative {
+    /// Path below `invalid/`, without `.json`.
+    pub name: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// Instance pointer of the expected error (empty for the whole document).
+    pub pointer: String,
+    /// Keyword of the expected error (`json` for a file that is not JSON).
+    pub keyword: String,
 }
 
 /// Every `*.json` file below `dir`, sorted, as (path relative to `dir`, parsed value).
@@ -143,40 +248,24 @@ impl Sample {
     }
 }
 
-/// Every valid sample (documented, then extra), as the manifest lists them.
+/// Every valid sample of the typed version (documented, then extra), as the manifest lists them.
 pub fn samples() -> Vec<Sample> {
-    manifest_samples(true)
-        .into_iter()
-        .map(|(name, bytes)| {
-            let value = serde_json::from_slice(&bytes)
-                .unwrap_or_else(|e| panic!("{name} is not JSON: {e}"));
-            Sample { name, bytes, value }
-        })
-        .collect()
+    ApiVersion::typed().samples()
 }
 
-/// The negative samples, as the manifest lists them: (name below `invalid/`, bytes).
+/// The negative samples of the typed version, as the manifest lists them: (name below
+/// `invalid/`, bytes).
 pub fn invalid_samples() -> Vec<(String, Vec<u8>)> {
-    manifest_samples(false)
+    ApiVersion::typed()
+        .negatives()
         .into_iter()
-        .map(|(name, bytes)| (name.trim_start_matches("invalid/").to_owned(), bytes))
+        .map(|n| (n.name, n.bytes))
         .collect()
 }
 
-/// A registry of every source schema file under its `$id` (draft-07).
+/// A registry of every source schema file of the typed version under its `$id` (draft-07).
 pub fn source_registry() -> jsonschema::Registry<'static> {
-    let resources: Vec<(String, jsonschema::Resource)> = json_files(&schema_dir())
-        .into_iter()
-        .map(|(_, doc)| {
-            let id = doc["$id"].as_str().unwrap_or_default().to_owned();
-            (id, jsonschema::Resource::from_contents(doc))
-        })
-        .collect();
-    jsonschema::Registry::new()
-        .draft(jsonschema::Draft::Draft7)
-        .extend(resources)
-        .and_then(|b| b.prepare())
-        .unwrap_or_else(|e| panic!("schemas do not resolve: {e}"))
+    ApiVersion::typed().source_registry()
 }
 
 /// Compiles `schema` (named `name` in messages) as draft-07 with formats checked, resolving
@@ -207,9 +296,7 @@ pub fn read_json(path: &Path) -> Value {
 /// A compiled validator for `webhook.json` (any webhook of the typed version), with every schema file
 /// registered under its `$id` and formats checked.
 pub fn webhook_validator() -> jsonschema::Validator {
-    let registry = source_registry();
-    let root = read_json(&schema_dir().join("webhook.json"));
-    compile("webhook.json", &root, Some(&registry))
+    ApiVersion::typed().webhook_validator()
 }
 
 /// Schema errors of `instance` as `(instance pointer, keyword, message)`.
@@ -220,18 +307,46 @@ pub fn schema_errors(
     validator
         .iter_errors(instance)
         .map(|e| {
-            let keyword = e
-                .schema_path()
-                .as_str()
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_owned();
             (
                 e.instance_path().as_str().to_owned(),
-                keyword,
+                keyword_of(&e),
                 e.to_string(),
             )
         })
         .collect()
+}
+
+/// The keyword that failed: the last segment of the error's schema path.
+fn keyword_of(error: &jsonschema::ValidationError<'_>) -> String {
+    error
+        .schema_path()
+        .as_str()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Every error of `instance` as `(instance pointer, keyword)`, including those that a failed
+/// `oneOf` or `anyOf` holds for each of its alternatives, so that the precise location of an
+/// error inside a union shows (as Python's `jsonschema` gives it in an error's `context`).
+pub fn error_locations(
+    validator: &jsonschema::Validator,
+    instance: &Value,
+) -> Vec<(String, String)> {
+    let top: Vec<jsonschema::ValidationError<'static>> = validator
+        .iter_errors(instance)
+        .map(jsonschema::ValidationError::to_owned)
+        .collect();
+    let mut pending: Vec<&jsonschema::ValidationError<'static>> = top.iter().collect();
+    let mut out = Vec::new();
+    while let Some(error) = pending.pop() {
+        out.push((error.instance_path().as_str().to_owned(), keyword_of(error)));
+        if let jsonschema::error::ValidationErrorKind::OneOfNotValid { context }
+        | jsonschema::error::ValidationErrorKind::AnyOf { context } = error.kind()
+        {
+            pending.extend(context.iter().flatten());
+        }
+    }
+    out
 }

@@ -1,14 +1,11 @@
-//! The bundles of `dist/` against the source schemas: every sample (valid, extra and
-//! negative) gets the same verdict and the same error locations from a bundle as from its
-//! source, and a bundle refers to nothing outside itself.
+//! The bundles of `dist/` against the source schemas, for every version of the manifest: every
+//! sample (valid, extra and negative) gets the same verdict and the same error locations from a
+//! bundle as from its source, and a bundle refers to nothing outside itself.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
-use webhooks_tests::{
-    bundle_dir, compile, invalid_samples, json_files, read_json, samples, schema_dir,
-    source_registry, version_name,
-};
+use webhooks_tests::{compile, json_files, read_json, versions, ApiVersion};
 
 const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
 
@@ -19,21 +16,23 @@ struct Case {
     negative: bool,
 }
 
-/// Every sample that is JSON, and the number of negative samples that are not (skipped).
-fn cases() -> (Vec<Case>, usize) {
-    let mut cases: Vec<Case> = samples()
+/// Every sample of `version` that is JSON, and the number of negative samples that are not
+/// (skipped).
+fn cases(version: &ApiVersion) -> (Vec<Case>, usize) {
+    let mut cases: Vec<Case> = version
+        .samples()
         .into_iter()
         .map(|s| Case {
-            name: s.name,
+            name: format!("v{}: {}", version.name, s.name),
             value: s.value,
             negative: false,
         })
         .collect();
     let mut not_json = 0;
-    for (name, bytes) in invalid_samples() {
-        match serde_json::from_slice(&bytes) {
+    for negative in version.negatives() {
+        match serde_json::from_slice(&negative.bytes) {
             Ok(value) => cases.push(Case {
-                name: format!("invalid/{name}"),
+                name: format!("v{}: invalid/{}", version.name, negative.name),
                 value,
                 negative: true,
             }),
@@ -70,78 +69,98 @@ fn differences(
 
 #[test]
 fn the_webhook_bundle_gives_the_sources_verdicts_on_every_sample() {
-    let registry = source_registry();
-    let source = compile(
-        &schema_dir().join("webhook.json").display().to_string(),
-        &read_json(&schema_dir().join("webhook.json")),
-        Some(&registry),
-    );
-    let bundle = compile(
-        &bundle_dir().join("webhook.json").display().to_string(),
-        &read_json(&bundle_dir().join("webhook.json")),
-        None,
-    );
-    let (cases, not_json) = cases();
-    assert_eq!(
-        not_json, 1,
-        "invalid/invalid_json.json is the one non-JSON sample"
-    );
-    let mut failures = String::new();
-    let (mut valid, mut invalid) = (0, 0);
-    for case in &cases {
-        failures.extend(differences(case, &source, &bundle, "webhook.json"));
-        let accepted = bundle.is_valid(&case.value);
-        if accepted == case.negative {
-            failures.push_str(&format!(
-                "{}: the bundle says {}\n",
-                case.name,
-                if accepted { "valid" } else { "invalid" }
-            ));
+    for version in versions() {
+        let (schemas, dist) = (&version.schemas, &version.dist);
+        let source = compile(
+            &schemas.join("webhook.json").display().to_string(),
+            &read_json(&schemas.join("webhook.json")),
+            Some(&version.source_registry()),
+        );
+        let bundle = compile(
+            &dist.join("webhook.json").display().to_string(),
+            &read_json(&dist.join("webhook.json")),
+            None,
+        );
+        let (cases, not_json) = cases(&version);
+        let negatives = version.negatives();
+        assert_eq!(
+            not_json,
+            negatives.iter().filter(|n| n.keyword == "json").count(),
+            "v{}: the negative samples that are not JSON are those expected to fail as JSON",
+            version.name
+        );
+        let mut failures = String::new();
+        let (mut valid, mut invalid) = (0, 0);
+        for case in &cases {
+            failures.extend(differences(case, &source, &bundle, "webhook.json"));
+            let accepted = bundle.is_valid(&case.value);
+            if accepted == case.negative {
+                failures.push_str(&format!(
+                    "{}: the bundle says {}\n",
+                    case.name,
+                    if accepted { "valid" } else { "invalid" }
+                ));
+            }
+            if accepted {
+                valid += 1;
+            } else {
+                invalid += 1;
+            }
         }
-        if accepted {
-            valid += 1;
-        } else {
-            invalid += 1;
-        }
+        assert!(failures.is_empty(), "{failures}");
+        assert_eq!(
+            valid,
+            version.samples().len(),
+            "v{}: every valid sample is valid",
+            version.name
+        );
+        assert_eq!(
+            invalid + not_json,
+            negatives.len(),
+            "v{}: every negative sample is invalid",
+            version.name
+        );
+        eprintln!(
+            "v{} webhook bundle: {} samples ({valid} valid, {invalid} invalid, {not_json} not JSON), same verdicts and error pointers",
+            version.name,
+            cases.len() + not_json
+        );
     }
-    assert!(failures.is_empty(), "{failures}");
-    assert_eq!(valid, samples().len(), "every valid sample is valid");
-    assert_eq!(
-        invalid + not_json,
-        invalid_samples().len(),
-        "every negative sample is invalid"
-    );
-    eprintln!(
-        "webhook bundle: {} samples ({valid} valid, {invalid} invalid, {not_json} not JSON), same verdicts and error pointers",
-        cases.len() + not_json
-    );
 }
 
 #[test]
 fn each_action_bundle_gives_its_sources_verdicts() {
-    let registry = source_registry();
+    for version in versions() {
+        each_action_bundle_gives_its_sources_verdicts_in(&version);
+    }
+}
+
+fn each_action_bundle_gives_its_sources_verdicts_in(version: &ApiVersion) {
+    let registry = version.source_registry();
+    let (schemas, dist) = (&version.schemas, &version.dist);
     let mut validators: BTreeMap<String, (jsonschema::Validator, jsonschema::Validator)> =
         BTreeMap::new();
-    for (rel, bundle) in json_files(&bundle_dir().join("actions")) {
-        let source = read_json(&schema_dir().join("actions").join(&rel));
+    for (rel, bundle) in json_files(&dist.join("actions")) {
+        let source = read_json(&schemas.join("actions").join(&rel));
         let action = rel.trim_end_matches(".json").to_owned();
         let pair = (
             compile(
-                &format!("{}/actions/{rel}", schema_dir().display()),
+                &format!("{}/actions/{rel}", schemas.display()),
                 &source,
                 Some(&registry),
             ),
-            compile(
-                &format!("{}/actions/{rel}", bundle_dir().display()),
-                &bundle,
-                None,
-            ),
+            compile(&format!("{}/actions/{rel}", dist.display()), &bundle, None),
         );
         validators.insert(action, pair);
     }
-    assert_eq!(validators.len(), 37, "one bundle per action");
+    assert_eq!(
+        validators.len(),
+        version.actions().len(),
+        "v{}: one bundle per action",
+        version.name
+    );
 
-    let (cases, _) = cases();
+    let (cases, _) = cases(version);
     let mut failures = String::new();
     let (mut checked, mut rejected) = (0, 0);
     for case in &cases {
@@ -158,12 +177,18 @@ fn each_action_bundle_gives_its_sources_verdicts() {
         }
     }
     assert!(failures.is_empty(), "{failures}");
-    let valid = samples().len();
+    let valid = version.samples().len();
     assert!(
         checked > valid && rejected > 0,
-        "checked {checked} samples, {rejected} rejected: every valid sample and some negative ones should be checked"
+        "v{}: checked {checked} samples, {rejected} rejected: every valid sample and some negative ones should be checked",
+        version.name
     );
-    assert_eq!(checked - rejected, valid, "only the valid samples pass");
+    assert_eq!(
+        checked - rejected,
+        valid,
+        "v{}: only the valid samples pass",
+        version.name
+    );
 }
 
 /// Every `$ref` of `value` (keywords, not property names), with its JSON pointer.
@@ -189,15 +214,26 @@ fn refs(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
 
 #[test]
 fn bundles_are_self_contained_and_identified() {
-    let mut files: Vec<(String, Value)> = json_files(&bundle_dir());
+    for version in versions() {
+        bundles_are_self_contained_and_identified_in(&version);
+    }
+}
+
+fn bundles_are_self_contained_and_identified_in(api: &ApiVersion) {
+    let mut files: Vec<(String, Value)> = json_files(&api.dist);
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    assert_eq!(files.len(), 38, "webhook.json and 37 action bundles");
-    let version = version_name();
+    assert_eq!(
+        files.len(),
+        api.actions().len() + 1,
+        "v{}: webhook.json and one bundle per action",
+        api.name
+    );
+    let version = &api.name;
     let id_base = format!("https://schemas.livechat-webhooks.dev/bundle/v{version}/");
     for (rel, doc) in &files {
         assert_eq!(doc["$schema"], DRAFT, "{rel}");
-        assert_eq!(doc["$id"], format!("{id_base}{rel}"), "{rel}");
-        assert_eq!(doc["x-api-version"], version.as_str(), "{rel}");
+        assert_eq!(doc["$id"], format!("{id_base}{rel}"), "v{version}: {rel}");
+        assert_eq!(doc["x-api-version"], version.as_str(), "v{version}: {rel}");
         let version = doc["x-schema-version"].as_str().unwrap_or_default();
         assert_eq!(
             version.split('.').count(),
@@ -237,14 +273,20 @@ fn bundles_are_self_contained_and_identified() {
 
 #[test]
 fn the_webhook_bundle_dispatches_on_action_like_the_source() {
-    let source = read_json(&schema_dir().join("webhook.json"));
-    let bundle = read_json(&bundle_dir().join("webhook.json"));
+    for version in versions() {
+        dispatches_like_the_source(&version);
+    }
+}
+
+fn dispatches_like_the_source(version: &ApiVersion) {
+    let source = read_json(&version.schemas.join("webhook.json"));
+    let bundle = read_json(&version.dist.join("webhook.json"));
     assert_eq!(
         bundle.pointer("/properties/action/enum"),
         source.pointer("/properties/action/enum")
     );
     let branches = bundle["allOf"].as_array().cloned().unwrap_or_default();
-    assert_eq!(branches.len(), 37);
+    assert_eq!(branches.len(), version.actions().len(), "v{}", version.name);
     for branch in branches {
         let condition = &branch["if"];
         assert_eq!(condition["type"], "object", "{branch}");
@@ -262,7 +304,7 @@ fn the_webhook_bundle_dispatches_on_action_like_the_source() {
             "{branch}"
         );
         let defs = &bundle["$defs"][action];
-        let own = read_json(&bundle_dir().join(format!("actions/{action}.json")));
+        let own = read_json(&version.dist.join(format!("actions/{action}.json")));
         assert_eq!(defs["properties"], own["properties"], "{action}");
         assert_eq!(defs["required"], own["required"], "{action}");
     }

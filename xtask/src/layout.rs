@@ -14,8 +14,22 @@ pub struct Version {
 }
 
 /// Every version the workspace knows, oldest first. Adding one is a line here, a folder of
-/// schemas and its documentation page (see ARCHITECTURE.md).
-pub const VERSIONS: &[Version] = &[Version { major: 3, minor: 5 }];
+/// schemas (or a line in [`SCHEMAS_OF`]) and its documentation page (see ARCHITECTURE.md).
+pub const VERSIONS: &[Version] = &[
+    Version { major: 3, minor: 5 },
+    Version { major: 3, minor: 6 },
+    Version { major: 3, minor: 7 },
+];
+
+/// Versions whose webhooks do not change from an earlier version: `(version, earlier)`. Such a
+/// version has no schemas folder of its own; it takes the earlier version's schemas (and so
+/// its ERRATA.md), the repairs of its documented samples and its extra and negative samples.
+/// Its own are the documented samples, extracted from its page, and its bundles, stamped with
+/// its version.
+pub const SCHEMAS_OF: &[(Version, Version)] = &[(
+    Version { major: 3, minor: 7 },
+    Version { major: 3, minor: 6 },
+)];
 
 /// The version the `webhooks-types` crate and the validator are generated for.
 pub const TYPED: Version = VERSIONS[0];
@@ -31,9 +45,30 @@ impl Version {
         format!("v{}", self.name())
     }
 
-    /// The schemas: `schemas/v3.5`.
+    /// The version whose schemas this one uses: itself, unless [`SCHEMAS_OF`] names an
+    /// earlier one.
+    pub fn schemas_of(self) -> Version {
+        SCHEMAS_OF
+            .iter()
+            .find(|(v, _)| *v == self)
+            .map_or(self, |&(_, earlier)| earlier)
+    }
+
+    /// The schemas: `schemas/v3.5` (those of [`Self::schemas_of`]).
     pub fn schemas(self) -> String {
-        format!("{SCHEMAS_DIR}/{}", self.dir())
+        format!("{SCHEMAS_DIR}/{}", self.schemas_of().dir())
+    }
+
+    /// The repairs of the documented samples: `samples/v3.5/errata.json` (those of
+    /// [`Self::schemas_of`]).
+    pub fn errata(self) -> String {
+        format!("{}/{ERRATA_FILE}", self.schemas_of().samples())
+    }
+
+    /// The folder of the extra and negative samples, `extra/` and `invalid/`: the samples
+    /// folder of [`Self::schemas_of`].
+    pub fn extra_samples(self) -> String {
+        self.schemas_of().samples()
     }
 
     /// The samples: `samples/v3.5` (documented ones at the top, then `extra/` and `invalid/`).
@@ -119,10 +154,38 @@ mod tests {
     }
 
     #[test]
+    fn a_version_takes_the_schemas_of_the_version_named_in_schemas_of() {
+        for &(v, earlier) in SCHEMAS_OF {
+            assert!(
+                VERSIONS.contains(&v) && VERSIONS.contains(&earlier),
+                "{v:?}"
+            );
+            assert!(earlier < v, "{v:?} takes the schemas of a later version");
+            assert_eq!(
+                earlier.schemas_of(),
+                earlier,
+                "{earlier:?} has schemas of its own"
+            );
+            assert_eq!(v.schemas(), earlier.schemas());
+            assert_eq!(v.errata(), earlier.errata());
+            assert_ne!(v.samples(), earlier.samples());
+            assert_ne!(v.dist(), earlier.dist());
+            assert!(
+                !path(&format!("{SCHEMAS_DIR}/{}", v.dir())).exists(),
+                "{v:?} takes its schemas from {earlier:?}: no folder of its own"
+            );
+        }
+        let own = VERSIONS[0];
+        assert_eq!(own.schemas(), format!("{SCHEMAS_DIR}/{}", own.dir()));
+        assert_eq!(own.errata(), format!("{}/{ERRATA_FILE}", own.samples()));
+    }
+
+    #[test]
     fn every_version_has_its_schemas_and_samples() {
         for v in VERSIONS {
             assert!(path(&v.schemas()).join("webhook.json").is_file(), "{v:?}");
             assert!(path(&v.samples()).is_dir(), "{v:?}");
+            assert!(path(&v.errata()).is_file(), "{v:?}");
         }
         assert!(VERSIONS.windows(2).all(|w| w[0] < w[1]), "oldest first");
         assert!(

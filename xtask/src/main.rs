@@ -21,8 +21,9 @@ tasks:
                       with --check, write nothing and fail, naming each stale file
   samples --from PAGE [--api-version V] [--check]
                       read the docs page PAGE (text form) of version V (default: the
-                      version the types are generated for), apply
-                      samples/vV/errata.json and write samples/vV/<action>.json; with
+                      version the types are generated for), apply the version's
+                      errata.json (that of the version whose schemas it uses) and
+                      write samples/vV/<action>.json; with
                       --check, write nothing and fail, naming each action whose sample
                       differs from the page
   bundle [--check]    write the self-contained schemas dist/vV/webhook.json and

@@ -41,30 +41,32 @@ pub fn generate() -> Result<(String, String), String> {
     ))
 }
 
-/// One version's entry.
+/// One version's entry. The extra and negative samples are those of the version whose
+/// schemas it uses ([`Version::extra_samples`]), named from the version's own samples folder.
 fn version(v: Version) -> Result<Value, String> {
     let dir = layout::path(&v.samples());
+    let shared = v.extra_samples();
+    let prefix = if shared == v.samples() {
+        String::new()
+    } else {
+        format!("../{}/", v.schemas_of().dir())
+    };
     let mut samples = Vec::new();
-    for (kind, sub) in [("documented", ""), ("extra", layout::EXTRA_DIR)] {
-        for file in json_files(&v.samples(), sub)? {
-            if kind == "documented" && file == layout::ERRATA_FILE {
-                continue;
-            }
-            samples.push(json!({"file": file, "kind": kind, "valid": true}));
+    for file in json_files(&v.samples(), "")? {
+        if file != layout::ERRATA_FILE {
+            samples.push(json!({"file": file, "kind": "documented", "valid": true}));
         }
     }
-    let expected_path = format!(
-        "{}/{}/{}",
-        v.samples(),
-        layout::INVALID_DIR,
-        layout::EXPECTED_FILE
-    );
+    for file in json_files(&shared, layout::EXTRA_DIR)? {
+        samples.push(json!({"file": format!("{prefix}{file}"), "kind": "extra", "valid": true}));
+    }
+    let expected_path = format!("{shared}/{}/{}", layout::INVALID_DIR, layout::EXPECTED_FILE);
     let expected: Value = std::fs::read_to_string(layout::path(&expected_path))
         .map_err(|e| format!("{expected_path}: {e}"))
         .and_then(|text| {
             serde_json::from_str(&text).map_err(|e| format!("{expected_path}: {e}"))
         })?;
-    let mut negatives = json_files(&v.samples(), layout::INVALID_DIR)?;
+    let mut negatives = json_files(&shared, layout::INVALID_DIR)?;
     negatives.retain(|f| !f.ends_with(layout::EXPECTED_FILE));
     let stems: Vec<&str> = negatives
         .iter()
@@ -84,7 +86,7 @@ fn version(v: Version) -> Result<Value, String> {
     for (file, stem) in negatives.iter().zip(&stems) {
         let want = &expected[*stem];
         samples.push(json!({
-            "file": file,
+            "file": format!("{prefix}{file}"),
             "kind": "invalid",
             "valid": false,
             "pointer": want["pointer"],

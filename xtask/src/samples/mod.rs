@@ -75,8 +75,11 @@ pub fn run_task(options: Options) -> Result<(), String> {
         .into_iter()
         .map(|a| a.name)
         .collect();
-    let stale = run(&text, &actions, &layout::path(&version.samples()), check)
-        .map_err(|e| format!("samples: {e}"))?;
+    let errata =
+        Errata::load(&layout::path(&version.errata())).map_err(|e| format!("samples: {e}"))?;
+    let dir = layout::path(&version.samples());
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let stale = run(&text, &actions, &errata, &dir, check).map_err(|e| format!("samples: {e}"))?;
     if check && !stale.is_empty() {
         return Err(format!(
             "samples differ from the page; run `cargo xtask samples --from {page} --api-version {}`:\n  {}",
@@ -251,16 +254,16 @@ pub fn extract(
     Ok(out)
 }
 
-/// Extracts the samples of `page` for `actions`, repaired by `dir/errata.json`, and syncs them
-/// into `dir` (with `check`, compares only). Returns the stale stems.
+/// Extracts the samples of `page` for `actions`, repaired by `errata`, and syncs them into
+/// `dir` (with `check`, compares only). Returns the stale stems.
 pub fn run(
     page: &str,
     actions: &BTreeSet<String>,
+    errata: &Errata,
     dir: &Path,
     check: bool,
 ) -> Result<Vec<String>, SampleError> {
-    let errata = Errata::load(&dir.join(layout::ERRATA_FILE))?;
-    let extracted = extract(page, &errata, actions)?;
+    let extracted = extract(page, errata, actions)?;
     sync(dir, &extracted, check)
 }
 

@@ -33,8 +33,15 @@ fn actions() -> BTreeSet<String> {
     .collect()
 }
 
+/// Extracts `page` for `actions` with the fixture's errata and compares with its samples.
+fn check_with(page: &str, actions: &BTreeSet<String>) -> Result<Vec<String>, SampleError> {
+    let dir = fixture_dir().join("samples");
+    let errata = Errata::load(&dir.join("errata.json"))?;
+    run(page, actions, &errata, &dir, true)
+}
+
 fn check(page: &str) -> Result<Vec<String>, SampleError> {
-    run(page, &actions(), &fixture_dir().join("samples"), true)
+    check_with(page, &actions())
 }
 
 #[test]
@@ -125,8 +132,7 @@ fn each_page_defect_is_reported_with_its_action() {
 fn an_action_the_page_lacks_is_reported() {
     let mut actions = actions();
     actions.insert("bot_created".to_owned());
-    let e = run(&page(), &actions, &fixture_dir().join("samples"), true)
-        .expect_err("bot_created is not on the page");
+    let e = check_with(&page(), &actions).expect_err("bot_created is not on the page");
     assert_eq!(e.action.as_deref(), Some("bot_created"));
     assert!(e.message.contains("does not document it"), "{e}");
 }
@@ -141,7 +147,7 @@ fn a_sample_the_page_no_longer_has_is_stale() {
     page.replace_range(start..end, "");
     let mut actions = actions();
     actions.remove("bot_deleted");
-    let stale = run(&page, &actions, &fixture_dir().join("samples"), true);
+    let stale = check_with(&page, &actions);
     assert_eq!(stale, Ok(vec!["bot_deleted".to_owned()]));
 }
 
