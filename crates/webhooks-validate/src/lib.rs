@@ -10,6 +10,7 @@ pub mod cli;
 mod error;
 mod locate;
 mod strict;
+mod unions;
 mod validator;
 mod violations;
 
@@ -20,7 +21,7 @@ pub mod generated {
     pub mod schemas;
 }
 
-pub use error::{BuildError, Disagreement, ValidationError, Violation};
+pub use error::{BuildError, Disagreement, ValidationError, Violation, Violations};
 pub use validator::{Validator, ValidatorBuilder};
 pub use webhooks_types::{Action, Webhook, API_VERSION};
 

@@ -3,10 +3,10 @@
 use serde_json::Value;
 use webhooks_types::{Action, SecretKey, Webhook, API_VERSION};
 
-use crate::error::{BuildError, Disagreement, ValidationError, Violation};
+use crate::error::{BuildError, Disagreement, ValidationError, Violations};
 use crate::generated::schemas::{BASE_URI, FILES};
 use crate::locate::line_column;
-use crate::{strict, violations};
+use crate::{strict, unions, violations};
 
 /// Schema keywords whose every rule the generated types also enforce. When the schema rejects a
 /// body only through other keywords (`minItems`, `pattern`, `format: uri`, `not`, ...), the
@@ -42,6 +42,7 @@ pub struct Validator {
     any: jsonschema::Validator,
     strict: bool,
     secret: Option<SecretKey>,
+    max_errors: usize,
 }
 
 impl std::fmt::Debug for Validator {
@@ -50,15 +51,28 @@ impl std::fmt::Debug for Validator {
             .field("api_version", &API_VERSION)
             .field("strict", &self.strict)
             .field("secret", &self.secret)
+            .field("max_errors", &self.max_errors)
             .finish_non_exhaustive()
     }
 }
 
-/// Options of a [`Validator`]: strict mode and the expected secret.
-#[derive(Debug, Clone, Default)]
+/// Options of a [`Validator`]: strict mode, the expected secret and the number of violations
+/// reported per body.
+#[derive(Debug, Clone)]
 pub struct ValidatorBuilder {
     strict: bool,
     secret: Option<SecretKey>,
+    max_errors: usize,
+}
+
+impl Default for ValidatorBuilder {
+    fn default() -> Self {
+        Self {
+            strict: false,
+            secret: None,
+            max_errors: Validator::DEFAULT_MAX_ERRORS,
+        }
+    }
 }
 
 impl ValidatorBuilder {
@@ -76,6 +90,14 @@ impl ValidatorBuilder {
         self
     }
 
+    /// Reports at most `max` violations per body (100 by default); the others are counted
+    /// ([`Violations::omitted`]), so that a body with a hundred thousand faults gives a small
+    /// report. `0` reports none, only their count.
+    pub fn max_errors(mut self, max: usize) -> Self {
+        self.max_errors = max;
+        self
+    }
+
     /// Compiles the embedded schemas.
     pub fn build(self) -> Result<Validator, BuildError> {
         Validator::compile(self)
@@ -83,6 +105,10 @@ impl ValidatorBuilder {
 }
 
 impl Validator {
+    /// The number of violations reported per body unless
+    /// [`ValidatorBuilder::max_errors`] says otherwise.
+    pub const DEFAULT_MAX_ERRORS: usize = 100;
+
     /// A lenient validator with no secret check.
     pub fn new() -> Result<Self, BuildError> {
         Self::builder().build()
@@ -115,6 +141,8 @@ impl Validator {
             } else {
                 doc
             };
+            // After closing: the last `else` of a union must stay open.
+            let doc = unions::dispatch(&doc);
             docs.push((*path, doc));
         }
         let resources = docs.iter().map(|(path, doc)| {
@@ -159,6 +187,7 @@ impl Validator {
             any: build("webhook.json")?,
             strict: options.strict,
             secret: options.secret,
+            max_errors: options.max_errors,
         })
     }
 
@@ -172,7 +201,7 @@ impl Validator {
         Webhook::from_slice(bytes).map_err(|typed| {
             ValidationError::Disagreement(Box::new(Disagreement {
                 action: action.as_str().to_owned(),
-                violations: Vec::new(),
+                violations: Violations::default(),
                 typed: Some(typed),
             }))
         })
@@ -200,8 +229,11 @@ impl Validator {
         }
         let Some(Value::String(name)) = object.get("action") else {
             // No usable action: the dispatching schema says what is wrong with the envelope.
-            let violations = violations::collect(self.any.iter_errors(value), text);
-            return Err(ValidationError::Invalid(violations));
+            let found = violations::collect(self.any.iter_errors(value), text, self.max_errors);
+            return Err(ValidationError::Invalid(Violations::new(
+                found.kept,
+                found.omitted,
+            )));
         };
         let Some(action) = Action::from_name(name) else {
             return Err(ValidationError::UnknownAction {
@@ -213,7 +245,8 @@ impl Validator {
         if schema.is_valid(value) {
             return Ok(action);
         }
-        let violations = violations::collect(schema.iter_errors(value), text);
+        let found = violations::collect(schema.iter_errors(value), text, self.max_errors);
+        let violations = Violations::new(found.kept, found.omitted);
         Err(self.rejected(action, value, text, violations))
     }
 
@@ -223,7 +256,7 @@ impl Validator {
         action: Action,
         value: &Value,
         text: Option<&[u8]>,
-        violations: Vec<Violation>,
+        violations: Violations,
     ) -> ValidationError {
         verdict(action, violations, || match text {
             Some(text) => Webhook::from_slice(text).is_ok(),
@@ -237,9 +270,10 @@ impl Validator {
 /// (asked through `types_accept`, only then) accept the body anyway.
 fn verdict(
     action: Action,
-    violations: Vec<Violation>,
+    violations: impl Into<Violations>,
     types_accept: impl FnOnce() -> bool,
 ) -> ValidationError {
+    let violations = violations.into();
     let typed_rules_broken = violations.iter().any(|v| {
         TYPED_KEYWORDS.contains(&v.keyword.as_str())
             || (v.keyword == "format" && v.message.contains("date-time"))
@@ -293,6 +327,7 @@ fn kind_of(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Violation;
 
     #[test]
     fn validator_is_send_and_sync() {

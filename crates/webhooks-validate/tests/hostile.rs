@@ -1,0 +1,108 @@
+//! Hostile bodies through the library: many faults give a bounded report (the first
+//! `max_errors`, each located, and the count of the rest). Time and memory are measured by
+//! `bench/hostile.sh`, not here.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+use webhooks_validate::{ValidationError, Validator, Violations};
+
+fn sample(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../samples/v3.5")
+        .join(name);
+    serde_json::from_slice(&std::fs::read(path).expect("sample")).expect("JSON")
+}
+
+fn invalid(validator: &Validator, body: &[u8]) -> Violations {
+    match validator.validate(body) {
+        Err(ValidationError::Invalid(violations)) => violations,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// An `incoming_chat` whose thread holds `events`.
+fn chat_with_events(events: Vec<Value>) -> Vec<u8> {
+    let mut chat = sample("incoming_chat.json");
+    chat["payload"]["chat"]["thread"]["events"] = Value::Array(events);
+    serde_json::to_vec(&chat).expect("serializes")
+}
+
+#[test]
+fn twenty_thousand_faulty_events_give_the_first_hundred_and_a_count() {
+    let chat = sample("incoming_chat.json");
+    let message = chat["payload"]["chat"]["thread"]["events"]
+        .as_array()
+        .and_then(|events| events.iter().find(|e| e["type"] == "message"))
+        .expect("a message event")
+        .clone();
+    let events = (0..20_000)
+        .map(|i| {
+            let mut event = message.clone();
+            event["id"] = format!("E{i}").into();
+            event["text"] = 7.into();
+            event
+        })
+        .collect();
+    let body = chat_with_events(events);
+    let violations = invalid(&Validator::new().expect("compiles"), &body);
+    assert_eq!(violations.len(), 100);
+    assert_eq!(violations.omitted(), 19_900);
+    for (i, v) in violations.iter().enumerate() {
+        // The alternative the tag names reports its own error, not the union as a whole.
+        assert_eq!(v.pointer, format!("/payload/chat/thread/events/{i}/text"));
+        assert_eq!(v.keyword, "type");
+        let column = v.column.expect("located");
+        assert_eq!(&body[column - 1..column], b"7", "{v}");
+    }
+    let small = Validator::builder()
+        .max_errors(3)
+        .build()
+        .expect("compiles");
+    let violations = invalid(&small, &body);
+    assert_eq!((violations.len(), violations.omitted()), (3, 19_997));
+    assert!(violations.to_string().ends_with("; and 19997 more"));
+    let none = Validator::builder()
+        .max_errors(0)
+        .build()
+        .expect("compiles");
+    let violations = invalid(&none, &body);
+    assert_eq!((violations.len(), violations.total()), (0, 20_000));
+}
+
+#[test]
+fn a_hundred_thousand_integers_as_events_give_a_bounded_located_report() {
+    let body = chat_with_events(vec![json!(1); 100_000]);
+    let violations = invalid(&Validator::new().expect("compiles"), &body);
+    assert_eq!((violations.len(), violations.omitted()), (100, 99_900));
+    let last = &violations[99];
+    assert_eq!(last.pointer, "/payload/chat/thread/events/99");
+    assert_eq!(last.message, "1 is not of type \"object\"");
+    let column = last.column.expect("located");
+    let text = String::from_utf8_lossy(&body);
+    let events = text.find("\"events\":[").expect("events") + "\"events\":[".len();
+    // Element 99 is after 99 times `1,`.
+    assert_eq!(column - 1, events + 2 * 99);
+}
+
+#[test]
+fn fifty_thousand_undocumented_keys_in_strict_mode_give_a_bounded_report() {
+    let mut tagged = sample("thread_tagged.json");
+    for i in 0..50_000 {
+        tagged["payload"][format!("k{i}")] = 0.into();
+    }
+    let body = serde_json::to_vec(&tagged).expect("serializes");
+    let strict = Validator::builder().strict(true).build().expect("compiles");
+    let violations = invalid(&strict, &body);
+    assert_eq!((violations.len(), violations.omitted()), (100, 49_900));
+    for v in &violations {
+        let column = v.column.expect("located");
+        let name = v.pointer.rsplit('/').next().expect("a name");
+        assert_eq!(
+            &body[column - 1..column],
+            b"0",
+            "{v}: the value of `{name}`"
+        );
+        assert_eq!(v.keyword, "additionalProperties");
+    }
+}
