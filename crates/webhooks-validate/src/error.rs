@@ -18,6 +18,30 @@ pub enum ValidationError {
         /// What the parser found.
         message: String,
     },
+    /// The body is larger than the validator accepts
+    /// ([`ValidatorBuilder::max_body_size`](crate::ValidatorBuilder::max_body_size), the
+    /// command's `--max-body-size`): it was not parsed.
+    #[error("body exceeds {limit} bytes (the maximum body size)")]
+    TooLarge {
+        /// The maximum body size, in bytes.
+        limit: usize,
+    },
+    /// An object of the body has the same key twice. Receivers differ on which value counts
+    /// (the first or the last), so neither is trusted: the schemas and the types both reject it.
+    #[error(
+        "duplicate key {} at `{pointer}` (line {line}, column {column})",
+        Short(key)
+    )]
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// JSON pointer of the second occurrence's value.
+        pointer: String,
+        /// Line of the second occurrence's key (1-based).
+        line: usize,
+        /// Column of the second occurrence's key (1-based, in bytes).
+        column: usize,
+    },
     /// The body is JSON, but its top level is not an object.
     #[error("a webhook is a JSON object, found {found}")]
     NotAnObject {

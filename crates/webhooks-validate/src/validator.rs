@@ -43,6 +43,7 @@ pub struct Validator {
     strict: bool,
     secret: Option<SecretKey>,
     max_errors: usize,
+    max_body_size: Option<usize>,
 }
 
 impl std::fmt::Debug for Validator {
@@ -52,6 +53,7 @@ impl std::fmt::Debug for Validator {
             .field("strict", &self.strict)
             .field("secret", &self.secret)
             .field("max_errors", &self.max_errors)
+            .field("max_body_size", &self.max_body_size)
             .finish_non_exhaustive()
     }
 }
@@ -63,6 +65,7 @@ pub struct ValidatorBuilder {
     strict: bool,
     secret: Option<SecretKey>,
     max_errors: usize,
+    max_body_size: Option<usize>,
 }
 
 impl Default for ValidatorBuilder {
@@ -71,6 +74,7 @@ impl Default for ValidatorBuilder {
             strict: false,
             secret: None,
             max_errors: Validator::DEFAULT_MAX_ERRORS,
+            max_body_size: None,
         }
     }
 }
@@ -95,6 +99,14 @@ impl ValidatorBuilder {
     /// report. `0` reports none, only their count.
     pub fn max_errors(mut self, max: usize) -> Self {
         self.max_errors = max;
+        self
+    }
+
+    /// Rejects bodies larger than `bytes` ([`ValidationError::TooLarge`]) before parsing them.
+    /// `None` (the default) takes any size: a caller holding the body has already read it, and
+    /// limits its size where it reads it (the command does, 1 MiB by default).
+    pub fn max_body_size(mut self, bytes: Option<usize>) -> Self {
+        self.max_body_size = bytes;
         self
     }
 
@@ -127,6 +139,11 @@ impl Validator {
     /// Whether undocumented properties are violations.
     pub fn is_strict(&self) -> bool {
         self.strict
+    }
+
+    /// The largest body accepted, if limited.
+    pub fn max_body_size(&self) -> Option<usize> {
+        self.max_body_size
     }
 
     fn compile(options: ValidatorBuilder) -> Result<Self, BuildError> {
@@ -188,6 +205,7 @@ impl Validator {
             strict: options.strict,
             secret: options.secret,
             max_errors: options.max_errors,
+            max_body_size: options.max_body_size,
         })
     }
 
@@ -196,6 +214,9 @@ impl Validator {
     /// On failure the error says where: a JSON pointer with line and column for each schema
     /// violation (all of them, not only the first), line and column for invalid JSON.
     pub fn validate(&self, bytes: &[u8]) -> Result<Webhook, ValidationError> {
+        if let Some(limit) = self.max_body_size.filter(|limit| bytes.len() > *limit) {
+            return Err(ValidationError::TooLarge { limit });
+        }
         let value = parse(bytes)?;
         let action = self.check(&value, Some(bytes))?;
         Webhook::from_slice(bytes).map_err(|typed| {

@@ -237,8 +237,15 @@ fn bad_input_exits_1_with_a_message() {
     let mut huge_action = b"{\"action\": ".to_vec();
     huge_action.extend(&huge_string);
     huge_action.push(b'}');
-    // A 10 MB value in a valid webhook is no problem.
-    assert_eq!(run(&[], &huge).status.code(), Some(0), "10 MB tag");
+    // A 10 MB value in a valid webhook is no problem when the size limit allows it.
+    let limit = ["--max-body-size", "16777216"];
+    assert_eq!(run(&limit, &huge).status.code(), Some(0), "10 MB tag");
+    let output = run(&[], &huge);
+    assert_eq!(output.status.code(), Some(1), "10 MB tag, default limit");
+    assert_eq!(
+        stdout(&output),
+        "<stdin>: invalid\n  (root): body exceeds 1048576 bytes (the maximum body size) [too_large]\n"
+    );
     let mut deep = b"{\"payload\": ".to_vec();
     deep.extend(std::iter::repeat_n(b'[', 100_000));
     deep.extend(std::iter::repeat_n(b']', 100_000));
@@ -278,7 +285,7 @@ fn bad_input_exits_1_with_a_message() {
         ),
     ];
     for (name, body, message) in cases {
-        let output = run(&[], &body);
+        let output = run(&limit, &body);
         assert_eq!(output.status.code(), Some(1), "{name}: {}", stderr(&output));
         let text = stdout(&output);
         assert!(text.contains(message), "{name}: {text:.400}");
