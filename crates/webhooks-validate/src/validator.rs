@@ -87,8 +87,9 @@ impl ValidatorBuilder {
         self
     }
 
-    /// Rejects bodies whose `secret_key` is not `secret` ([`ValidationError::SecretMismatch`]);
-    /// the comparison takes the same time wherever the two differ.
+    /// Rejects bodies whose `secret_key` is not `secret` ([`ValidationError::SecretMismatch`]).
+    /// The SHA-256 digests of the two are compared in constant time: the time depends on the
+    /// secrets' lengths only, never on their content ([`SecretKey::matches`]).
     pub fn secret_key(mut self, secret: impl Into<String>) -> Self {
         self.secret = Some(SecretKey::new(secret));
         self
