@@ -24,6 +24,7 @@ mod de;
 mod parse_error;
 mod secret;
 mod timestamp;
+mod unique;
 mod webhook;
 
 /// Code generated from the schemas; do not edit (run `cargo xtask codegen`).
@@ -48,6 +49,7 @@ pub use generated::types::*;
 pub use parse_error::{ParseError, ParseErrorKind};
 pub use secret::SecretKey;
 pub use timestamp::{InvalidTimestamp, Timestamp};
+pub use unique::{find_duplicate_key, DuplicateKey};
 pub use webhook::Webhook;
 
 /// The API version these types describe.

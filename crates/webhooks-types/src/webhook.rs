@@ -169,7 +169,8 @@ impl Webhook {
     /// Parses a webhook body.
     ///
     /// An action this version does not know gives [`Payload::Unknown`]; fields the schemas do
-    /// not document are ignored. Anything else that does not fit is a [`ParseError`] saying
+    /// not document are ignored. A key twice in one object is an error
+    /// ([`find_duplicate_key`](crate::find_duplicate_key)). Anything else that does not fit is a [`ParseError`] saying
     /// where and why.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, ParseError> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -188,6 +189,16 @@ impl Webhook {
     fn parse(text: &str) -> Result<Self, ParseError> {
         if let Some(error) = not_an_object(text) {
             return Err(error);
+        }
+        if let Some(duplicate) = crate::find_duplicate_key(text.as_bytes()) {
+            let (line, column) = line_column(text.as_bytes(), duplicate.offset);
+            return Err(ParseError {
+                kind: ParseErrorKind::Data,
+                message: format!("duplicate key `{}`", duplicate.key),
+                pointer: duplicate.pointer,
+                line,
+                column,
+            });
         }
         let envelope: Envelope<'_> = match serde_json::from_str(text) {
             Ok(envelope) => envelope,

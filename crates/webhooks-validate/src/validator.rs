@@ -218,6 +218,17 @@ impl Validator {
         if let Some(limit) = self.max_body_size.filter(|limit| bytes.len() > *limit) {
             return Err(ValidationError::TooLarge { limit });
         }
+        // The tree keeps one value of a duplicate key; the typed parse rejects the body. Both
+        // paths say so the same way.
+        if let Some(duplicate) = webhooks_types::find_duplicate_key(bytes) {
+            let (line, column) = line_column(bytes, duplicate.offset);
+            return Err(ValidationError::DuplicateKey {
+                key: duplicate.key,
+                pointer: duplicate.pointer,
+                line,
+                column,
+            });
+        }
         let value = parse(bytes)?;
         let action = self.check(&value, Some(bytes))?;
         Webhook::from_slice(bytes).map_err(|typed| {
@@ -230,7 +241,8 @@ impl Validator {
     }
 
     /// Validates an already parsed body against the schemas only (no typed parse), returning
-    /// its action. Violations carry pointers but no line or column.
+    /// its action. Violations carry pointers but no line or column. A parsed tree has lost any
+    /// duplicate key, which [`Self::validate`] rejects.
     pub fn validate_value(&self, value: &Value) -> Result<Action, ValidationError> {
         self.check(value, None)
     }

@@ -106,3 +106,42 @@ fn fifty_thousand_undocumented_keys_in_strict_mode_give_a_bounded_report() {
         assert_eq!(v.keyword, "additionalProperties");
     }
 }
+
+#[test]
+fn duplicate_keys_are_one_error_from_both_paths_at_the_second_occurrence() {
+    let body = br#"{"webhook_id": "w", "secret_key": "s", "action": "thread_tagged",
+ "organization_id": "o", "additional_data": {},
+ "payload": {"chat_id": "c", "thread_id": "t", "tag": "a"},
+ "action": "chat_deactivated"}"#;
+    let validator = Validator::new().expect("compiles");
+    match validator.validate(body) {
+        Err(ValidationError::DuplicateKey {
+            key,
+            pointer,
+            line,
+            column,
+        }) => {
+            assert_eq!((key.as_str(), pointer.as_str()), ("action", "/action"));
+            assert_eq!((line, column), (4, 2));
+        }
+        other => panic!("{other:?}"),
+    }
+    let typed = webhooks_validate::Webhook::from_slice(body).expect_err("rejected");
+    assert_eq!(typed.pointer(), "/action");
+    assert_eq!((typed.line(), typed.column()), (4, 2));
+    assert!(
+        typed.message().contains("duplicate key `action`"),
+        "{typed}"
+    );
+    // Anywhere in the body, also where the types keep a map.
+    let nested = String::from_utf8_lossy(body).replace(
+        r#""additional_data": {}"#,
+        r#""additional_data": {"chat_properties": {"p": {"a": 1, "a": 2}}}"#,
+    );
+    match validator.validate(nested.as_bytes()) {
+        Err(ValidationError::DuplicateKey { pointer, .. }) => {
+            assert_eq!(pointer, "/additional_data/chat_properties/p/a");
+        }
+        other => panic!("{other:?}"),
+    }
+}

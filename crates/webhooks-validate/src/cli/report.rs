@@ -78,13 +78,14 @@ fn errors_out(error: &ValidationError) -> (Vec<ErrorOut<'_>>, usize) {
         }],
         ValidationError::TooLarge { .. } => vec![single("too_large", "", None, None)],
         ValidationError::DuplicateKey {
+            key,
             pointer,
             line,
             column,
-            ..
-        } => {
-            vec![single("duplicate_key", pointer, Some(*line), Some(*column))]
-        }
+        } => vec![ErrorOut {
+            message: format!("duplicate key `{key}` (the object has it already)"),
+            ..single("duplicate_key", pointer, Some(*line), Some(*column))
+        }],
         ValidationError::NotAnObject { .. } => vec![single("not_an_object", "", None, None)],
         ValidationError::UnknownAction { .. } => {
             vec![single("unknown_action", "/action", None, None)]
