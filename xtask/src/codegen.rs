@@ -462,14 +462,8 @@ impl VisitMut for PostProcess<'_> {
                 syn::parse_quote!(#[serde(default, deserialize_with = #reader)])
             });
         }
-        // The tag of a union variant is consumed by the union's deserializer: let it default.
-        if let syn::Type::Path(path) = &field.ty {
-            if let Some(last) = path.path.segments.last() {
-                if self.tag_types.contains(&last.ident.to_string()) {
-                    field.attrs.push(syn::parse_quote!(#[serde(default)]));
-                }
-            }
-        }
+        // The tag of a union variant is required, as the schemas say: the union's deserializer
+        // (`crate::de::tagged`) hands the whole object, tag included, to the variant.
         syn::visit_mut::visit_field_mut(self, field);
     }
 
@@ -737,16 +731,25 @@ fn union_tokens(union: &Union) -> TokenStream {
         .iter()
         .map(|(v, t)| format!("`{tag}` = `{v}`: a [`{t}`]."))
         .collect();
+    let indices: Vec<usize> = (0..values.len()).collect();
     quote! {
         #[doc = #doc]
-        #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
-        #[serde(tag = #tag)]
+        #[derive(Clone, Debug, PartialEq)]
         pub enum #name {
             #(
                 #[doc = #variant_docs]
-                #[serde(rename = #values)]
                 #variants(#types),
             )*
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                // The variant reads the whole object, its tag included.
+                let (index, object) = crate::de::tagged(deserializer, #tag, &[ #( #values ),* ])?;
+                match index {
+                    #( #indices => crate::de::variant(object).map(Self::#variants), )*
+                    _ => ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom("unknown variant")),
+                }
+            }
         }
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {

@@ -145,3 +145,48 @@ fn duplicate_keys_are_one_error_from_both_paths_at_the_second_occurrence() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn schemas_and_types_agree_on_a_customer_without_type_and_on_leap_seconds() {
+    let validator = Validator::new().expect("compiles");
+    let mut incoming = sample("incoming_customer.json");
+    let customer = incoming["payload"]["customer"]
+        .as_object_mut()
+        .expect("a customer");
+    customer.remove("type");
+    let body = serde_json::to_vec(&incoming).expect("serializes");
+    let violations = invalid(&validator, &body);
+    assert_eq!(
+        (
+            violations[0].pointer.as_str(),
+            violations[0].keyword.as_str()
+        ),
+        ("/payload/customer", "required")
+    );
+    let typed = webhooks_validate::Webhook::from_slice(&body).expect_err("type is required");
+    assert!(typed.message().contains("missing field `type`"), "{typed}");
+
+    let mut seen = sample("events_marked_as_seen.json");
+    for (timestamp, valid) in [
+        ("2016-12-31T23:59:60Z", true),
+        ("2019-12-10T01:59:60.5+02:00", true),
+        ("2019-12-09T12:59:60Z", false),
+        ("2019-12-09T23:59:60+01:00", false),
+    ] {
+        seen["payload"]["seen_up_to"] = timestamp.into();
+        let body = serde_json::to_vec(&seen).expect("serializes");
+        match validator.validate(&body) {
+            Ok(_) => assert!(valid, "{timestamp} accepted"),
+            Err(ValidationError::Invalid(v)) => {
+                assert!(!valid, "{timestamp} rejected");
+                assert_eq!(v[0].keyword, "format", "{timestamp}");
+            }
+            Err(other) => panic!("{timestamp}: {other}"),
+        }
+        assert_eq!(
+            webhooks_validate::Webhook::from_slice(&body).is_ok(),
+            valid,
+            "{timestamp}"
+        );
+    }
+}
