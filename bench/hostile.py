@@ -32,6 +32,10 @@ def main():
     thread["events"] = [1] * 100_000
     (out / "events_100k_integers.json").write_text(compact(chat))
 
+    # The worst case within the default --max-body-size: 1 MB of integers as events.
+    thread["events"] = [1] * 500_000
+    (out / "events_1mb_integers.json").write_text(compact(chat))
+
     # 50,000 undocumented keys in a payload (for --strict).
     payload = dict(tagged["payload"])
     for i in range(50_000):
@@ -47,6 +51,11 @@ def main():
     huge = compact(dict(tagged, payload=dict(tagged["payload"], tag="x" * (200 << 20))))
     with open(out / "ndjson_200mb_line.ndjson", "w") as f:
         f.write(line + "\n" + huge + "\n" + line + "\n")
+
+    # Not hostile, for comparison: the valid samples, 400 times each, as NDJSON (8 MB).
+    lines = [compact(json.loads(p.read_text())) for p in sorted(samples.glob("*.json"))
+             if p.name != "errata.json"]
+    (out / "valid_corpus.ndjson").write_text("\n".join(lines * 400) + "\n")
 
     # NDJSON: a valid line, one 50 MB line of integers, another valid line.
     with open(out / "ndjson_50mb_integers.ndjson", "w") as f:

@@ -22,10 +22,12 @@ fi
 inputs=(
     "events_20k_invalid.json||--max-body-size 8388608"
     "events_100k_integers.json||"
+    "events_1mb_integers.json||"
     "strict_50k_keys.json|--strict|"
     "body_60mb_string.json||"
     "ndjson_200mb_line.ndjson|--ndjson|"
     "ndjson_50mb_integers.ndjson|--ndjson|"
+    "valid_corpus.ndjson|--ndjson|"
 )
 
 # Runs BINARY on one input; prints "exit out_bytes rss_mb seconds".

@@ -2,8 +2,9 @@
 //!
 //! A [`Validator`] compiles the schemas embedded in this crate (the files of `schemas/v3.5/`,
 //! listed by `cargo xtask codegen`) once; [`Validator::validate`] parses a body, checks it
-//! against the schema of its `action` and returns the typed [`Webhook`], or every violation with
-//! its JSON pointer, line and column. The `webhooks-validate` binary does the same from the
+//! against the schema of its `action` and returns the typed [`Webhook`], or the violations (the
+//! first 100 by default, and the count of the others), each with its JSON pointer, line and
+//! column. The `webhooks-validate` binary does the same from the
 //! command line.
 
 pub mod cli;

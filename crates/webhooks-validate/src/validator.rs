@@ -213,7 +213,8 @@ impl Validator {
     /// Validates a webhook body and, when it is valid, returns it typed.
     ///
     /// On failure the error says where: a JSON pointer with line and column for each schema
-    /// violation (all of them, not only the first), line and column for invalid JSON.
+    /// violation (not only the first: up to [`ValidatorBuilder::max_errors`], and the count of
+    /// the others), line and column for invalid JSON or a duplicate key.
     pub fn validate(&self, bytes: &[u8]) -> Result<Webhook, ValidationError> {
         if let Some(limit) = self.max_body_size.filter(|limit| bytes.len() > *limit) {
             return Err(ValidationError::TooLarge { limit });
