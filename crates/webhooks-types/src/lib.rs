@@ -22,6 +22,8 @@
 mod action;
 mod de;
 mod parse_error;
+#[doc(hidden)]
+pub mod scan;
 mod secret;
 mod timestamp;
 mod unique;

@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+use crate::scan::{scalar_end, skip_ws, string_end, unescape};
+
 /// A key that occurs twice in one object of a JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateKey {
@@ -176,49 +178,6 @@ fn pointer_of(frames: &[Frame<'_>]) -> String {
 fn push_segment(pointer: &mut String, name: &str) {
     pointer.push('/');
     pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
-}
-
-/// The text of a quoted JSON string (quotes included).
-fn unescape(quoted: &[u8]) -> Option<Cow<'_, str>> {
-    let inner = quoted.get(1..quoted.len().checked_sub(1)?)?;
-    if inner.contains(&b'\\') {
-        serde_json::from_slice::<String>(quoted)
-            .ok()
-            .map(Cow::Owned)
-    } else {
-        std::str::from_utf8(inner).ok().map(Cow::Borrowed)
-    }
-}
-
-fn skip_ws(text: &[u8], mut pos: usize) -> usize {
-    while matches!(text.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        pos += 1;
-    }
-    pos
-}
-
-/// Offset just past the string whose opening quote is at `pos`.
-fn string_end(text: &[u8], pos: usize) -> Option<usize> {
-    let mut i = pos + 1;
-    loop {
-        match text.get(i)? {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-}
-
-/// Offset just past the number or literal at `pos` (at least one byte).
-fn scalar_end(text: &[u8], pos: usize) -> usize {
-    let mut i = pos + 1;
-    while !matches!(
-        text.get(i),
-        None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-    ) {
-        i += 1;
-    }
-    i
 }
 
 #[cfg(test)]

@@ -4,8 +4,7 @@
 //! listed by `cargo xtask codegen`) once; [`Validator::validate`] parses a body, checks it
 //! against the schema of its `action` and returns the typed [`Webhook`], or the violations (the
 //! first 100 by default, and the count of the others), each with its JSON pointer, line and
-//! column. The `webhooks-validate` binary does the same from the
-//! command line.
+//! column. The `webhooks-validate` binary does the same from the command line.
 
 pub mod cli;
 mod error;

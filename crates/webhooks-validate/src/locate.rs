@@ -5,6 +5,8 @@
 //! iterative scan (no recursion), so its cost is linear in the text, and a deeply nested value
 //! off those paths cannot overflow the stack.
 
+use webhooks_types::scan::{scalar_end, skip_ws, string_end, unescape};
+
 /// 1-based line and column (in bytes) of a byte offset.
 pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
@@ -125,7 +127,7 @@ fn members(
             return None;
         }
         let key_end = string_end(text, pos)?;
-        let key = key_text(&text[pos..key_end]);
+        let key = unescape(&text[pos..key_end]);
         pos = skip_ws(text, key_end);
         if text.get(pos) != Some(&b':') {
             return None;
@@ -176,38 +178,6 @@ fn elements(
     }
 }
 
-/// The name a quoted JSON string (with its quotes) spells.
-fn key_text(quoted: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
-    let inner = quoted.get(1..quoted.len().checked_sub(1)?)?;
-    if !inner.contains(&b'\\') {
-        return std::str::from_utf8(inner)
-            .ok()
-            .map(std::borrow::Cow::Borrowed);
-    }
-    serde_json::from_slice::<String>(quoted)
-        .ok()
-        .map(std::borrow::Cow::Owned)
-}
-
-fn skip_ws(text: &[u8], mut pos: usize) -> usize {
-    while matches!(text.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        pos += 1;
-    }
-    pos
-}
-
-/// Offset just past the string starting (at its quote) at `pos`.
-fn string_end(text: &[u8], pos: usize) -> Option<usize> {
-    let mut i = pos + 1;
-    loop {
-        match text.get(i)? {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-}
-
 /// Offset just past the value starting at `pos`, nested values counted without recursion.
 fn value_end(text: &[u8], pos: usize) -> Option<usize> {
     let mut depth = 0usize;
@@ -223,16 +193,7 @@ fn value_end(text: &[u8], pos: usize) -> Option<usize> {
                 depth = depth.checked_sub(1)?;
                 i += 1;
             }
-            _ if depth == 0 => {
-                // A scalar: up to the next delimiter.
-                while !matches!(
-                    text.get(i),
-                    None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-                ) {
-                    i += 1;
-                }
-                return Some(i);
-            }
+            _ if depth == 0 => return Some(scalar_end(text, i)),
             _ => i += 1,
         }
         if depth == 0 {
