@@ -7,6 +7,9 @@ use std::collections::HashSet;
 
 use crate::scan::{scalar_end, skip_ws, string_end, unescape};
 
+/// A key as compared: its bytes, unescaped only when it has an escape.
+type Key<'a> = Cow<'a, [u8]>;
+
 /// A key that occurs twice in one object of a JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateKey {
@@ -103,13 +106,13 @@ enum Frame<'a> {
 /// The keys of an open object so far; the last one is the current member.
 #[derive(Default)]
 struct Keys<'a> {
-    list: Vec<Cow<'a, str>>,
-    set: HashSet<Cow<'a, str>>,
+    list: Vec<Key<'a>>,
+    set: HashSet<Key<'a>>,
 }
 
 impl<'a> Keys<'a> {
     /// Adds `key`; `false` when the object already has it.
-    fn insert(&mut self, key: Cow<'a, str>) -> bool {
+    fn insert(&mut self, key: Key<'a>) -> bool {
         if self.list.len() >= SMALL {
             if self.set.is_empty() {
                 self.set.extend(self.list.iter().cloned());
@@ -138,8 +141,15 @@ fn key<'a>(
     let Some(end) = string_end(text, pos) else {
         return Ok(None);
     };
-    let Some(name) = unescape(&text[pos..end]) else {
-        return Ok(None);
+    let quoted = &text[pos..end];
+    let inner = &quoted[1..quoted.len() - 1];
+    let name: Key<'a> = if inner.contains(&b'\\') {
+        match unescape(quoted) {
+            Some(name) => Cow::Owned(name.into_owned().into_bytes()),
+            None => return Ok(None),
+        }
+    } else {
+        Cow::Borrowed(inner)
     };
     let Some((Frame::Object(keys), outer)) = stack.split_last_mut() else {
         return Ok(None);
@@ -148,7 +158,7 @@ fn key<'a>(
         let mut pointer = pointer_of(outer);
         push_segment(&mut pointer, &name);
         return Err(DuplicateKey {
-            key: name.into_owned(),
+            key: String::from_utf8_lossy(&name).into_owned(),
             pointer,
             offset: pos,
         });
@@ -175,8 +185,9 @@ fn pointer_of(frames: &[Frame<'_>]) -> String {
     pointer
 }
 
-fn push_segment(pointer: &mut String, name: &str) {
+fn push_segment(pointer: &mut String, name: &[u8]) {
     pointer.push('/');
+    let name = String::from_utf8_lossy(name);
     pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
 }
 

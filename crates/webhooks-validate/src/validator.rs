@@ -232,7 +232,7 @@ impl Validator {
         }
         let value = parse(bytes)?;
         let action = self.check(&value, Some(bytes))?;
-        Webhook::from_slice(bytes).map_err(|typed| {
+        Webhook::from_slice_with_unique_keys(bytes).map_err(|typed| {
             ValidationError::Disagreement(Box::new(Disagreement {
                 action: action.as_str().to_owned(),
                 violations: Violations::default(),
@@ -294,7 +294,7 @@ impl Validator {
         violations: Violations,
     ) -> ValidationError {
         verdict(action, violations, || match text {
-            Some(text) => Webhook::from_slice(text).is_ok(),
+            Some(text) => Webhook::from_slice_with_unique_keys(text).is_ok(),
             None => serde_json::from_value::<Webhook>(value.clone()).is_ok(),
         })
     }
