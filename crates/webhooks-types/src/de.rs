@@ -39,6 +39,87 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapOnly<D> {
     }
 }
 
+/// Reads an object of a union tagged by the property `tag` whose values are `variants`: the
+/// index of the variant the tag names and the whole object, tag included, for the variant to
+/// read (so that a variant's tag is required wherever the variant is read, as the schemas say).
+/// A missing tag, a tag that is not a string or not one of `variants` is an error at the tag.
+pub(crate) fn tagged<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    tag: &'static str,
+    variants: &'static [&'static str],
+) -> Result<(usize, serde_json::Value), D::Error> {
+    struct Tagged {
+        tag: &'static str,
+        variants: &'static [&'static str],
+    }
+    impl<'de> serde::de::Visitor<'de> for Tagged {
+        type Value = (usize, serde_json::Value);
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "an object with a `{}`", self.tag)
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            use serde::de::Error;
+            let mut object = serde_json::Map::new();
+            let mut index = None;
+            while let Some(key) = map.next_key::<String>()? {
+                if key == self.tag {
+                    if index.is_some() {
+                        return Err(A::Error::duplicate_field(self.tag));
+                    }
+                    // Checked while the value is read, so that an error names the tag's path.
+                    let i = map.next_value_seed(Tag(self.variants))?;
+                    index = Some(i);
+                    object.insert(key, serde_json::Value::from(self.variants[i]));
+                } else {
+                    let value = map.next_value()?;
+                    object.insert(key, value);
+                }
+            }
+            let index = index.ok_or_else(|| A::Error::missing_field(self.tag))?;
+            Ok((index, serde_json::Value::Object(object)))
+        }
+    }
+    deserializer.deserialize_map(Tagged { tag, variants })
+}
+
+/// The value of a union's tag: the index of the variant it names.
+struct Tag(&'static [&'static str]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Tag {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Tag {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a variant name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|name| *name == v)
+            .ok_or_else(|| E::unknown_variant(v, self.0))
+    }
+}
+
+/// Reads one variant of a tagged union from the object [`tagged`] buffered.
+pub(crate) fn variant<T: serde::de::DeserializeOwned, E: serde::de::Error>(
+    object: serde_json::Value,
+) -> Result<T, E> {
+    T::deserialize(object).map_err(E::custom)
+}
+
 /// `v` as an `i64`, when it is a whole number in range (JSON Schema counts `1.0` as an integer).
 pub(crate) fn integral_i64(v: f64) -> Option<i64> {
     // -2^63 is exact as an f64; 2^63 is the first value out of range.

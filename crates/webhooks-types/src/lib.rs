@@ -22,8 +22,11 @@
 mod action;
 mod de;
 mod parse_error;
+#[doc(hidden)]
+pub mod scan;
 mod secret;
 mod timestamp;
+mod unique;
 mod webhook;
 
 /// Code generated from the schemas; do not edit (run `cargo xtask codegen`). Private: what it
@@ -49,6 +52,7 @@ pub use generated::types::*;
 pub use parse_error::{ParseError, ParseErrorKind};
 pub use secret::SecretKey;
 pub use timestamp::{InvalidTimestamp, Timestamp};
+pub use unique::{find_duplicate_key, DuplicateKey};
 pub use webhook::Webhook;
 
 /// The API version these types describe.

@@ -2,12 +2,15 @@
 
 use std::fmt;
 
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// The `secret_key` of a webhook: the secret given when the webhook was registered.
 ///
-/// Its `Debug` output is redacted, and comparisons run in constant time (for inputs of equal
-/// length), so that a receiver can check it without leaking it through logs or timing.
+/// Its `Debug` output is redacted, and comparisons compare the SHA-256 digests of the two
+/// secrets in constant time, so that a receiver can check it without leaking it through logs
+/// or timing: the time taken depends on the lengths of the two secrets, never on their content,
+/// and there is no early exit when the lengths differ.
 #[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct SecretKey(String);
@@ -18,9 +21,12 @@ impl SecretKey {
         Self(secret.into())
     }
 
-    /// Whether the secret equals `expected`, compared in constant time.
+    /// Whether the secret equals `expected`: their SHA-256 digests are compared in constant
+    /// time (digests of equal length whatever the secrets' lengths).
     pub fn matches(&self, expected: &str) -> bool {
-        self.0.as_bytes().ct_eq(expected.as_bytes()).into()
+        let ours = Sha256::digest(self.0.as_bytes());
+        let theirs = Sha256::digest(expected.as_bytes());
+        ours.as_slice().ct_eq(theirs.as_slice()).into()
     }
 
     /// The secret itself, for the rare code that needs it.
@@ -81,6 +87,8 @@ mod tests {
         assert!(key.matches("hunter2"));
         assert!(!key.matches("hunter3"));
         assert!(!key.matches("hunter"));
+        assert!(!key.matches("hunter22"));
         assert!(!key.matches(""));
+        assert!(SecretKey::new("").matches(""));
     }
 }

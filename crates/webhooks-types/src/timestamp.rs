@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Timelike, Utc};
 
 /// An RFC 3339 date-time, as LiveChat sends it (e.g. `2019-12-09T12:01:18.909000Z`).
 ///
@@ -46,20 +46,28 @@ impl FromStr for Timestamp {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match DateTime::parse_from_rfc3339(text) {
             // chrono also accepts a space between date and time; RFC 3339's `date-time` does not.
-            Ok(instant)
-                if text
+            Ok(_)
+                if !text
                     .as_bytes()
                     .get(10)
                     .is_some_and(|b| matches!(b, b'T' | b't')) =>
             {
-                Ok(Self {
+                Err(InvalidTimestamp {
                     text: text.to_owned(),
-                    instant,
+                    reason: "date and time must be separated by `T`".to_owned(),
                 })
             }
-            Ok(_) => Err(InvalidTimestamp {
+            // RFC 3339 (5.7): a leap second is the last second of a UTC day, 23:59:60 once the
+            // offset is applied. chrono takes `:60` at any time of day.
+            Ok(instant) if instant.nanosecond() >= 1_000_000_000 && !last_minute(instant) => {
+                Err(InvalidTimestamp {
+                    text: text.to_owned(),
+                    reason: "a leap second (`:60`) is only 23:59:60 UTC".to_owned(),
+                })
+            }
+            Ok(instant) => Ok(Self {
                 text: text.to_owned(),
-                reason: "date and time must be separated by `T`".to_owned(),
+                instant,
             }),
             Err(e) => Err(InvalidTimestamp {
                 text: text.to_owned(),
@@ -67,6 +75,12 @@ impl FromStr for Timestamp {
             }),
         }
     }
+}
+
+/// Whether `instant` is in the last minute of its UTC day.
+fn last_minute(instant: DateTime<FixedOffset>) -> bool {
+    let utc = instant.with_timezone(&Utc);
+    utc.hour() == 23 && utc.minute() == 59
 }
 
 impl From<DateTime<Utc>> for Timestamp {
@@ -142,6 +156,21 @@ mod tests {
             "",
         ] {
             assert!(text.parse::<Timestamp>().is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_leap_second_is_only_the_last_second_of_a_utc_day() {
+        for text in [
+            "2016-12-31T23:59:60Z",
+            "2019-12-09T23:59:60.5Z",
+            "2019-12-10T01:59:60+02:00",
+        ] {
+            assert!(text.parse::<Timestamp>().is_ok(), "{text}");
+        }
+        for text in ["2019-12-09T12:59:60Z", "2019-12-09T23:59:60+01:00"] {
+            let e = text.parse::<Timestamp>().expect_err(text);
+            assert!(e.to_string().contains("leap second"), "{e}");
         }
     }
 

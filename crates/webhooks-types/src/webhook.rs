@@ -169,7 +169,8 @@ impl Webhook {
     /// Parses a webhook body.
     ///
     /// An action this version does not know gives [`Payload::Unknown`]; fields the schemas do
-    /// not document are ignored. Anything else that does not fit is a [`ParseError`] saying
+    /// not document are ignored. A key twice in one object is an error
+    /// ([`find_duplicate_key`](crate::find_duplicate_key)). Anything else that does not fit is a [`ParseError`] saying
     /// where and why.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, ParseError> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -182,12 +183,36 @@ impl Webhook {
                 message: format!("input is not UTF-8: {e}"),
             }
         })?;
-        Self::parse(text)
+        Self::parse(text, true)
     }
 
-    fn parse(text: &str) -> Result<Self, ParseError> {
+    /// [`Webhook::from_slice`] for a body that [`find_duplicate_key`](crate::find_duplicate_key)
+    /// has already found free of duplicate keys (the validator does), which is not scanned
+    /// again.
+    #[doc(hidden)]
+    pub fn from_slice_with_unique_keys(bytes: &[u8]) -> Result<Self, ParseError> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Self::parse(text, false),
+            Err(_) => Self::from_slice(bytes),
+        }
+    }
+
+    fn parse(text: &str, check_keys: bool) -> Result<Self, ParseError> {
         if let Some(error) = not_an_object(text) {
             return Err(error);
+        }
+        if let Some(duplicate) = check_keys
+            .then(|| crate::find_duplicate_key(text.as_bytes()))
+            .flatten()
+        {
+            let (line, column) = line_column(text.as_bytes(), duplicate.offset);
+            return Err(ParseError {
+                kind: ParseErrorKind::Data,
+                message: format!("duplicate key `{}`", duplicate.key),
+                pointer: duplicate.pointer,
+                line,
+                column,
+            });
         }
         let envelope: Envelope<'_> = match serde_json::from_str(text) {
             Ok(envelope) => envelope,
@@ -218,7 +243,7 @@ impl FromStr for Webhook {
 
     /// Parses a webhook body; see [`Webhook::from_slice`].
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
+        Self::parse(text, true)
     }
 }
 

@@ -161,12 +161,12 @@ fn benches(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(input.len() as u64));
     group.sample_size(10);
     group.bench_function("ndjson", |b| {
-        let args = vec!["--ndjson".to_owned()];
+        let args = vec![std::ffi::OsString::from("--ndjson")];
         b.iter(|| {
             let mut stdin = &input[..];
             let mut out = std::io::sink();
             let mut err = std::io::sink();
-            let status = webhooks_validate::cli::run(&args, &mut stdin, &mut out, &mut err);
+            let status = webhooks_validate::cli::run(&args, None, &mut stdin, &mut out, &mut err);
             assert_eq!(status, 0);
         })
     });

@@ -18,6 +18,30 @@ pub enum ValidationError {
         /// What the parser found.
         message: String,
     },
+    /// The body is larger than the validator accepts
+    /// ([`ValidatorBuilder::max_body_size`](crate::ValidatorBuilder::max_body_size), the
+    /// command's `--max-body-size`): it was not parsed.
+    #[error("body exceeds {limit} bytes (the maximum body size)")]
+    TooLarge {
+        /// The maximum body size, in bytes.
+        limit: usize,
+    },
+    /// An object of the body has the same key twice. Receivers differ on which value counts
+    /// (the first or the last), so neither is trusted: the schemas and the types both reject it.
+    #[error(
+        "duplicate key {} at `{pointer}` (line {line}, column {column})",
+        Short(key)
+    )]
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// JSON pointer of the second occurrence's value.
+        pointer: String,
+        /// Line of the second occurrence's key (1-based).
+        line: usize,
+        /// Column of the second occurrence's key (1-based, in bytes).
+        column: usize,
+    },
     /// The body is JSON, but its top level is not an object.
     #[error("a webhook is a JSON object, found {found}")]
     NotAnObject {
@@ -38,9 +62,10 @@ pub enum ValidationError {
     /// `secret_key` is not the expected secret.
     #[error("`secret_key` does not match the expected secret")]
     SecretMismatch,
-    /// The body breaks the schema of its action: every violation found.
-    #[error("{} schema violation{}: {}", .0.len(), if .0.len() == 1 { "" } else { "s" }, Violations(.0))]
-    Invalid(Vec<Violation>),
+    /// The body breaks the schema of its action: the violations found, up to the validator's
+    /// maximum, and the count of the others.
+    #[error("{0}")]
+    Invalid(Violations),
     /// The schemas and the generated types disagree about the body: a bug of this project's
     /// schemas or generator, never of the input alone.
     #[error("{0}")]
@@ -51,8 +76,8 @@ impl ValidationError {
     /// The schema violations, when the error has any.
     pub fn violations(&self) -> &[Violation] {
         match self {
-            Self::Invalid(violations) => violations,
-            Self::Disagreement(d) => &d.violations,
+            Self::Invalid(violations) => violations.as_slice(),
+            Self::Disagreement(d) => d.violations.as_slice(),
             _ => &[],
         }
     }
@@ -104,9 +129,80 @@ impl fmt::Display for Short<'_> {
     }
 }
 
-struct Violations<'a>(&'a [Violation]);
+/// The violations of one body: the first ones found (up to the validator's maximum, see
+/// [`ValidatorBuilder::max_errors`](crate::ValidatorBuilder::max_errors)) and the count of the
+/// others. It derefs to the slice of the reported ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Violations {
+    list: Vec<Violation>,
+    omitted: usize,
+}
 
-impl fmt::Display for Violations<'_> {
+impl Violations {
+    /// The reported violations and the count of those left out.
+    pub fn new(list: Vec<Violation>, omitted: usize) -> Self {
+        Self { list, omitted }
+    }
+
+    /// The reported violations.
+    pub fn as_slice(&self) -> &[Violation] {
+        &self.list
+    }
+
+    /// How many more violations the body has beyond the reported ones.
+    pub fn omitted(&self) -> usize {
+        self.omitted
+    }
+
+    /// Every violation found: the reported ones and the omitted ones.
+    pub fn total(&self) -> usize {
+        self.list.len() + self.omitted
+    }
+}
+
+impl From<Vec<Violation>> for Violations {
+    /// All of `list`, none omitted.
+    fn from(list: Vec<Violation>) -> Self {
+        Self { list, omitted: 0 }
+    }
+}
+
+impl std::ops::Deref for Violations {
+    type Target = [Violation];
+
+    fn deref(&self) -> &[Violation] {
+        &self.list
+    }
+}
+
+impl<'a> IntoIterator for &'a Violations {
+    type Item = &'a Violation;
+    type IntoIter = std::slice::Iter<'a, Violation>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
+}
+
+impl fmt::Display for Violations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let total = self.total();
+        write!(
+            f,
+            "{total} schema violation{}: {}",
+            if total == 1 { "" } else { "s" },
+            List(&self.list)
+        )?;
+        if self.omitted > 0 {
+            write!(f, "; and {} more", self.omitted)?;
+        }
+        Ok(())
+    }
+}
+
+struct List<'a>(&'a [Violation]);
+
+impl fmt::Display for List<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, v) in self.0.iter().enumerate() {
             if i > 0 {
@@ -124,7 +220,7 @@ pub struct Disagreement {
     /// The action the body names.
     pub action: String,
     /// What the schema found: empty when the schema accepts the body.
-    pub violations: Vec<Violation>,
+    pub violations: Violations,
     /// What the typed parse found: `None` when the types accept the body.
     pub typed: Option<ParseError>,
 }
@@ -140,8 +236,7 @@ impl fmt::Display for Disagreement {
             None => write!(
                 f,
                 "schema/type disagreement on `{}`: the types accept the body, the schema rejects it: {}",
-                self.action,
-                Violations(&self.violations)
+                self.action, self.violations
             ),
         }
     }

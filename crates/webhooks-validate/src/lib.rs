@@ -2,14 +2,15 @@
 //!
 //! A [`Validator`] compiles the schemas embedded in this crate (the files of `schemas/v3.5/`,
 //! listed by `cargo xtask codegen`) once; [`Validator::validate`] parses a body, checks it
-//! against the schema of its `action` and returns the typed [`Webhook`], or every violation with
-//! its JSON pointer, line and column. The `webhooks-validate` binary does the same from the
-//! command line.
+//! against the schema of its `action` and returns the typed [`Webhook`], or the violations (the
+//! first 100 by default, and the count of the others), each with its JSON pointer, line and
+//! column. The `webhooks-validate` binary does the same from the command line.
 
 pub mod cli;
 mod error;
 mod locate;
 mod strict;
+mod unions;
 mod validator;
 mod violations;
 
@@ -20,7 +21,7 @@ pub mod generated {
     pub mod schemas;
 }
 
-pub use error::{BuildError, Disagreement, ValidationError, Violation};
+pub use error::{BuildError, Disagreement, ValidationError, Violation, Violations};
 pub use validator::{Validator, ValidatorBuilder};
 pub use webhooks_types::{Action, Webhook, API_VERSION};
 

@@ -1,7 +1,11 @@
 //! Finding where a JSON pointer's value starts in the text of a document, for error positions.
 //!
-//! The scan is iterative (no recursion), so a deeply nested document cannot overflow the stack,
-//! and it runs only when an error is reported.
+//! It runs only when an error is reported, once per body for all the errors reported: the walk
+//! goes down the paths of the requested pointers only and skips every other value with an
+//! iterative scan (no recursion), so its cost is linear in the text, and a deeply nested value
+//! off those paths cannot overflow the stack.
+
+use webhooks_types::scan::{scalar_end, skip_ws, string_end, unescape};
 
 /// 1-based line and column (in bytes) of a byte offset.
 pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
@@ -14,96 +18,162 @@ pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Line and column of the value at `pointer` in `text`, or `None` when the text has no such
-/// value (or is not well-formed where the path leads).
-pub(crate) fn locate(text: &[u8], pointer: &str) -> Option<(usize, usize)> {
-    let offset = offset_of(text, pointer)?;
-    Some(line_column(text, offset))
+/// Where a value is in the text: the offset of its first byte and the offset just past it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
-fn offset_of(text: &[u8], pointer: &str) -> Option<usize> {
-    let mut pos = skip_ws(text, 0);
-    if pointer.is_empty() {
-        return Some(pos);
-    }
-    for raw in pointer.strip_prefix('/')?.split('/') {
-        let segment = raw.replace("~1", "/").replace("~0", "~");
-        pos = match text.get(pos)? {
-            b'{' => member(text, pos, &segment)?,
-            b'[' => element(text, pos, segment.parse().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(pos)
-}
-
-/// Offset of the value of member `key` of the object starting at `pos`.
-fn member(text: &[u8], pos: usize, key: &str) -> Option<usize> {
-    let mut pos = skip_ws(text, pos + 1);
-    loop {
-        match text.get(pos)? {
-            b'}' => return None,
-            b'"' => {}
-            _ => return None,
+/// The spans of the values at `pointers` in `text`, found in one pass: the pointers are
+/// merged into a tree of segments, the text is walked down that tree only, and every value off
+/// the tree is skipped once. `None` for a pointer the text has no value at (or broken text).
+pub(crate) fn locate_all(text: &[u8], pointers: &[&str]) -> Vec<Option<Span>> {
+    let mut tree = vec![Node::default()];
+    for (index, pointer) in pointers.iter().enumerate() {
+        let mut node = 0;
+        if !pointer.is_empty() {
+            let Some(rest) = pointer.strip_prefix('/') else {
+                continue;
+            };
+            for raw in rest.split('/') {
+                let segment = raw.replace("~1", "/").replace("~0", "~");
+                node = match tree[node].children.get(&segment) {
+                    Some(child) => *child,
+                    None => {
+                        tree.push(Node::default());
+                        let child = tree.len() - 1;
+                        tree[node].children.insert(segment, child);
+                        child
+                    }
+                };
+            }
         }
-        let end = string_end(text, pos)?;
-        let name = &text[pos..end];
-        pos = skip_ws(text, end);
+        tree[node].hits.push(index);
+    }
+    let mut out = vec![None; pointers.len()];
+    let start = skip_ws(text, 0);
+    walk(text, start, &tree, 0, &mut out);
+    out
+}
+
+/// 1-based line and column of each offset, in one pass over the text.
+pub(crate) fn line_columns(text: &[u8], offsets: &[usize]) -> Vec<(usize, usize)> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_unstable_by_key(|i| offsets[*i]);
+    let mut out = vec![(1, 1); offsets.len()];
+    let (mut pos, mut line, mut line_start) = (0, 1, 0);
+    for i in order {
+        let offset = offsets[i].min(text.len());
+        for (at, byte) in text[pos..offset].iter().enumerate() {
+            if *byte == b'\n' {
+                line += 1;
+                line_start = pos + at + 1;
+            }
+        }
+        pos = pos.max(offset);
+        out[i] = (line, offset - line_start + 1);
+    }
+    out
+}
+
+/// A node of the tree of requested pointers.
+#[derive(Default)]
+struct Node {
+    /// Children by unescaped segment (a member name or an array index).
+    children: std::collections::HashMap<String, usize>,
+    /// The requested pointers that end here.
+    hits: Vec<usize>,
+}
+
+/// Records the value at `pos` for the pointers of `node`, walks into it where the tree goes on,
+/// and returns the offset just past it. Recursion is as deep as the longest requested pointer.
+fn walk(
+    text: &[u8],
+    pos: usize,
+    tree: &[Node],
+    node: usize,
+    out: &mut [Option<Span>],
+) -> Option<usize> {
+    let here = &tree[node];
+    let end = if here.children.is_empty() {
+        value_end(text, pos)?
+    } else {
+        match text.get(pos)? {
+            b'{' => members(text, pos, tree, here, out)?,
+            b'[' => elements(text, pos, tree, here, out)?,
+            _ => value_end(text, pos)?,
+        }
+    };
+    for hit in &here.hits {
+        out[*hit] = Some(Span { start: pos, end });
+    }
+    Some(end)
+}
+
+fn members(
+    text: &[u8],
+    pos: usize,
+    tree: &[Node],
+    here: &Node,
+    out: &mut [Option<Span>],
+) -> Option<usize> {
+    let mut pos = skip_ws(text, pos + 1);
+    if text.get(pos) == Some(&b'}') {
+        return Some(pos + 1);
+    }
+    loop {
+        if text.get(pos) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_end(text, pos)?;
+        let key = unescape(&text[pos..key_end]);
+        pos = skip_ws(text, key_end);
         if text.get(pos) != Some(&b':') {
             return None;
         }
         pos = skip_ws(text, pos + 1);
-        if key_equals(name, key) {
-            return Some(pos);
-        }
-        pos = skip_ws(text, value_end(text, pos)?);
+        let child = key.and_then(|k| here.children.get(k.as_ref()));
+        pos = match child {
+            Some(child) => walk(text, pos, tree, *child, out)?,
+            None => value_end(text, pos)?,
+        };
+        pos = skip_ws(text, pos);
         match text.get(pos)? {
             b',' => pos = skip_ws(text, pos + 1),
+            b'}' => return Some(pos + 1),
             _ => return None,
         }
     }
 }
 
-/// Offset of element `index` of the array starting at `pos`.
-fn element(text: &[u8], pos: usize, index: usize) -> Option<usize> {
+fn elements(
+    text: &[u8],
+    pos: usize,
+    tree: &[Node],
+    here: &Node,
+    out: &mut [Option<Span>],
+) -> Option<usize> {
+    use std::fmt::Write as _;
     let mut pos = skip_ws(text, pos + 1);
     if text.get(pos) == Some(&b']') {
-        return None;
+        return Some(pos + 1);
     }
-    for _ in 0..index {
-        pos = skip_ws(text, value_end(text, pos)?);
+    let mut index = String::new();
+    let mut i = 0usize;
+    loop {
+        index.clear();
+        let _ = write!(index, "{i}");
+        i += 1;
+        pos = match here.children.get(&index) {
+            Some(child) => walk(text, pos, tree, *child, out)?,
+            None => value_end(text, pos)?,
+        };
+        pos = skip_ws(text, pos);
         match text.get(pos)? {
             b',' => pos = skip_ws(text, pos + 1),
+            b']' => return Some(pos + 1),
             _ => return None,
-        }
-    }
-    Some(pos)
-}
-
-/// Whether the quoted JSON string `quoted` (with its quotes) spells `key`.
-fn key_equals(quoted: &[u8], key: &str) -> bool {
-    let inner = &quoted[1..quoted.len() - 1];
-    if !inner.contains(&b'\\') {
-        return inner == key.as_bytes();
-    }
-    serde_json::from_slice::<String>(quoted).is_ok_and(|k| k == key)
-}
-
-fn skip_ws(text: &[u8], mut pos: usize) -> usize {
-    while matches!(text.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        pos += 1;
-    }
-    pos
-}
-
-/// Offset just past the string starting (at its quote) at `pos`.
-fn string_end(text: &[u8], pos: usize) -> Option<usize> {
-    let mut i = pos + 1;
-    loop {
-        match text.get(i)? {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
         }
     }
 }
@@ -123,16 +193,7 @@ fn value_end(text: &[u8], pos: usize) -> Option<usize> {
                 depth = depth.checked_sub(1)?;
                 i += 1;
             }
-            _ if depth == 0 => {
-                // A scalar: up to the next delimiter.
-                while !matches!(
-                    text.get(i),
-                    None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-                ) {
-                    i += 1;
-                }
-                return Some(i);
-            }
+            _ if depth == 0 => return Some(scalar_end(text, i)),
             _ => i += 1,
         }
         if depth == 0 {
@@ -144,6 +205,39 @@ fn value_end(text: &[u8], pos: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn locate(text: &[u8], pointer: &str) -> Option<(usize, usize)> {
+        let span = locate_all(text, &[pointer])[0]?;
+        Some(line_column(text, span.start))
+    }
+
+    #[test]
+    fn many_pointers_are_found_in_one_pass() {
+        let doc = DOC.as_bytes();
+        let pointers = [
+            "/a/b/1/c", "", "/a/b/1", "/zz", "/a/b/0", "/d~0~1e", "/a/b/0",
+        ];
+        let spans = locate_all(doc, &pointers);
+        let texts: Vec<Option<&str>> = spans
+            .iter()
+            .map(|s| s.map(|s| std::str::from_utf8(&doc[s.start..s.end]).expect("UTF-8")))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                Some("\"}\""),
+                Some(DOC),
+                Some("{\"c\": \"}\"}"),
+                None,
+                Some("10"),
+                Some("true"),
+                Some("10")
+            ]
+        );
+        let offsets: Vec<usize> = spans.iter().flatten().map(|s| s.start).collect();
+        let expected: Vec<(usize, usize)> = offsets.iter().map(|o| line_column(doc, *o)).collect();
+        assert_eq!(line_columns(doc, &offsets), expected);
+    }
 
     const DOC: &str =
         "{\n  \"a\": {\"x\\\"y\": 1, \"b\": [10, {\"c\": \"}\"}, [ ]]},\n  \"d~/e\": true\n}";

@@ -4,10 +4,12 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let secret = std::env::var_os(webhooks_validate::cli::SECRET_ENV);
     let stdin = std::io::stdin();
     let status = webhooks_validate::cli::run(
         &args,
+        secret.as_deref(),
         &mut stdin.lock(),
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),

@@ -3,10 +3,10 @@
 use serde_json::Value;
 use webhooks_types::{Action, SecretKey, Webhook, API_VERSION};
 
-use crate::error::{BuildError, Disagreement, ValidationError, Violation};
+use crate::error::{BuildError, Disagreement, ValidationError, Violations};
 use crate::generated::schemas::{BASE_URI, FILES};
 use crate::locate::line_column;
-use crate::{strict, violations};
+use crate::{strict, unions, violations};
 
 /// Schema keywords whose every rule the generated types also enforce: JSON types and required
 /// members, `enum`/`const` values, string `pattern`s (checked with `regress`), `maxLength`
@@ -53,6 +53,8 @@ pub struct Validator {
     any: jsonschema::Validator,
     strict: bool,
     secret: Option<SecretKey>,
+    max_errors: usize,
+    max_body_size: Option<usize>,
 }
 
 impl std::fmt::Debug for Validator {
@@ -61,15 +63,31 @@ impl std::fmt::Debug for Validator {
             .field("api_version", &API_VERSION)
             .field("strict", &self.strict)
             .field("secret", &self.secret)
+            .field("max_errors", &self.max_errors)
+            .field("max_body_size", &self.max_body_size)
             .finish_non_exhaustive()
     }
 }
 
-/// Options of a [`Validator`]: strict mode and the expected secret.
-#[derive(Debug, Clone, Default)]
+/// Options of a [`Validator`]: strict mode, the expected secret and the number of violations
+/// reported per body.
+#[derive(Debug, Clone)]
 pub struct ValidatorBuilder {
     strict: bool,
     secret: Option<SecretKey>,
+    max_errors: usize,
+    max_body_size: Option<usize>,
+}
+
+impl Default for ValidatorBuilder {
+    fn default() -> Self {
+        Self {
+            strict: false,
+            secret: None,
+            max_errors: Validator::DEFAULT_MAX_ERRORS,
+            max_body_size: None,
+        }
+    }
 }
 
 impl ValidatorBuilder {
@@ -80,10 +98,27 @@ impl ValidatorBuilder {
         self
     }
 
-    /// Rejects bodies whose `secret_key` is not `secret` ([`ValidationError::SecretMismatch`]);
-    /// the comparison takes the same time wherever the two differ.
+    /// Rejects bodies whose `secret_key` is not `secret` ([`ValidationError::SecretMismatch`]).
+    /// The SHA-256 digests of the two are compared in constant time: the time depends on the
+    /// secrets' lengths only, never on their content ([`SecretKey::matches`]).
     pub fn secret_key(mut self, secret: impl Into<String>) -> Self {
         self.secret = Some(SecretKey::new(secret));
+        self
+    }
+
+    /// Reports at most `max` violations per body (100 by default); the others are counted
+    /// ([`Violations::omitted`]), so that a body with a hundred thousand faults gives a small
+    /// report. `0` reports none, only their count.
+    pub fn max_errors(mut self, max: usize) -> Self {
+        self.max_errors = max;
+        self
+    }
+
+    /// Rejects bodies larger than `bytes` ([`ValidationError::TooLarge`]) before parsing them.
+    /// `None` (the default) takes any size: a caller holding the body has already read it, and
+    /// limits its size where it reads it (the command does, 1 MiB by default).
+    pub fn max_body_size(mut self, bytes: Option<usize>) -> Self {
+        self.max_body_size = bytes;
         self
     }
 
@@ -94,6 +129,10 @@ impl ValidatorBuilder {
 }
 
 impl Validator {
+    /// The number of violations reported per body unless
+    /// [`ValidatorBuilder::max_errors`] says otherwise.
+    pub const DEFAULT_MAX_ERRORS: usize = 100;
+
     /// A lenient validator with no secret check.
     pub fn new() -> Result<Self, BuildError> {
         Self::builder().build()
@@ -114,6 +153,11 @@ impl Validator {
         self.strict
     }
 
+    /// The largest body accepted, if limited.
+    pub fn max_body_size(&self) -> Option<usize> {
+        self.max_body_size
+    }
+
     fn compile(options: ValidatorBuilder) -> Result<Self, BuildError> {
         let mut docs = Vec::with_capacity(FILES.len());
         for (path, text) in FILES {
@@ -126,6 +170,8 @@ impl Validator {
             } else {
                 doc
             };
+            // After closing: the last `else` of a union must stay open.
+            let doc = unions::dispatch(&doc);
             docs.push((*path, doc));
         }
         let resources = docs.iter().map(|(path, doc)| {
@@ -170,27 +216,45 @@ impl Validator {
             any: build("webhook.json")?,
             strict: options.strict,
             secret: options.secret,
+            max_errors: options.max_errors,
+            max_body_size: options.max_body_size,
         })
     }
 
     /// Validates a webhook body and, when it is valid, returns it typed.
     ///
     /// On failure the error says where: a JSON pointer with line and column for each schema
-    /// violation (all of them, not only the first), line and column for invalid JSON.
+    /// violation (not only the first: up to [`ValidatorBuilder::max_errors`], and the count of
+    /// the others), line and column for invalid JSON or a duplicate key.
     pub fn validate(&self, bytes: &[u8]) -> Result<Webhook, ValidationError> {
+        if let Some(limit) = self.max_body_size.filter(|limit| bytes.len() > *limit) {
+            return Err(ValidationError::TooLarge { limit });
+        }
+        // The tree keeps one value of a duplicate key; the typed parse rejects the body. Both
+        // paths say so the same way.
+        if let Some(duplicate) = webhooks_types::find_duplicate_key(bytes) {
+            let (line, column) = line_column(bytes, duplicate.offset);
+            return Err(ValidationError::DuplicateKey {
+                key: duplicate.key,
+                pointer: duplicate.pointer,
+                line,
+                column,
+            });
+        }
         let value = parse(bytes)?;
         let action = self.check(&value, Some(bytes))?;
-        Webhook::from_slice(bytes).map_err(|typed| {
+        Webhook::from_slice_with_unique_keys(bytes).map_err(|typed| {
             ValidationError::Disagreement(Box::new(Disagreement {
                 action: action.as_str().to_owned(),
-                violations: Vec::new(),
+                violations: Violations::default(),
                 typed: Some(typed),
             }))
         })
     }
 
     /// Validates an already parsed body against the schemas only (no typed parse), returning
-    /// its action. Violations carry pointers but no line or column.
+    /// its action. Violations carry pointers but no line or column. A parsed tree has lost any
+    /// duplicate key, which [`Self::validate`] rejects.
     pub fn validate_value(&self, value: &Value) -> Result<Action, ValidationError> {
         self.check(value, None)
     }
@@ -211,8 +275,11 @@ impl Validator {
         }
         let Some(Value::String(name)) = object.get("action") else {
             // No usable action: the dispatching schema says what is wrong with the envelope.
-            let violations = violations::collect(self.any.iter_errors(value), text);
-            return Err(ValidationError::Invalid(violations));
+            let found = violations::collect(self.any.iter_errors(value), text, self.max_errors);
+            return Err(ValidationError::Invalid(Violations::new(
+                found.kept,
+                found.omitted,
+            )));
         };
         let Some(action) = Action::from_name(name) else {
             return Err(ValidationError::UnknownAction {
@@ -224,7 +291,8 @@ impl Validator {
         if schema.is_valid(value) {
             return Ok(action);
         }
-        let violations = violations::collect(schema.iter_errors(value), text);
+        let found = violations::collect(schema.iter_errors(value), text, self.max_errors);
+        let violations = Violations::new(found.kept, found.omitted);
         Err(self.rejected(action, value, text, violations))
     }
 
@@ -234,10 +302,10 @@ impl Validator {
         action: Action,
         value: &Value,
         text: Option<&[u8]>,
-        violations: Vec<Violation>,
+        violations: Violations,
     ) -> ValidationError {
         verdict(action, violations, || match text {
-            Some(text) => Webhook::from_slice(text).is_ok(),
+            Some(text) => Webhook::from_slice_with_unique_keys(text).is_ok(),
             None => serde_json::from_value::<Webhook>(value.clone()).is_ok(),
         })
     }
@@ -248,9 +316,10 @@ impl Validator {
 /// (asked through `types_accept`, only then) accept the body anyway.
 fn verdict(
     action: Action,
-    violations: Vec<Violation>,
+    violations: impl Into<Violations>,
     types_accept: impl FnOnce() -> bool,
 ) -> ValidationError {
+    let violations = violations.into();
     let typed_rules_broken = violations.iter().any(|v| {
         TYPED_KEYWORDS.contains(&v.keyword.as_str())
             || (v.keyword == "format" && v.message.contains("date-time"))
@@ -304,6 +373,7 @@ fn kind_of(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Violation;
 
     #[test]
     fn validator_is_send_and_sync() {

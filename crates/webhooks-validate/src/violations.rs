@@ -13,32 +13,116 @@ use serde_json::Value;
 
 use crate::error::Violation;
 use crate::generated::schemas::BASE_URI;
-use crate::locate::locate;
+use crate::locate::{line_columns, locate_all};
 
-type EngineError = jsonschema::ValidationError<'static>;
+type EngineError<'a> = jsonschema::ValidationError<'a>;
 
-/// Collects the violations of `errors`, located in `text` when given.
+/// Stands in a message for a number, until the number's text in the body is known.
+const NUMBER: &str = "\u{0}number\u{0}";
+
+/// The violations of a body: the first `max`, and the count of the others.
+pub(crate) struct Collected {
+    pub(crate) kept: Vec<Violation>,
+    pub(crate) omitted: usize,
+}
+
+/// Collects the violations of `errors`, keeping the first `max` (with line, column and numbers
+/// as written when `text` is given) and counting the rest. Memory beyond the engine's own
+/// errors is bounded by `max`; locating is one pass over the text.
 pub(crate) fn collect<'a>(
-    errors: impl Iterator<Item = jsonschema::ValidationError<'a>>,
+    errors: impl Iterator<Item = EngineError<'a>>,
     text: Option<&[u8]>,
-) -> Vec<Violation> {
-    let mut out = Vec::new();
+    max: usize,
+) -> Collected {
+    let mut sink = Sink {
+        kept: Vec::new(),
+        omitted: 0,
+        tail: None,
+        max,
+    };
     for error in errors {
-        push(&error.to_owned(), &mut out);
+        push(&error, &mut sink);
     }
-    out.dedup();
+    let mut kept = sink.kept;
+    let spans = match text {
+        Some(text) => {
+            let pointers: Vec<&str> = kept.iter().map(|p| p.violation.pointer.as_str()).collect();
+            locate_all(text, &pointers)
+        }
+        None => vec![None; kept.len()],
+    };
     if let Some(text) = text {
-        for v in &mut out {
-            if let Some((line, column)) = locate(text, &v.pointer) {
-                v.line = Some(line);
-                v.column = Some(column);
+        let found: Vec<usize> = spans.iter().flatten().map(|s| s.start).collect();
+        let mut positions = line_columns(text, &found).into_iter();
+        for (pending, span) in kept.iter_mut().zip(&spans) {
+            if span.is_some() {
+                if let Some((line, column)) = positions.next() {
+                    pending.violation.line = Some(line);
+                    pending.violation.column = Some(column);
+                }
             }
         }
     }
-    out
+    let kept = kept
+        .into_iter()
+        .zip(spans)
+        .map(|(mut pending, span)| {
+            if let Some(parsed) = pending.number {
+                // The number as written: the parsed value may have lost digits (beyond 64 bits).
+                let written = span
+                    .and_then(|s| text.and_then(|t| t.get(s.start..s.end)))
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .unwrap_or(&parsed);
+                pending.violation.message = pending.violation.message.replacen(NUMBER, written, 1);
+            }
+            pending.violation
+        })
+        .collect();
+    Collected {
+        kept,
+        omitted: sink.omitted,
+    }
 }
 
-fn push(error: &EngineError, out: &mut Vec<Violation>) {
+/// A violation whose message may still hold [`NUMBER`]; `number` is then the parsed number.
+struct Pending {
+    violation: Violation,
+    number: Option<String>,
+}
+
+/// Receives the violations in order: keeps the first `max`, counts the rest, and drops a
+/// violation equal to the one before it.
+struct Sink {
+    kept: Vec<Pending>,
+    omitted: usize,
+    /// The last violation counted beyond `max`, to tell repeats.
+    tail: Option<Violation>,
+    max: usize,
+}
+
+impl Sink {
+    fn add(&mut self, error: &EngineError<'_>, violation: Violation) {
+        let previous = self
+            .tail
+            .as_ref()
+            .or_else(|| self.kept.last().map(|p| &p.violation));
+        if previous == Some(&violation) {
+            return;
+        }
+        if self.kept.len() < self.max {
+            let number = match error.instance().as_ref() {
+                Value::Number(n) if violation.message.contains(NUMBER) => Some(n.to_string()),
+                _ => None,
+            };
+            self.kept.push(Pending { violation, number });
+        } else {
+            self.omitted += 1;
+            self.tail = Some(violation);
+        }
+    }
+}
+
+fn push(error: &EngineError<'_>, out: &mut Sink) {
     let pointer = error.instance_path().as_str().to_owned();
     match error.kind() {
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
@@ -49,7 +133,7 @@ fn push(error: &EngineError, out: &mut Vec<Violation>) {
                             push(e, out);
                         }
                     }
-                    Refined::One(v) => out.push(*v),
+                    Refined::One(v) => out.add(error, *v),
                 }
                 return;
             }
@@ -58,13 +142,13 @@ fn push(error: &EngineError, out: &mut Vec<Violation>) {
                 describe(error.instance().as_ref()),
                 context.len()
             );
-            out.push(violation(error, pointer, message));
+            out.add(error, violation(error, pointer, message));
         }
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             for name in unexpected {
                 let at = format!("{pointer}/{}", escape(name));
                 let message = format!("property `{name}` is not documented (strict mode)");
-                out.push(violation(error, at, message));
+                out.add(error, violation(error, at, message));
             }
         }
         ValidationErrorKind::Not { schema } => {
@@ -72,36 +156,66 @@ fn push(error: &EngineError, out: &mut Vec<Violation>) {
                 "{} must not match {schema}",
                 describe(error.instance().as_ref())
             );
-            out.push(violation(error, pointer, message));
+            out.add(error, violation(error, pointer, message));
         }
         _ => {
+            if let Some(v) = union_violation(error, &pointer) {
+                out.add(error, v);
+                return;
+            }
             let message = message(error);
-            out.push(violation(error, pointer, message));
+            out.add(error, violation(error, pointer, message));
         }
     }
 }
 
+/// The violation for an error of the last `else` of a union rewritten by [`crate::unions`] (the
+/// tag is missing or unknown, or the value is not an object), reported at the union's `oneOf`;
+/// `None` for any other error.
+fn union_violation(error: &EngineError<'_>, pointer: &str) -> Option<Violation> {
+    let mut v = violation(error, pointer.to_owned(), String::new());
+    let at = v.schema.find("/else/")?;
+    v.schema = format!("{}/oneOf", &v.schema[..at]);
+    v.message = match error.kind() {
+        ValidationErrorKind::Enum { options } => {
+            v.keyword = "oneOf".to_owned();
+            let name = pointer.rsplit('/').next().unwrap_or_default();
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|o| o.iter().map(Value::to_string).collect())
+                .unwrap_or_default();
+            format!(
+                "{} is not a known `{name}`; expected one of {}",
+                describe(error.instance().as_ref()),
+                allowed.join(", ")
+            )
+        }
+        _ => message(error),
+    };
+    Some(v)
+}
+
 enum Refined<'e> {
     /// The errors of the one alternative the tag selects.
-    Branch(&'e [EngineError]),
+    Branch(&'e [EngineError<'static>]),
     /// A single violation on the tag itself.
     One(Box<Violation>),
 }
 
 /// Finds the alternative of a tagged union that the instance's tag selects.
 fn refine_union<'e>(
-    union: &EngineError,
+    union: &EngineError<'_>,
     pointer: &str,
-    branches: &'e [Vec<EngineError>],
+    branches: &'e [Vec<EngineError<'static>>],
 ) -> Option<Refined<'e>> {
     // An alternative "rejects the tag" when it fails a `const` on a direct member.
-    let tag_error = |branch: &'e [EngineError]| -> Option<&'e EngineError> {
+    let tag_error = |branch: &'e [EngineError<'static>]| -> Option<&'e EngineError<'static>> {
         branch.iter().find(|e| {
             matches!(e.kind(), ValidationErrorKind::Constant { .. })
                 && parent(e.instance_path().as_str()) == Some(pointer)
         })
     };
-    let tags: Vec<Option<&EngineError>> = branches.iter().map(|b| tag_error(b)).collect();
+    let tags: Vec<Option<&EngineError<'static>>> = branches.iter().map(|b| tag_error(b)).collect();
     let accepting: Vec<usize> = (0..branches.len()).filter(|i| tags[*i].is_none()).collect();
     match accepting.as_slice() {
         [only] if tags.iter().filter(|t| t.is_some()).count() > 0 => {
@@ -180,7 +294,7 @@ fn escape(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
 }
 
-fn violation(error: &EngineError, pointer: String, message: String) -> Violation {
+fn violation(error: &EngineError<'_>, pointer: String, message: String) -> Violation {
     let schema = match error.absolute_keyword_location() {
         Some(uri) => {
             let uri = uri.as_str();
@@ -205,11 +319,12 @@ fn violation(error: &EngineError, pointer: String, message: String) -> Violation
     }
 }
 
-/// The engine's message, with a large instance (an object or array) named instead of quoted.
-fn message(error: &EngineError) -> String {
+/// The engine's message, with a large instance (an object or array) named instead of quoted,
+/// and a number left to be written as in the body.
+fn message(error: &EngineError<'_>) -> String {
     let instance = error.instance();
     let large = match instance.as_ref() {
-        Value::Object(_) | Value::Array(_) => true,
+        Value::Object(_) | Value::Array(_) | Value::Number(_) => true,
         Value::String(s) => s.len() > 80,
         _ => false,
     };
@@ -220,7 +335,7 @@ fn message(error: &EngineError) -> String {
     }
 }
 
-/// "an object", "an array of 3 items", "a string of 12000 bytes"...
+/// "an object", "an array of 3 items", "a string of 12000 bytes"... (a number: [`NUMBER`]).
 fn describe(value: &Value) -> String {
     match value {
         Value::Object(map) if map.is_empty() => "the empty object".to_owned(),
@@ -230,6 +345,7 @@ fn describe(value: &Value) -> String {
         Value::Array(items) if items.len() == 1 => "the array (1 item)".to_owned(),
         Value::Array(items) => format!("the array ({} items)", items.len()),
         Value::String(s) if s.len() > 80 => format!("the string ({} bytes)", s.len()),
+        Value::Number(_) => NUMBER.to_owned(),
         other => other.to_string(),
     }
 }

@@ -1,44 +1,8 @@
 //! The `webhooks-validate` binary: exit statuses, output formats and bad input.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/v3.5")
-}
-
-fn sample(name: &str) -> String {
-    samples().join(name).to_string_lossy().into_owned()
-}
-
-/// Runs the binary with `args` and `stdin`.
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_webhooks-validate"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    let input = stdin.to_vec();
-    // Write from another thread so a large input cannot block on a full stdout pipe.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let output = child.wait_with_output().expect("the binary ends");
-    writer.join().expect("writer thread");
-    output
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use common::{run, sample, stderr, stdout};
 
 #[test]
 fn valid_files_exit_0_with_ok_and_the_action() {
@@ -217,6 +181,10 @@ fn help_documents_every_option_and_status() {
         "--secret-key",
         "--format",
         "--ndjson",
+        "--max-errors",
+        "--max-body-size",
+        "--secret-key-file",
+        "WEBHOOKS_SECRET_KEY",
         "0 ",
         "1 ",
         "2 ",
@@ -237,8 +205,15 @@ fn bad_input_exits_1_with_a_message() {
     let mut huge_action = b"{\"action\": ".to_vec();
     huge_action.extend(&huge_string);
     huge_action.push(b'}');
-    // A 10 MB value in a valid webhook is no problem.
-    assert_eq!(run(&[], &huge).status.code(), Some(0), "10 MB tag");
+    // A 10 MB value in a valid webhook is no problem when the size limit allows it.
+    let limit = ["--max-body-size", "16777216"];
+    assert_eq!(run(&limit, &huge).status.code(), Some(0), "10 MB tag");
+    let output = run(&[], &huge);
+    assert_eq!(output.status.code(), Some(1), "10 MB tag, default limit");
+    assert_eq!(
+        stdout(&output),
+        "<stdin>: invalid\n  (root): body exceeds 1048576 bytes (the maximum body size) [too_large]\n"
+    );
     let mut deep = b"{\"payload\": ".to_vec();
     deep.extend(std::iter::repeat_n(b'[', 100_000));
     deep.extend(std::iter::repeat_n(b']', 100_000));
@@ -278,7 +253,7 @@ fn bad_input_exits_1_with_a_message() {
         ),
     ];
     for (name, body, message) in cases {
-        let output = run(&[], &body);
+        let output = run(&limit, &body);
         assert_eq!(output.status.code(), Some(1), "{name}: {}", stderr(&output));
         let text = stdout(&output);
         assert!(text.contains(message), "{name}: {text:.400}");

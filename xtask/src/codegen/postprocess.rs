@@ -167,14 +167,8 @@ impl VisitMut for PostProcess<'_> {
                 syn::parse_quote!(#[serde(default, deserialize_with = #reader)])
             });
         }
-        // The tag of a union variant is consumed by the union's deserializer: let it default.
-        if let syn::Type::Path(path) = &field.ty {
-            if let Some(last) = path.path.segments.last() {
-                if self.tag_types.contains(&last.ident.to_string()) {
-                    field.attrs.push(syn::parse_quote!(#[serde(default)]));
-                }
-            }
-        }
+        // The tag of a union variant is required, as the schemas say: the union's deserializer
+        // (`crate::de::tagged`) hands the whole object, tag included, to the variant.
         syn::visit_mut::visit_field_mut(self, field);
     }
 

@@ -134,16 +134,25 @@ pub fn union_tokens(union: &Union) -> TokenStream {
         .iter()
         .map(|(v, t)| format!("`{tag}` = `{v}`: a [`{t}`]."))
         .collect();
+    let indices: Vec<usize> = (0..values.len()).collect();
     quote! {
         #[doc = #doc]
-        #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
-        #[serde(tag = #tag)]
+        #[derive(Clone, Debug, PartialEq)]
         pub enum #name {
             #(
                 #[doc = #variant_docs]
-                #[serde(rename = #values)]
                 #variants(#types),
             )*
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                // The variant reads the whole object, its tag included.
+                let (index, object) = crate::de::tagged(deserializer, #tag, &[ #( #values ),* ])?;
+                match index {
+                    #( #indices => crate::de::variant(object).map(Self::#variants), )*
+                    _ => ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom("unknown variant")),
+                }
+            }
         }
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {

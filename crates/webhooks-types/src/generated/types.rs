@@ -67,7 +67,6 @@ pub struct Agent {
     pub routing_status: ::std::option::Option<RoutingStatus>,
     ///Always `agent`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: AgentType,
     ///Who can see the agent in the chat.
     pub visibility: Visibility,
@@ -528,7 +527,6 @@ pub struct AutoAccessAdded {
     ///ID of the next rule in order; empty for the last rule.
     pub next_id: ::std::string::String,
     ///Always `added`.
-    #[serde(default)]
     pub status: AutoAccessAddedStatus,
 }
 ///Always `added`.
@@ -608,7 +606,6 @@ pub struct AutoAccessDeleted {
     ///ID of the rule.
     pub id: AutoAccessId,
     ///Always `deleted`.
-    #[serde(default)]
     pub status: AutoAccessDeletedStatus,
 }
 ///Always `deleted`.
@@ -735,7 +732,6 @@ pub struct AutoAccessUpdated {
     #[serde(default, deserialize_with = "crate::de::present")]
     pub next_id: ::std::option::Option<::std::string::String>,
     ///Always `updated`.
-    #[serde(default)]
     pub status: AutoAccessUpdatedStatus,
 }
 ///Always `updated`.
@@ -1292,7 +1288,6 @@ pub struct CustomEvent {
     pub properties: ::std::option::Option<Properties>,
     ///Always `custom`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: CustomEventType,
     ///Who can see the event.
     pub visibility: Visibility,
@@ -1426,7 +1421,6 @@ pub struct Customer {
     pub statistics: ::std::option::Option<CustomerStatistics>,
     ///Always `customer`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: CustomerType,
 }
 ///ID of a customer (a UUID).
@@ -1802,7 +1796,6 @@ pub struct FileEvent {
     pub thumbnail_url: ::std::option::Option<::std::string::String>,
     ///Always `file`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FileEventType,
     ///URL of the file.
     pub url: ::std::string::String,
@@ -1884,7 +1877,6 @@ pub struct FilledFormCheckboxField {
     pub options: ::std::option::Option<::std::vec::Vec<CheckboxOption>>,
     ///Always `checkbox`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FilledFormCheckboxFieldType,
 }
 ///Always `checkbox`.
@@ -1952,7 +1944,6 @@ pub struct FilledFormEmailField {
     pub label: ::std::string::String,
     ///Always `email`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FilledFormEmailFieldType,
 }
 ///Always `email`.
@@ -2036,7 +2027,6 @@ pub struct FilledFormEvent {
     pub properties: ::std::option::Option<Properties>,
     ///Always `filled_form`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FilledFormEventType,
     ///Who can see the event.
     pub visibility: Visibility,
@@ -2106,7 +2096,6 @@ pub struct FilledFormGroupChooserField {
     pub label: ::std::string::String,
     ///Always `group_chooser`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FilledFormGroupChooserFieldType,
 }
 ///Always `group_chooser`.
@@ -2174,7 +2163,6 @@ pub struct FilledFormNameField {
     pub label: ::std::string::String,
     ///Always `name`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FilledFormNameFieldType,
 }
 ///Always `name`.
@@ -2242,7 +2230,6 @@ pub struct FilledFormQuestionField {
     pub label: ::std::string::String,
     ///Always `question`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FilledFormQuestionFieldType,
 }
 ///Always `question`.
@@ -2310,7 +2297,6 @@ pub struct FilledFormRadioField {
     pub label: ::std::string::String,
     ///Always `radio`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FilledFormRadioFieldType,
 }
 ///Always `radio`.
@@ -2378,7 +2364,6 @@ pub struct FilledFormSelectField {
     pub label: ::std::string::String,
     ///Always `select`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FilledFormSelectFieldType,
 }
 ///Always `select`.
@@ -2446,7 +2431,6 @@ pub struct FilledFormSubjectField {
     pub label: ::std::string::String,
     ///Always `subject`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FilledFormSubjectFieldType,
 }
 ///Always `subject`.
@@ -2514,7 +2498,6 @@ pub struct FilledFormTextareaField {
     pub label: ::std::string::String,
     ///Always `textarea`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FilledFormTextareaFieldType,
 }
 ///Always `textarea`.
@@ -2598,7 +2581,6 @@ pub struct FormEvent {
     pub properties: ::std::option::Option<Properties>,
     ///Always `form`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: FormEventType,
     ///Who can see the event.
     pub visibility: Visibility,
@@ -3255,7 +3237,6 @@ pub struct MessageEvent {
     pub text: ::std::string::String,
     ///Always `message`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: MessageEventType,
     ///Who can see the event.
     pub visibility: Visibility,
@@ -3607,7 +3588,6 @@ pub struct RichMessageEvent {
     pub template_id: RichMessageTemplate,
     ///Always `rich_message`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: RichMessageEventType,
     ///Who can see the event.
     pub visibility: Visibility,
@@ -3960,7 +3940,6 @@ pub struct SystemMessageEvent {
     >,
     ///Always `system_message`.
     #[serde(rename = "type")]
-    #[serde(default)]
     pub type_: SystemMessageEventType,
     ///Who can see the event.
     pub visibility: Visibility,
@@ -6323,18 +6302,35 @@ impl ::std::str::FromStr for RoutingStatus {
     }
 }
 ///One change to the list of auto access rules, told apart by `status`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
-#[serde(tag = "status")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum AutoAccessChange {
     ///`status` = `added`: a [`AutoAccessAdded`].
-    #[serde(rename = "added")]
     Added(AutoAccessAdded),
     ///`status` = `updated`: a [`AutoAccessUpdated`].
-    #[serde(rename = "updated")]
     Updated(AutoAccessUpdated),
     ///`status` = `deleted`: a [`AutoAccessDeleted`].
-    #[serde(rename = "deleted")]
     Deleted(AutoAccessDeleted),
+}
+impl<'de> ::serde::Deserialize<'de> for AutoAccessChange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let (index, object) = crate::de::tagged(
+            deserializer,
+            "status",
+            &["added", "updated", "deleted"],
+        )?;
+        match index {
+            0usize => crate::de::variant(object).map(Self::Added),
+            1usize => crate::de::variant(object).map(Self::Updated),
+            2usize => crate::de::variant(object).map(Self::Deleted),
+            _ => {
+                ::std::result::Result::Err(
+                    <D::Error as ::serde::de::Error>::custom("unknown variant"),
+                )
+            }
+        }
+    }
 }
 impl ::serde::Serialize for AutoAccessChange {
     fn serialize<S: ::serde::Serializer>(
@@ -6374,30 +6370,55 @@ impl ::std::convert::From<AutoAccessDeleted> for AutoAccessChange {
     }
 }
 ///An event in a thread, told apart by `type`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
-#[serde(tag = "type")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     ///`type` = `message`: a [`MessageEvent`].
-    #[serde(rename = "message")]
     Message(MessageEvent),
     ///`type` = `file`: a [`FileEvent`].
-    #[serde(rename = "file")]
     File(FileEvent),
     ///`type` = `form`: a [`FormEvent`].
-    #[serde(rename = "form")]
     Form(FormEvent),
     ///`type` = `filled_form`: a [`FilledFormEvent`].
-    #[serde(rename = "filled_form")]
     FilledForm(FilledFormEvent),
     ///`type` = `rich_message`: a [`RichMessageEvent`].
-    #[serde(rename = "rich_message")]
     RichMessage(RichMessageEvent),
     ///`type` = `custom`: a [`CustomEvent`].
-    #[serde(rename = "custom")]
     Custom(CustomEvent),
     ///`type` = `system_message`: a [`SystemMessageEvent`].
-    #[serde(rename = "system_message")]
     SystemMessage(SystemMessageEvent),
+}
+impl<'de> ::serde::Deserialize<'de> for Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let (index, object) = crate::de::tagged(
+            deserializer,
+            "type",
+            &[
+                "message",
+                "file",
+                "form",
+                "filled_form",
+                "rich_message",
+                "custom",
+                "system_message",
+            ],
+        )?;
+        match index {
+            0usize => crate::de::variant(object).map(Self::Message),
+            1usize => crate::de::variant(object).map(Self::File),
+            2usize => crate::de::variant(object).map(Self::Form),
+            3usize => crate::de::variant(object).map(Self::FilledForm),
+            4usize => crate::de::variant(object).map(Self::RichMessage),
+            5usize => crate::de::variant(object).map(Self::Custom),
+            6usize => crate::de::variant(object).map(Self::SystemMessage),
+            _ => {
+                ::std::result::Result::Err(
+                    <D::Error as ::serde::de::Error>::custom("unknown variant"),
+                )
+            }
+        }
+    }
 }
 impl ::serde::Serialize for Event {
     fn serialize<S: ::serde::Serializer>(
@@ -6465,36 +6486,63 @@ impl ::std::convert::From<SystemMessageEvent> for Event {
     }
 }
 ///A filled field of a form, told apart by `type`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
-#[serde(tag = "type")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum FilledFormField {
     ///`type` = `checkbox`: a [`FilledFormCheckboxField`].
-    #[serde(rename = "checkbox")]
     Checkbox(FilledFormCheckboxField),
     ///`type` = `email`: a [`FilledFormEmailField`].
-    #[serde(rename = "email")]
     Email(FilledFormEmailField),
     ///`type` = `name`: a [`FilledFormNameField`].
-    #[serde(rename = "name")]
     Name(FilledFormNameField),
     ///`type` = `question`: a [`FilledFormQuestionField`].
-    #[serde(rename = "question")]
     Question(FilledFormQuestionField),
     ///`type` = `subject`: a [`FilledFormSubjectField`].
-    #[serde(rename = "subject")]
     Subject(FilledFormSubjectField),
     ///`type` = `textarea`: a [`FilledFormTextareaField`].
-    #[serde(rename = "textarea")]
     Textarea(FilledFormTextareaField),
     ///`type` = `group_chooser`: a [`FilledFormGroupChooserField`].
-    #[serde(rename = "group_chooser")]
     GroupChooser(FilledFormGroupChooserField),
     ///`type` = `radio`: a [`FilledFormRadioField`].
-    #[serde(rename = "radio")]
     Radio(FilledFormRadioField),
     ///`type` = `select`: a [`FilledFormSelectField`].
-    #[serde(rename = "select")]
     Select(FilledFormSelectField),
+}
+impl<'de> ::serde::Deserialize<'de> for FilledFormField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let (index, object) = crate::de::tagged(
+            deserializer,
+            "type",
+            &[
+                "checkbox",
+                "email",
+                "name",
+                "question",
+                "subject",
+                "textarea",
+                "group_chooser",
+                "radio",
+                "select",
+            ],
+        )?;
+        match index {
+            0usize => crate::de::variant(object).map(Self::Checkbox),
+            1usize => crate::de::variant(object).map(Self::Email),
+            2usize => crate::de::variant(object).map(Self::Name),
+            3usize => crate::de::variant(object).map(Self::Question),
+            4usize => crate::de::variant(object).map(Self::Subject),
+            5usize => crate::de::variant(object).map(Self::Textarea),
+            6usize => crate::de::variant(object).map(Self::GroupChooser),
+            7usize => crate::de::variant(object).map(Self::Radio),
+            8usize => crate::de::variant(object).map(Self::Select),
+            _ => {
+                ::std::result::Result::Err(
+                    <D::Error as ::serde::de::Error>::custom("unknown variant"),
+                )
+            }
+        }
+    }
 }
 impl ::serde::Serialize for FilledFormField {
     fn serialize<S: ::serde::Serializer>(
@@ -6576,15 +6624,32 @@ impl ::std::convert::From<FilledFormSelectField> for FilledFormField {
     }
 }
 ///A chat user, told apart by `type`. Bots appear as agents.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
-#[serde(tag = "type")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum User {
     ///`type` = `agent`: a [`Agent`].
-    #[serde(rename = "agent")]
     Agent(Agent),
     ///`type` = `customer`: a [`Customer`].
-    #[serde(rename = "customer")]
     Customer(Customer),
+}
+impl<'de> ::serde::Deserialize<'de> for User {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let (index, object) = crate::de::tagged(
+            deserializer,
+            "type",
+            &["agent", "customer"],
+        )?;
+        match index {
+            0usize => crate::de::variant(object).map(Self::Agent),
+            1usize => crate::de::variant(object).map(Self::Customer),
+            _ => {
+                ::std::result::Result::Err(
+                    <D::Error as ::serde::de::Error>::custom("unknown variant"),
+                )
+            }
+        }
+    }
 }
 impl ::serde::Serialize for User {
     fn serialize<S: ::serde::Serializer>(

@@ -1,0 +1,192 @@
+//! The command-line validator. The `webhooks-validate` binary calls [`run`]; it lives in the
+//! library so that tests and benchmarks drive it without a process.
+
+mod args;
+mod input;
+mod report;
+
+use std::ffi::OsString;
+use std::io::{self, BufRead, Write};
+
+use crate::{ValidationError, Validator};
+use args::{Format, Options};
+pub use args::{DEFAULT_MAX_BODY_SIZE, SECRET_ENV};
+use input::Body;
+
+/// Help text of the command.
+pub const HELP: &str = "\
+webhooks-validate: check LiveChat webhook bodies against the API v3.5 JSON Schemas
+
+usage: webhooks-validate [--strict] [--api-version 3.5] [--secret-key-file FILE]
+                         [--format text|json] [--ndjson] [--max-errors N]
+                         [--max-body-size BYTES] [FILE ...]
+
+Each FILE holds one webhook body (JSON). With no FILE, or with `-`, standard input is read.
+
+options:
+  --strict            a property the schemas do not document is an error (lenient by
+                      default: LiveChat may add fields)
+  --api-version V     the API version to validate against; only 3.5 is known
+  --secret-key-file FILE
+                      also require `secret_key` to equal the secret in FILE (one trailing
+                      newline is removed)
+  --secret-key KEY    the same with the secret on the command line, where other users of the
+                      machine may see it (prefer the file or WEBHOOKS_SECRET_KEY)
+                      Without either, the environment variable WEBHOOKS_SECRET_KEY, when set,
+                      gives the secret. An empty secret is a usage error. Secrets are compared
+                      as SHA-256 digests in constant time: the time taken depends on the lengths
+                      of the secrets only, never on their content; they are never printed.
+  --format text|json  text (default): one line per input, `ok <action>` or `invalid`
+                      followed by one indented line per error with its JSON pointer, line
+                      and column (control characters escaped); json: one JSON object per
+                      input, per line, with the same facts (`input`, `line`, `valid`,
+                      `action`, `errors`, `omitted`)
+  --ndjson            each line of each input is one webhook; results name the line number
+                      (blank lines are skipped)
+  --max-errors N      list at most N errors per body (default 100), then `and K more`
+  --max-body-size BYTES
+                      a body (with --ndjson: a line) larger than BYTES (default 1048576) is
+                      invalid and is not parsed; only BYTES and one more are read of it
+  -h, --help          this text
+
+exit status:
+  0  every input is a valid webhook
+  1  at least one input is not (invalid JSON, too large, duplicate key, not an object,
+     unknown action, schema violation, wrong secret)
+  2  usage error, or an input or the secret file could not be read
+";
+
+/// Exit status: every input valid.
+pub const EXIT_VALID: u8 = 0;
+/// Exit status: at least one input invalid.
+pub const EXIT_INVALID: u8 = 1;
+/// Exit status: usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs the command with `args` (without the program name), reading `-` from `stdin`; the
+/// secret may come from `secret_env` (the value of [`SECRET_ENV`]). Returns the exit status.
+pub fn run(
+    args: &[OsString],
+    secret_env: Option<&std::ffi::OsStr>,
+    stdin: &mut dyn BufRead,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    let options = match args::parse_args(args) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            let _ = stdout.write_all(HELP.as_bytes());
+            return EXIT_VALID;
+        }
+        Err(message) => {
+            let _ = writeln!(stderr, "webhooks-validate: {message}\n\n{HELP}");
+            return EXIT_USAGE;
+        }
+    };
+    let secret = match args::secret(options.secret.as_ref(), secret_env) {
+        Ok(secret) => secret,
+        Err(message) => {
+            let _ = writeln!(stderr, "webhooks-validate: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut builder = Validator::builder()
+        .strict(options.strict)
+        .max_errors(options.max_errors)
+        .max_body_size(Some(options.max_body_size));
+    if let Some(secret) = secret {
+        builder = builder.secret_key(secret);
+    }
+    let validator = match builder.build() {
+        Ok(validator) => validator,
+        Err(e) => {
+            let _ = writeln!(stderr, "webhooks-validate: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
+    let mut status = EXIT_VALID;
+    for input in &options.inputs {
+        let name = input.to_string_lossy();
+        let outcome = if input == "-" {
+            check_input(&validator, &options, "<stdin>", stdin, &mut out)
+        } else {
+            match std::fs::File::open(input) {
+                Ok(file) => {
+                    let mut reader = io::BufReader::with_capacity(256 * 1024, file);
+                    check_input(&validator, &options, &name, &mut reader, &mut out)
+                }
+                Err(e) => Err(e),
+            }
+        };
+        match outcome {
+            Ok(true) => {}
+            Ok(false) => status = status.max(EXIT_INVALID),
+            Err(e) => {
+                let _ = out.flush();
+                let _ = writeln!(stderr, "webhooks-validate: {}: {e}", report::Escaped(&name));
+                status = EXIT_USAGE;
+            }
+        }
+    }
+    if let Err(e) = out.flush() {
+        let _ = writeln!(stderr, "webhooks-validate: cannot write the results: {e}");
+        return EXIT_USAGE;
+    }
+    status
+}
+
+/// Checks every webhook of one input. Returns whether all were valid.
+fn check_input(
+    validator: &Validator,
+    options: &Options,
+    name: &str,
+    reader: &mut dyn BufRead,
+    out: &mut impl Write,
+) -> io::Result<bool> {
+    let limit = options.max_body_size;
+    let mut body = Vec::new();
+    if !options.ndjson {
+        let read = input::read_body(reader, limit, &mut body)?;
+        return check_one(validator, options.format, name, None, &body, read, out);
+    }
+    let mut all_valid = true;
+    let mut number = 0;
+    while let Some(read) = input::read_line(reader, limit, &mut body)? {
+        number += 1;
+        if read == Body::Within && body.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        all_valid &= check_one(
+            validator,
+            options.format,
+            name,
+            Some(number),
+            &body,
+            read,
+            out,
+        )?;
+    }
+    Ok(all_valid)
+}
+
+/// Validates one body (unless it was too large) and writes its result. Returns whether it was
+/// valid.
+fn check_one(
+    validator: &Validator,
+    format: Format,
+    input: &str,
+    line: Option<usize>,
+    body: &[u8],
+    read: Body,
+    out: &mut impl Write,
+) -> io::Result<bool> {
+    let result = match read {
+        Body::Within => validator.validate(body),
+        Body::TooLarge => Err(ValidationError::TooLarge {
+            limit: validator.max_body_size().unwrap_or(usize::MAX),
+        }),
+    };
+    report::write_result(out, format, input, line, &result)?;
+    Ok(result.is_ok())
+}

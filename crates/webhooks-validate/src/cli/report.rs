@@ -1,0 +1,235 @@
+//! Writing the result of one body, as text or as one JSON line.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::args::Format;
+use crate::{ValidationError, Violation, Webhook};
+
+/// One error of one input, as the JSON output gives it.
+#[derive(Debug, Serialize)]
+struct ErrorOut<'a> {
+    kind: &'static str,
+    pointer: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    keyword: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    schema: &'a str,
+    message: String,
+}
+
+/// The result of one input, as the JSON output gives it.
+#[derive(Debug, Serialize)]
+struct ResultOut<'a> {
+    input: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<ErrorOut<'a>>,
+    /// Errors found beyond `--max-errors`, not listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn violation_out<'a>(kind: &'static str, v: &'a Violation) -> ErrorOut<'a> {
+    ErrorOut {
+        kind,
+        pointer: &v.pointer,
+        line: v.line,
+        column: v.column,
+        keyword: &v.keyword,
+        schema: &v.schema,
+        message: v.message.clone(),
+    }
+}
+
+/// The errors to list, and the count of those left out.
+fn errors_out(error: &ValidationError) -> (Vec<ErrorOut<'_>>, usize) {
+    let single = |kind, pointer, line, column| ErrorOut {
+        kind,
+        pointer,
+        line,
+        column,
+        keyword: "",
+        schema: "",
+        message: error.to_string(),
+    };
+    let list = match error {
+        ValidationError::Json {
+            line,
+            column,
+            message,
+        } => vec![ErrorOut {
+            message: format!("invalid JSON: {message}"),
+            ..single("json", "", Some(*line), Some(*column))
+        }],
+        ValidationError::TooLarge { .. } => vec![single("too_large", "", None, None)],
+        ValidationError::DuplicateKey {
+            key,
+            pointer,
+            line,
+            column,
+        } => vec![ErrorOut {
+            message: format!("duplicate key `{key}` (the object has it already)"),
+            ..single("duplicate_key", pointer, Some(*line), Some(*column))
+        }],
+        ValidationError::NotAnObject { .. } => vec![single("not_an_object", "", None, None)],
+        ValidationError::UnknownAction { .. } => {
+            vec![single("unknown_action", "/action", None, None)]
+        }
+        ValidationError::SecretMismatch => vec![single("secret_key", "/secret_key", None, None)],
+        ValidationError::Invalid(violations) => {
+            let list = violations
+                .iter()
+                .map(|v| violation_out("schema", v))
+                .collect();
+            return (list, violations.omitted());
+        }
+        ValidationError::Disagreement(d) => {
+            let mut out = vec![single("disagreement", "", None, None)];
+            out.extend(d.violations.iter().map(|v| violation_out("schema", v)));
+            if let Some(typed) = &d.typed {
+                out.push(ErrorOut {
+                    kind: "typed",
+                    pointer: typed.pointer(),
+                    line: Some(typed.line()),
+                    column: Some(typed.column()),
+                    keyword: "",
+                    schema: "",
+                    message: typed.message().to_owned(),
+                });
+            }
+            return (out, d.violations.omitted());
+        }
+    };
+    (list, 0)
+}
+
+/// Text with its control characters escaped (`\n`, `\r`, `\t`, `\u{1b}`, ...), and also the
+/// characters that break or reorder lines (U+2028, U+2029, the bidirectional controls), so
+/// that nothing received can start a line of its own or drive the terminal.
+pub(crate) struct Escaped<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(needs_escape) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            match c {
+                '\n' => f.write_str("\\n")?,
+                '\r' => f.write_str("\\r")?,
+                '\t' => f.write_str("\\t")?,
+                other => write!(f, "\\u{{{:x}}}", u32::from(other))?,
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Writes the result of one body; `input` names it, `line` is its line with `--ndjson`.
+pub(crate) fn write_result(
+    out: &mut impl Write,
+    format: Format,
+    input: &str,
+    line: Option<usize>,
+    result: &Result<Webhook, ValidationError>,
+) -> io::Result<()> {
+    match format {
+        Format::Text => {
+            write!(out, "{}", Escaped(input))?;
+            if let Some(line) = line {
+                write!(out, ":{line}")?;
+            }
+            let error = match result {
+                Ok(webhook) => {
+                    return writeln!(out, ": ok {}", Escaped(webhook.action_name()));
+                }
+                Err(error) => error,
+            };
+            writeln!(out, ": invalid")?;
+            let (errors, omitted) = errors_out(error);
+            for e in errors {
+                let pointer = if e.pointer.is_empty() {
+                    "(root)"
+                } else {
+                    e.pointer
+                };
+                let tag = if e.keyword.is_empty() {
+                    e.kind
+                } else {
+                    e.keyword
+                };
+                write!(out, "  {}", Escaped(pointer))?;
+                if let (Some(l), Some(c)) = (e.line, e.column) {
+                    write!(out, " (line {l}, column {c})")?;
+                }
+                writeln!(out, ": {} [{}]", Escaped(&e.message), Escaped(tag))?;
+            }
+            if omitted > 0 {
+                writeln!(out, "  and {omitted} more (--max-errors)")?;
+            }
+            Ok(())
+        }
+        Format::Json => {
+            let record = match result {
+                Ok(webhook) => ResultOut {
+                    input,
+                    line,
+                    valid: true,
+                    action: Some(webhook.action_name()),
+                    errors: Vec::new(),
+                    omitted: 0,
+                },
+                Err(error) => {
+                    let (errors, omitted) = errors_out(error);
+                    ResultOut {
+                        input,
+                        line,
+                        valid: false,
+                        action: None,
+                        errors,
+                        omitted,
+                    }
+                }
+            };
+            serde_json::to_writer(&mut *out, &record)?;
+            out.write_all(b"\n")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let shown =
+            Escaped("a\nb.json: ok forged\r\x1b[2J\t\u{7f}\u{85}\u{2028}\u{202e}é").to_string();
+        assert_eq!(
+            shown,
+            "a\\nb.json: ok forged\\r\\u{1b}[2J\\t\\u{7f}\\u{85}\\u{2028}\\u{202e}é"
+        );
+        assert_eq!(Escaped("plain /a/b~1c").to_string(), "plain /a/b~1c");
+    }
+}

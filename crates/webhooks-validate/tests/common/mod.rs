@@ -1,0 +1,53 @@
+//! Running the `webhooks-validate` binary from the tests.
+
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/v3.5")
+}
+
+pub fn sample(name: &str) -> String {
+    samples().join(name).to_string_lossy().into_owned()
+}
+
+/// Runs the binary with `args` and `stdin`.
+pub fn run(args: &[&str], stdin: &[u8]) -> Output {
+    run_with(args, stdin, &[])
+}
+
+/// Runs the binary with `args`, `stdin` and the environment variables `env` added.
+pub fn run_with<A: AsRef<OsStr>>(args: &[A], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_webhooks-validate"));
+    command
+        .args(args)
+        .env_remove("WEBHOOKS_SECRET_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("the binary starts");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let input = stdin.to_vec();
+    // Write from another thread so a large input cannot block on a full stdout pipe.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("the binary ends");
+    writer.join().expect("writer thread");
+    output
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
