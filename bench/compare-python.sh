@@ -30,4 +30,4 @@ print(version["schemas"])
 PY
 )
 
-"$venv/bin/python" bench/compare_python.py "$schemas" "$corpus" target/release/webhooks-validate
+"$venv/bin/python" bench/compare_python.py "$schemas" "$corpus" "${CARGO_TARGET_DIR:-target}/release/webhooks-validate"
