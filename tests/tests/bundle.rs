@@ -196,7 +196,7 @@ fn refs(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
             for (key, sub) in map {
-                let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                let here = format!("{pointer}/{}", webhooks_types::location::escape(key));
                 match (key.as_str(), sub) {
                     ("$ref", Value::String(target)) => out.push((here, target.clone())),
                     _ => refs(sub, &here, out),

@@ -11,6 +11,7 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
+use webhooks_types::location::{bare_message, unescape};
 
 /// A JSON value that keeps the order of object members and the text of numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,16 +44,10 @@ pub struct SyntaxError {
 
 impl From<serde_json::Error> for SyntaxError {
     fn from(e: serde_json::Error) -> Self {
-        let full = e.to_string();
-        // serde_json appends the position to its message; it is kept apart here.
-        let message = match full.rfind(" at line ") {
-            Some(at) => full[..at].to_owned(),
-            None => full,
-        };
         Self {
             line: e.line(),
             column: e.column(),
-            message,
+            message: bare_message(&e),
         }
     }
 }
@@ -262,7 +257,7 @@ impl Json {
         };
         match self.pointer_mut(parent) {
             Some(Json::Object(members)) => {
-                members.push((unescape(key), value));
+                members.push((unescape(key).into_owned(), value));
                 true
             }
             _ => false,
@@ -313,11 +308,6 @@ impl Json {
             }
         }
     }
-}
-
-/// A JSON-pointer reference token as the member name it stands for.
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 fn push_indent(out: &mut String, indent: usize) {

@@ -21,6 +21,7 @@
 
 mod action;
 mod de;
+pub mod location;
 mod parse_error;
 #[doc(hidden)]
 pub mod scan;

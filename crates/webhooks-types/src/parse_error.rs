@@ -82,23 +82,11 @@ pub(crate) fn pointer_of(path: &serde_path_to_error::Path) -> String {
                 out.push('/');
                 out.push_str(&index.to_string());
             }
-            Segment::Map { key } => {
-                out.push('/');
-                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            }
+            Segment::Map { key } => crate::location::push_token(&mut out, key),
             Segment::Enum { .. } | Segment::Unknown => {}
         }
     }
     out
-}
-
-/// Strips serde_json's own " at line L column C" suffix from a message.
-pub(crate) fn bare_message(error: &serde_json::Error) -> String {
-    let text = error.to_string();
-    match text.rfind(" at line ") {
-        Some(i) if error.line() > 0 => text[..i].to_owned(),
-        _ => text,
-    }
 }
 
 impl fmt::Display for ParseErrorKind {

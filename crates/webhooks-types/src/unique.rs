@@ -186,9 +186,7 @@ fn pointer_of(frames: &[Frame<'_>]) -> String {
 }
 
 fn push_segment(pointer: &mut String, name: &[u8]) {
-    pointer.push('/');
-    let name = String::from_utf8_lossy(name);
-    pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
+    crate::location::push_token(pointer, &String::from_utf8_lossy(name));
 }
 
 #[cfg(test)]

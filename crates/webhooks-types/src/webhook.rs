@@ -8,7 +8,8 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::parse_error::{bare_message, pointer_of};
+use crate::location::{bare_message, line_column};
+use crate::parse_error::pointer_of;
 use crate::{
     Action, AdditionalData, OrganizationId, ParseError, ParseErrorKind, Payload, SecretKey,
     WebhookId,
@@ -335,17 +336,6 @@ fn not_an_object(text: &str) -> Option<ParseError> {
 /// Whether a webhook of `action` must carry `additional_data`; unknown actions need not.
 fn additional_data_required(action: &str) -> bool {
     Action::from_name(action).is_some_and(Action::requires_additional_data)
-}
-
-/// 1-based line and column of a byte offset.
-fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let column = match before.iter().rposition(|b| *b == b'\n') {
-        Some(newline) => offset - newline,
-        None => offset + 1,
-    };
-    (line, column)
 }
 
 impl Serialize for Webhook {

@@ -5,18 +5,8 @@
 //! iterative scan (no recursion), so its cost is linear in the text, and a deeply nested value
 //! off those paths cannot overflow the stack.
 
+use webhooks_types::location::unescape as unescape_token;
 use webhooks_types::scan::{scalar_end, skip_ws, string_end, unescape};
-
-/// 1-based line and column (in bytes) of a byte offset.
-pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let column = match before.iter().rposition(|b| *b == b'\n') {
-        Some(newline) => offset - newline,
-        None => offset + 1,
-    };
-    (line, column)
-}
 
 /// Where a value is in the text: the offset of its first byte and the offset just past it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +27,7 @@ pub(crate) fn locate_all(text: &[u8], pointers: &[&str]) -> Vec<Option<Span>> {
                 continue;
             };
             for raw in rest.split('/') {
-                let segment = raw.replace("~1", "/").replace("~0", "~");
+                let segment = unescape_token(raw).into_owned();
                 node = match tree[node].children.get(&segment) {
                     Some(child) => *child,
                     None => {
@@ -54,26 +44,6 @@ pub(crate) fn locate_all(text: &[u8], pointers: &[&str]) -> Vec<Option<Span>> {
     let mut out = vec![None; pointers.len()];
     let start = skip_ws(text, 0);
     walk(text, start, &tree, 0, &mut out);
-    out
-}
-
-/// 1-based line and column of each offset, in one pass over the text.
-pub(crate) fn line_columns(text: &[u8], offsets: &[usize]) -> Vec<(usize, usize)> {
-    let mut order: Vec<usize> = (0..offsets.len()).collect();
-    order.sort_unstable_by_key(|i| offsets[*i]);
-    let mut out = vec![(1, 1); offsets.len()];
-    let (mut pos, mut line, mut line_start) = (0, 1, 0);
-    for i in order {
-        let offset = offsets[i].min(text.len());
-        for (at, byte) in text[pos..offset].iter().enumerate() {
-            if *byte == b'\n' {
-                line += 1;
-                line_start = pos + at + 1;
-            }
-        }
-        pos = pos.max(offset);
-        out[i] = (line, offset - line_start + 1);
-    }
     out
 }
 
@@ -205,6 +175,7 @@ fn value_end(text: &[u8], pos: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use webhooks_types::location::{line_column, line_columns};
 
     fn locate(text: &[u8], pointer: &str) -> Option<(usize, usize)> {
         let span = locate_all(text, &[pointer])[0]?;

@@ -5,8 +5,8 @@ use webhooks_types::{Action, SecretKey, Webhook, API_VERSION};
 
 use crate::error::{BuildError, Disagreement, ValidationError, Violations};
 use crate::generated::schemas::{BASE_URI, FILES};
-use crate::locate::line_column;
 use crate::{strict, unions, violations};
+use webhooks_types::location::{bare_message, line_column};
 
 /// Schema keywords whose every rule the generated types also enforce: JSON types and required
 /// members, `enum`/`const` values, string `pattern`s (checked with `regress`), `maxLength`
@@ -342,11 +342,7 @@ fn parse(bytes: &[u8]) -> Result<Value, ValidationError> {
         } else {
             (e.line(), e.column().max(1))
         };
-        let text = e.to_string();
-        let message = match text.rfind(" at line ") {
-            Some(i) if e.line() > 0 => text[..i].to_owned(),
-            _ => text,
-        };
+        let message = bare_message(&e);
         ValidationError::Json {
             line,
             column,

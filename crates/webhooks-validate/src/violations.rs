@@ -13,7 +13,9 @@ use serde_json::Value;
 
 use crate::error::Violation;
 use crate::generated::schemas::BASE_URI;
-use crate::locate::{line_columns, locate_all};
+use webhooks_types::location::{escape, line_columns};
+
+use crate::locate::locate_all;
 
 type EngineError<'a> = jsonschema::ValidationError<'a>;
 
@@ -288,10 +290,6 @@ fn refine_union<'e>(
 
 fn parent(pointer: &str) -> Option<&str> {
     pointer.rfind('/').map(|i| &pointer[..i])
-}
-
-fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
 }
 
 fn violation(error: &EngineError<'_>, pointer: String, message: String) -> Violation {

@@ -432,10 +432,7 @@ impl SchemaSet {
     }
 }
 
-/// Escapes a JSON pointer token.
-pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
+pub use webhooks_types::location::escape;
 
 /// Joins a relative reference to the file it is written in; `None` when it leaves the root.
 pub fn join(file: &str, reference: &str) -> Option<String> {
