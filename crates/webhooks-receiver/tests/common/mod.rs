@@ -145,10 +145,10 @@ impl Handler for Recorder {
     }
 }
 
-pub struct Running {
+pub struct Running<I = SqliteInbox> {
     pub url: String,
     pub db: PathBuf,
-    pub receiver: Receiver<SqliteInbox>,
+    pub receiver: Receiver<I>,
     pub recorder: Recorder,
 }
 
@@ -166,14 +166,20 @@ pub fn fast_worker(max_attempts: u32) -> WorkerOptions {
 
 /// A receiver over a fresh SQLite inbox on an ephemeral loopback port.
 pub async fn start(recorder: Recorder, max_attempts: u32) -> Running {
-    let dir = temp_dir("loopback");
-    let db = dir.join("inbox.sqlite");
+    let db = temp_dir("loopback").join("inbox.sqlite");
+    let mut running = start_with(SqliteInbox::open(&db).unwrap(), recorder, max_attempts).await;
+    running.db = db;
+    running
+}
+
+/// A receiver over `inbox` on an ephemeral loopback port, its worker running `recorder`.
+pub async fn start_with<I: Inbox>(inbox: I, recorder: Recorder, max_attempts: u32) -> Running<I> {
     let mut config = ReceiverConfig::new(
         ApiVersion::V3_5,
         SecretKeys::new([SECRET, "second-registration"]),
     );
     config.worker = fast_worker(max_attempts);
-    let receiver = Receiver::new(config, SqliteInbox::open(&db).unwrap()).unwrap();
+    let receiver = Receiver::new(config, inbox).unwrap();
     receiver.spawn_worker(recorder.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
@@ -181,7 +187,7 @@ pub async fn start(recorder: Recorder, max_attempts: u32) -> Running {
     tokio::spawn(async move { axum::serve(listener, router).await });
     Running {
         url,
-        db,
+        db: PathBuf::new(),
         receiver,
         recorder,
     }
