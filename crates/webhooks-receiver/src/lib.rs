@@ -27,3 +27,8 @@ pub use secrets::{SecretKeys, SecretsError};
 pub use server::{Receiver, ReceiverConfig, ReceiverError, DEFAULT_BODY_LIMIT};
 pub use version::{ApiVersion, UnsupportedVersion};
 pub use worker::{now_ms, RetryPolicy, WorkerOptions};
+
+/// The examples of this crate's README, compiled as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

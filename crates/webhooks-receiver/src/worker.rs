@@ -117,7 +117,7 @@ pub async fn run<I: Inbox, H: Handler>(
         let mut attempts = JoinSet::new();
         for claimed in batch {
             let (inbox, handler) = (Arc::clone(&inbox), Arc::clone(&handler));
-            attempts.spawn(async move { attempt(&*inbox, handler, claimed, options.retry).await });
+            attempts.spawn(async move { attempt(&*inbox, handler, claimed, options).await });
         }
         while attempts.join_next().await.is_some() {}
     }
@@ -128,13 +128,23 @@ async fn attempt<I: Inbox, H: Handler>(
     inbox: &I,
     handler: Arc<H>,
     delivery: Delivery,
-    retry: RetryPolicy,
+    options: WorkerOptions,
 ) {
     let (id, number) = (delivery.id, delivery.attempt);
     // In its own task, so that a panicking handler is a failed attempt, not a lost worker.
-    let outcome = tokio::spawn(async move { call(&*handler, &delivery).await })
-        .await
-        .unwrap_or_else(|e| Err(HandlerError::new(format!("handler panicked: {e}"))));
+    // A handler still running near the end of its lease fails the attempt: past the lease
+    // another claim could take the delivery over.
+    let lease = options.lease - options.lease / 10;
+    let run =
+        tokio::spawn(async move { tokio::time::timeout(lease, call(&*handler, &delivery)).await });
+    let outcome = match run.await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => Err(HandlerError::new(format!(
+            "handler still running after {lease:?}"
+        ))),
+        Err(e) => Err(HandlerError::new(format!("handler panicked: {e}"))),
+    };
+    let retry = options.retry;
     let recorded = match outcome {
         Ok(()) => inbox.complete(id, now_ms()).await,
         Err(error) => {

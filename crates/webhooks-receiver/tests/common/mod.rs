@@ -174,23 +174,33 @@ pub async fn start(recorder: Recorder, max_attempts: u32) -> Running {
 
 /// A receiver over `inbox` on an ephemeral loopback port, its worker running `recorder`.
 pub async fn start_with<I: Inbox>(inbox: I, recorder: Recorder, max_attempts: u32) -> Running<I> {
-    let mut config = ReceiverConfig::new(
-        ApiVersion::V3_5,
-        SecretKeys::new([SECRET, "second-registration"]),
-    );
-    config.worker = fast_worker(max_attempts);
-    let receiver = Receiver::new(config, inbox).unwrap();
-    receiver.spawn_worker(recorder.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    let router = receiver.router();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let (url, receiver) = serve_with(inbox, recorder.clone(), fast_worker(max_attempts)).await;
     Running {
         url,
         db: PathBuf::new(),
         receiver,
         recorder,
     }
+}
+
+/// A receiver over `inbox` on an ephemeral loopback port, its worker running `handler`.
+pub async fn serve_with<I: Inbox, H: Handler>(
+    inbox: I,
+    handler: H,
+    worker: WorkerOptions,
+) -> (String, Receiver<I>) {
+    let mut config = ReceiverConfig::new(
+        ApiVersion::V3_5,
+        SecretKeys::new([SECRET, "second-registration"]),
+    );
+    config.worker = worker;
+    let receiver = Receiver::new(config, inbox).unwrap();
+    receiver.spawn_worker(handler);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let router = receiver.router();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, receiver)
 }
 
 pub async fn post(client: &reqwest::Client, url: &str, body: String) -> (u16, String) {
