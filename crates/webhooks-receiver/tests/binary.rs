@@ -295,3 +295,62 @@ fn a_port_in_use_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() {
+    let dir = temp_dir("answers");
+    let (db, secrets) = (dir.join("inbox.sqlite"), secrets_file(&dir));
+    let mut server = serve(&db, &secrets);
+    let client = reqwest::Client::new();
+    let url = server.url.clone();
+    let json = |body: String| {
+        client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let wrong = common::with_secret(common::sample("thread_tagged"), "wrong");
+    assert_eq!(json(wrong).send().await.unwrap().status(), 401);
+    let mut invalid = common::sample("thread_tagged");
+    invalid["payload"]["tag"] = 7.into();
+    let response = json(common::with_secret(invalid, SECRET))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let report: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(report["errors"][0]["pointer"], "/payload/tag");
+    let mut big = common::sample("thread_tagged");
+    big["payload"]["tag"] = "x".repeat(3_000_000).into();
+    assert_eq!(
+        json(common::with_secret(big, SECRET))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        413
+    );
+    let body = common::with_secret(common::sample("thread_tagged"), SECRET);
+    let plain = client
+        .post(&url)
+        .header("content-type", "text/plain")
+        .body(body.clone());
+    assert_eq!(plain.send().await.unwrap().status(), 415);
+    assert_eq!(client.get(&url).send().await.unwrap().status(), 405);
+    // Then one good delivery: it is the only line printed.
+    assert_eq!(json(body.clone()).send().await.unwrap().status(), 200);
+    common::until(1500, || !server.lines.lock().unwrap().is_empty()).await;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let lines = server.lines.lock().unwrap().clone();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["body_sha256"], sha(body.as_bytes()));
+    assert_eq!(lines[0]["action"], "thread_tagged");
+    let inbox = webhooks_receiver::SqliteInbox::open(&db).unwrap();
+    let stats = webhooks_receiver::Inbox::stats(&inbox).await.unwrap();
+    assert_eq!(
+        stats.pending + stats.running + stats.done + stats.dead,
+        1,
+        "{stats:?}"
+    );
+}
