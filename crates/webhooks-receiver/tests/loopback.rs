@@ -11,13 +11,19 @@ use webhooks_receiver::inbox::state;
 use webhooks_receiver::{ApiVersion, Inbox};
 
 #[tokio::test]
-async fn every_sample_is_acknowledged_and_handled_once_per_event() {
-    let run = start(Recorder::default(), 3).await;
+async fn every_sample_of_every_version_is_acknowledged_and_handled_once_per_event() {
+    for version in ApiVersion::ALL {
+        every_sample_is_acknowledged_and_handled_once_per_event(*version).await;
+    }
+}
+
+async fn every_sample_is_acknowledged_and_handled_once_per_event(version: ApiVersion) {
+    let run = common::start_version(version, Recorder::default(), 3).await;
     let client = reqwest::Client::new();
-    let rules = ApiVersion::V3_5.identity().unwrap();
+    let rules = version.identity().unwrap();
     let mut expected = Vec::new();
     let mut keys = HashSet::new();
-    let samples = common::samples(ApiVersion::V3_5);
+    let samples = common::samples(version);
     assert!(samples.len() > 100, "{} samples", samples.len());
     for (name, value) in samples {
         let action = value["action"].as_str().unwrap().to_owned();

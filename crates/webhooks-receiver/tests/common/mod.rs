@@ -166,10 +166,21 @@ pub fn fast_worker(max_attempts: u32) -> WorkerOptions {
 
 /// A receiver over a fresh SQLite inbox on an ephemeral loopback port.
 pub async fn start(recorder: Recorder, max_attempts: u32) -> Running {
+    start_version(ApiVersion::V3_5, recorder, max_attempts).await
+}
+
+/// A receiver of `version` over a fresh SQLite inbox on an ephemeral loopback port.
+pub async fn start_version(version: ApiVersion, recorder: Recorder, max_attempts: u32) -> Running {
     let db = temp_dir("loopback").join("inbox.sqlite");
-    let mut running = start_with(SqliteInbox::open(&db).unwrap(), recorder, max_attempts).await;
-    running.db = db;
-    running
+    let inbox = SqliteInbox::open(&db).unwrap();
+    let (url, receiver) =
+        serve_version(version, inbox, recorder.clone(), fast_worker(max_attempts)).await;
+    Running {
+        url,
+        db,
+        receiver,
+        recorder,
+    }
 }
 
 /// A receiver over `inbox` on an ephemeral loopback port, its worker running `recorder`.
@@ -189,10 +200,16 @@ pub async fn serve_with<I: Inbox, H: Handler>(
     handler: H,
     worker: WorkerOptions,
 ) -> (String, Receiver<I>) {
-    let mut config = ReceiverConfig::new(
-        ApiVersion::V3_5,
-        SecretKeys::new([SECRET, "second-registration"]),
-    );
+    serve_version(ApiVersion::V3_5, inbox, handler, worker).await
+}
+
+async fn serve_version<I: Inbox, H: Handler>(
+    version: ApiVersion,
+    inbox: I,
+    handler: H,
+    worker: WorkerOptions,
+) -> (String, Receiver<I>) {
+    let mut config = ReceiverConfig::new(version, SecretKeys::new([SECRET, "second-registration"]));
     config.worker = worker;
     let receiver = Receiver::new(config, inbox).unwrap();
     receiver.spawn_worker(handler);
