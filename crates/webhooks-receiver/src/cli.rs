@@ -1,0 +1,297 @@
+//! The command line: `serve`, `send`, `dead`, `redrive`.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+
+use crate::inbox::{state, Inbox, PostgresInbox, SqliteInbox};
+use crate::{
+    now_ms, ApiVersion, Delivery, Handler, HandlerError, Receiver, ReceiverConfig, RetryPolicy,
+    SecretKeys, WorkerOptions,
+};
+
+mod send;
+
+/// Receives LiveChat webhooks durably: answers 200 only once a delivery is stored, then
+/// handles it from the inbox.
+#[derive(Debug, Parser)]
+#[command(name = "webhooks-receiver", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Accept webhooks on `POST /`; print one NDJSON line per handled delivery on stdout.
+    Serve(ServeArgs),
+    /// Post samples to a receiver (secret filled in) and print each status.
+    Send(send::SendArgs),
+    /// List the dead letters of an inbox as NDJSON.
+    Dead(StoreArgs),
+    /// Put dead letters back into the inbox to be handled again.
+    Redrive(RedriveArgs),
+}
+
+/// Where the inbox is.
+#[derive(Debug, Args)]
+struct StoreArgs {
+    /// The SQLite inbox file (created if absent).
+    #[arg(long, value_name = "FILE", default_value = "inbox.sqlite")]
+    db: PathBuf,
+    /// Use a PostgreSQL inbox instead (connection string or URL; better given through the
+    /// environment, since it may hold a password).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "WEBHOOKS_RECEIVER_POSTGRES",
+        hide_env_values = true
+    )]
+    postgres: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// File holding the accepted secret keys, one per line.
+    #[arg(long, value_name = "FILE", required_unless_present = "secret_key_env")]
+    secret_key_file: Option<PathBuf>,
+    /// Environment variable holding the accepted secret keys, one per line.
+    #[arg(long, value_name = "VAR")]
+    secret_key_env: Option<String>,
+    /// LiveChat Webhooks API version of the deliveries.
+    #[arg(long, value_name = "VERSION", default_value = "3.5")]
+    api_version: ApiVersion,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Largest accepted body, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::DEFAULT_BODY_LIMIT)]
+    body_limit: usize,
+    /// Attempts before a delivery becomes a dead letter.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    max_attempts: u32,
+    /// Wait after a first failed attempt, in milliseconds (doubled after each further one).
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    retry_base_ms: u64,
+}
+
+#[derive(Debug, Args)]
+struct RedriveArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The dead letter to re-drive.
+    #[arg(
+        long,
+        value_name = "ID",
+        conflicts_with = "all",
+        required_unless_present = "all"
+    )]
+    id: Option<i64>,
+    /// Re-drive every dead letter.
+    #[arg(long)]
+    all: bool,
+}
+
+/// A failure of the command: the message and the exit code (1 bad input, 2 usage or I/O).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    fn io(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: 2,
+        }
+    }
+
+    fn input(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: 1,
+        }
+    }
+}
+
+/// Runs the command line; the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` print to stdout and succeed; usage errors exit 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("webhooks-receiver: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve(args).await,
+            Command::Send(args) => send::run(args).await,
+            Command::Dead(args) => with_inbox(&args, None).await,
+            Command::Redrive(args) => with_inbox(&args.store, Some(args.id)).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("webhooks-receiver: {failure}");
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// Writes one NDJSON line per handled delivery to stdout.
+struct PrintDeliveries;
+
+fn print_line(delivery: &Delivery) -> Result<(), HandlerError> {
+    let line = json!({
+        "id": delivery.id,
+        "webhook_id": delivery.webhook_id,
+        "action": delivery.action,
+        "body_sha256": delivery.body_sha256,
+        "attempt": delivery.attempt,
+        "possible_redelivery": delivery.possible_redelivery,
+    });
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .map_err(|e| HandlerError::new(format!("cannot write to stdout: {e}")))
+}
+
+impl Handler for PrintDeliveries {
+    async fn handle(
+        &self,
+        _: webhooks_types::Webhook,
+        delivery: &Delivery,
+    ) -> Result<(), HandlerError> {
+        print_line(delivery)
+    }
+
+    async fn on_unknown(&self, delivery: &Delivery) -> Result<(), HandlerError> {
+        print_line(delivery)
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    let secrets = match (&args.secret_key_file, &args.secret_key_env) {
+        (Some(path), _) => SecretKeys::from_file(path),
+        (None, Some(var)) => SecretKeys::from_env(var),
+        (None, None) => return Err(Failure::io("give --secret-key-file or --secret-key-env")),
+    }
+    .map_err(|e| Failure::io(e.to_string()))?;
+    let mut config = ReceiverConfig::new(args.api_version, secrets);
+    config.body_limit = args.body_limit;
+    config.worker = WorkerOptions {
+        retry: RetryPolicy {
+            max_attempts: args.max_attempts.max(1),
+            base_delay: Duration::from_millis(args.retry_base_ms),
+            ..RetryPolicy::default()
+        },
+        ..WorkerOptions::default()
+    };
+    match &args.store.postgres {
+        Some(url) => {
+            let inbox = PostgresInbox::connect(url)
+                .await
+                .map_err(|e| Failure::io(format!("cannot open the PostgreSQL inbox: {e}")))?;
+            run_server(args.listen, config, inbox).await
+        }
+        None => {
+            let inbox = SqliteInbox::open(&args.store.db).map_err(|e| {
+                Failure::io(format!(
+                    "cannot open the inbox {}: {e}",
+                    args.store.db.display()
+                ))
+            })?;
+            run_server(args.listen, config, inbox).await
+        }
+    }
+}
+
+async fn run_server<I: Inbox>(
+    listen: SocketAddr,
+    config: ReceiverConfig,
+    inbox: I,
+) -> Result<(), Failure> {
+    let receiver = Receiver::new(config, inbox).map_err(|e| Failure::io(e.to_string()))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| Failure::io(format!("cannot listen on {listen}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Failure::io(format!("cannot listen on {listen}: {e}")))?;
+    let worker = receiver.spawn_worker(PrintDeliveries);
+    eprintln!("webhooks-receiver: listening on http://{local}/");
+    let served = axum::serve(listener, receiver.router())
+        .with_graceful_shutdown(async {
+            // Without a signal handler the server runs until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await;
+    worker.abort();
+    served.map_err(|e| Failure::io(format!("the server stopped: {e}")))
+}
+
+/// `dead` (when `redrive` is `None`) or `redrive`.
+async fn with_inbox(store: &StoreArgs, redrive: Option<Option<i64>>) -> Result<(), Failure> {
+    match &store.postgres {
+        Some(url) => {
+            let inbox = PostgresInbox::connect(url)
+                .await
+                .map_err(|e| Failure::io(format!("cannot open the PostgreSQL inbox: {e}")))?;
+            inspect(&inbox, redrive).await
+        }
+        None => {
+            if !store.db.exists() {
+                return Err(Failure::io(format!("no inbox at {}", store.db.display())));
+            }
+            let inbox = SqliteInbox::open(&store.db).map_err(|e| {
+                Failure::io(format!("cannot open the inbox {}: {e}", store.db.display()))
+            })?;
+            inspect(&inbox, redrive).await
+        }
+    }
+}
+
+async fn inspect<I: Inbox>(inbox: &I, redrive: Option<Option<i64>>) -> Result<(), Failure> {
+    let storage = |e: crate::InboxError| Failure::io(e.to_string());
+    match redrive {
+        None => {
+            let rows = inbox.rows(state::DEAD, usize::MAX).await.map_err(storage)?;
+            let mut out = std::io::stdout().lock();
+            for row in rows {
+                let line = json!({"id": row.id, "action": row.action, "state": row.state,
+                    "attempts": row.attempts, "last_error": row.last_error});
+                writeln!(out, "{line}").map_err(|e| Failure::io(e.to_string()))?;
+            }
+            Ok(())
+        }
+        Some(id) => {
+            let n = inbox.redrive(id, now_ms()).await.map_err(storage)?;
+            println!("re-driven: {n}");
+            match (id, n) {
+                (Some(id), 0) => Err(Failure::input(format!("no dead letter with id {id}"))),
+                _ => Ok(()),
+            }
+        }
+    }
+}

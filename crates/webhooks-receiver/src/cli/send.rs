@@ -1,0 +1,179 @@
+//! `send`: posts samples to a receiver.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::Value;
+
+use super::Failure;
+use crate::identity::Members;
+use crate::ApiVersion;
+
+#[derive(Debug, Args)]
+pub(super) struct SendArgs {
+    /// The receiver's URL, e.g. http://127.0.0.1:8080/
+    #[arg(value_name = "URL")]
+    url: String,
+    /// File whose first secret (one per line) is put into each sample's `secret_key`.
+    #[arg(long, value_name = "FILE")]
+    secret_key_file: PathBuf,
+    /// API version of the samples (`--all` reads `samples/v<VERSION>/`).
+    #[arg(long, value_name = "VERSION", default_value = "3.5")]
+    api_version: ApiVersion,
+    /// Post every sample of the version's samples directory.
+    #[arg(long, conflicts_with = "samples", required_unless_present = "samples")]
+    all: bool,
+    /// Where `--all` finds the samples [default: samples/v<VERSION>].
+    #[arg(long, value_name = "DIR", requires = "all")]
+    samples_dir: Option<PathBuf>,
+    /// Post each sample this many times (to test redelivery).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    repeat: u32,
+    /// Sample files (webhook bodies).
+    #[arg(value_name = "SAMPLE.json")]
+    samples: Vec<PathBuf>,
+}
+
+/// The sample files of a directory: its `*.json` but `errata.json`, sorted.
+fn samples_in(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Failure::io(format!(
+            "cannot read the samples directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && p.file_name().is_some_and(|n| n != "errata.json")
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(Failure::io(format!("no samples in {}", dir.display())));
+    }
+    Ok(files)
+}
+
+/// The sample's text with `secret_key` set to `secret` (added when absent); the other members
+/// keep their text.
+pub(crate) fn with_secret(sample: &str, secret: &str) -> Result<String, String> {
+    let members: Members<'_> =
+        serde_json::from_str(sample).map_err(|e| format!("not a JSON object: {e}"))?;
+    let secret = Value::String(secret.to_owned()).to_string();
+    let mut out = String::with_capacity(sample.len() + secret.len());
+    out.push('{');
+    let mut placed = false;
+    for (i, (key, value)) in members.0.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&Value::String(key.clone().into_owned()).to_string());
+        out.push(':');
+        if key == "secret_key" {
+            out.push_str(&secret);
+            placed = true;
+        } else {
+            out.push_str(value.get());
+        }
+    }
+    if !placed {
+        if !members.0.is_empty() {
+            out.push(',');
+        }
+        out.push_str("\"secret_key\":");
+        out.push_str(&secret);
+    }
+    out.push('}');
+    Ok(out)
+}
+
+pub(super) async fn run(args: SendArgs) -> Result<(), Failure> {
+    let secrets = std::fs::read_to_string(&args.secret_key_file).map_err(|e| {
+        Failure::io(format!(
+            "cannot read secret key file {}: {e}",
+            args.secret_key_file.display()
+        ))
+    })?;
+    let secret = secrets
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .ok_or_else(|| {
+            Failure::io(format!(
+                "{} holds no secret key",
+                args.secret_key_file.display()
+            ))
+        })?
+        .to_owned();
+    let files = if args.all {
+        let dir = args
+            .samples_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("samples/v{}", args.api_version)));
+        samples_in(&dir)?
+    } else {
+        args.samples.clone()
+    };
+    let mut bodies = Vec::with_capacity(files.len());
+    for file in &files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| Failure::io(format!("cannot read {}: {e}", file.display())))?;
+        let body = with_secret(&text, &secret)
+            .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+        bodies.push((file, body));
+    }
+    let client = reqwest::Client::new();
+    let mut rejected = 0usize;
+    for _ in 0..args.repeat {
+        for (file, body) in &bodies {
+            let response = client
+                .post(&args.url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .map_err(|e| Failure::io(format!("cannot post to {}: {e}", args.url)))?;
+            let status = response.status();
+            println!("{} {}", status.as_u16(), file.display());
+            if status != reqwest::StatusCode::OK {
+                rejected += 1;
+                let text = response.text().await.unwrap_or_default();
+                let shown: String = text.chars().take(2000).collect();
+                if !shown.is_empty() {
+                    println!("  {shown}");
+                }
+            }
+        }
+    }
+    match rejected {
+        0 => Ok(()),
+        n => Err(Failure::input(format!(
+            "{n} deliveries were not answered 200"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_is_replaced_or_added() {
+        assert_eq!(
+            with_secret(r#"{"a": 1, "secret_key": "x", "b": [ 2 ]}"#, "s\"").as_deref(),
+            Ok(r#"{"a":1,"secret_key":"s\"","b":[ 2 ]}"#)
+        );
+        assert_eq!(
+            with_secret(r#"{"a":1}"#, "s").as_deref(),
+            Ok(r#"{"a":1,"secret_key":"s"}"#)
+        );
+        assert_eq!(
+            with_secret("{}", "s").as_deref(),
+            Ok(r#"{"secret_key":"s"}"#)
+        );
+        assert!(with_secret("[]", "s").is_err());
+    }
+}

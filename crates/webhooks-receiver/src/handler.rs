@@ -1,0 +1,101 @@
+//! What the application does with a delivery, once it is stored.
+
+use std::future::Future;
+
+use webhooks_types::Webhook;
+
+/// A handler's failure: the delivery is retried later, and becomes a dead letter after the
+/// last attempt. The message is stored in the inbox (`last_error`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct HandlerError(pub String);
+
+impl HandlerError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// One attempt at handling a stored delivery.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The inbox row (arrival order).
+    pub id: i64,
+    /// `webhook_id`: the registration that sent it (not an event id).
+    pub webhook_id: String,
+    /// `action` as received.
+    pub action: String,
+    /// The body as stored: as received, without `secret_key`.
+    pub body: String,
+    /// Hex SHA-256 of the body exactly as received.
+    pub body_sha256: String,
+    /// This attempt's number, from 1 (reset by a re-drive).
+    pub attempt: u32,
+    /// The same bytes arrived shortly before: perhaps LiveChat retrying a delivery whose 200
+    /// it did not see, perhaps a real repeat (a state set back and forth). Handle it either way.
+    pub possible_redelivery: bool,
+    /// Arrival time, milliseconds since the Unix epoch.
+    pub received_at_ms: i64,
+}
+
+/// The application's side of the receiver, called from the inbox, at least once per stored
+/// delivery, in arrival order within a chat.
+///
+/// Both methods default to "accept, do nothing". The typed [`Webhook`] has an empty
+/// `secret_key`: secrets are never stored.
+///
+/// ```
+/// use webhooks_receiver::{Delivery, Handler, HandlerError};
+/// use webhooks_types::{Payload, Webhook};
+///
+/// struct Chats;
+///
+/// impl Handler for Chats {
+///     async fn handle(&self, webhook: Webhook, _: &Delivery) -> Result<(), HandlerError> {
+///         if let Payload::IncomingChat(p) = &webhook.payload {
+///             println!("new chat {}", p.chat.id);
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+pub trait Handler: Send + Sync + 'static {
+    /// A delivery of an action this API version defines, typed.
+    fn handle(
+        &self,
+        webhook: Webhook,
+        delivery: &Delivery,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        let _ = (webhook, delivery);
+        async { Ok(()) }
+    }
+
+    /// A delivery of an action this API version does not define (stored and acknowledged,
+    /// since retrying it cannot help), or one the typed parse cannot read.
+    fn on_unknown(
+        &self,
+        delivery: &Delivery,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        let _ = delivery;
+        async { Ok(()) }
+    }
+}
+
+/// A [`Handler`] from a closure over the typed webhook; unknown actions are accepted.
+#[derive(Debug, Clone)]
+pub struct FnHandler<F>(pub F);
+
+impl<F, Fut> Handler for FnHandler<F>
+where
+    F: Fn(Webhook, Delivery) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), HandlerError>> + Send,
+{
+    fn handle(
+        &self,
+        webhook: Webhook,
+        delivery: &Delivery,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        (self.0)(webhook, delivery.clone())
+    }
+}

@@ -1,0 +1,210 @@
+//! What a delivery is: its secret, its body without the secret, its event key and its chat.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde::de::{MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+/// The identity file of a version could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("identity rules: {0}")]
+pub struct IdentityError(String);
+
+/// Per-action event keys and the places a chat id is found, as declared in
+/// `schemas/identity/v<version>.json`.
+#[derive(Debug, Clone, Default)]
+pub struct IdentityRules {
+    keys: HashMap<String, Vec<String>>,
+    chat: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct IdentityFile {
+    keys: HashMap<String, Vec<String>>,
+    chat: Vec<String>,
+}
+
+impl IdentityRules {
+    /// Reads rules from the JSON of an identity file.
+    pub fn from_json(text: &str) -> Result<Self, IdentityError> {
+        let file: IdentityFile =
+            serde_json::from_str(text).map_err(|e| IdentityError(e.to_string()))?;
+        for pointer in file.keys.values().flatten().chain(&file.chat) {
+            if !pointer.starts_with('/') {
+                return Err(IdentityError(format!("`{pointer}` is not a JSON pointer")));
+            }
+        }
+        Ok(Self {
+            keys: file.keys,
+            chat: file.chat,
+        })
+    }
+
+    /// The actions that have an event key.
+    pub fn keyed_actions(&self) -> impl Iterator<Item = &str> {
+        self.keys.keys().map(String::as_str)
+    }
+
+    /// The event key of a body: `action` and the values at the action's pointers, as a JSON
+    /// array. `None` when the action has no key or one of the values is missing (then the
+    /// delivery is never deduplicated).
+    pub fn event_key(&self, action: &str, body: &Value) -> Option<String> {
+        let pointers = self.keys.get(action)?;
+        let mut parts = Vec::with_capacity(pointers.len() + 1);
+        parts.push(Value::String(action.to_owned()));
+        for pointer in pointers {
+            match body.pointer(pointer) {
+                Some(value @ (Value::String(_) | Value::Number(_))) => parts.push(value.clone()),
+                _ => return None,
+            }
+        }
+        Some(Value::Array(parts).to_string())
+    }
+
+    /// The chat a body belongs to, by the first chat pointer holding a string.
+    pub fn chat_id(&self, body: &Value) -> Option<String> {
+        self.chat
+            .iter()
+            .find_map(|p| body.pointer(p).and_then(Value::as_str).map(str::to_owned))
+    }
+}
+
+/// The top-level members of a JSON object, in order, values as raw text.
+pub(crate) struct Members<'a>(pub Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::new();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    members.push((key, map.next_value()?));
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+/// The parts of a body the receiver needs before validation.
+pub(crate) struct Envelope {
+    /// `secret_key` when it is a string.
+    pub secret: Option<String>,
+    /// The body as received without its `secret_key` member, other members byte for byte.
+    pub stored: String,
+}
+
+/// Splits a body into its secret and the text to store. `Err` when it is not a JSON object.
+pub(crate) fn split_secret(body: &str) -> Result<Envelope, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(body);
+    let members = Members::deserialize(&mut de)?;
+    de.end()?;
+    let mut secret = None;
+    let mut stored = String::with_capacity(body.len());
+    stored.push('{');
+    for (key, value) in &members.0 {
+        if key == "secret_key" {
+            secret = serde_json::from_str::<String>(value.get()).ok();
+            continue;
+        }
+        if stored.len() > 1 {
+            stored.push(',');
+        }
+        stored.push_str(&Value::String(key.clone().into_owned()).to_string());
+        stored.push(':');
+        stored.push_str(value.get());
+    }
+    stored.push('}');
+    Ok(Envelope { secret, stored })
+}
+
+/// A stored body with an empty `secret_key` put back, so that the typed parse (which requires
+/// the member) reads it.
+pub(crate) fn with_empty_secret(stored: &str) -> String {
+    match stored.strip_prefix('{') {
+        Some(rest) if rest.trim_start().starts_with('}') => "{\"secret_key\":\"\"}".to_owned(),
+        Some(rest) => format!("{{\"secret_key\":\"\",{rest}"),
+        None => stored.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> IdentityRules {
+        crate::ApiVersion::V3_5.identity().expect("embedded rules")
+    }
+
+    #[test]
+    fn the_secret_is_split_off_and_the_rest_kept_in_order() {
+        let body = r#"{"webhook_id":"w", "secret_key":"s3", "payload":{"b":1,"a":[ 2 ]}}"#;
+        let env = split_secret(body).expect("object");
+        assert_eq!(env.secret.as_deref(), Some("s3"));
+        assert_eq!(
+            env.stored,
+            r#"{"webhook_id":"w","payload":{"b":1,"a":[ 2 ]}}"#
+        );
+        assert!(!env.stored.contains("s3"));
+        let back: Value = serde_json::from_str(&with_empty_secret(&env.stored)).expect("json");
+        assert_eq!(back["secret_key"], "");
+        assert_eq!(back["payload"]["a"][0], 2);
+    }
+
+    #[test]
+    fn bodies_that_are_not_objects_or_lack_a_string_secret() {
+        assert!(split_secret("[1]").is_err());
+        assert!(split_secret("{").is_err());
+        assert!(split_secret("{} x").is_err());
+        let env = split_secret(r#"{"secret_key": 7}"#).expect("object");
+        assert_eq!(env.secret, None);
+        assert_eq!(env.stored, "{}");
+    }
+
+    #[test]
+    fn keys_exist_only_for_actions_with_an_event_identity() {
+        let rules = rules();
+        let event: Value = serde_json::json!({"organization_id": "o", "payload":
+            {"chat_id": "C", "thread_id": "T", "event": {"id": "E"}}});
+        assert_eq!(
+            rules.event_key("incoming_event", &event).as_deref(),
+            Some(r#"["incoming_event","o","C","T","E"]"#)
+        );
+        assert_eq!(rules.event_key("event_updated", &event), None);
+        assert_eq!(rules.event_key("routing_status_set", &event), None);
+        let mut keyed: Vec<&str> = rules.keyed_actions().collect();
+        keyed.sort_unstable();
+        assert_eq!(
+            keyed,
+            ["chat_deactivated", "incoming_chat", "incoming_event"]
+        );
+        let partial = serde_json::json!({"organization_id": "o", "payload": {"chat_id": "C"}});
+        assert_eq!(rules.event_key("chat_deactivated", &partial), None);
+    }
+
+    #[test]
+    fn the_chat_is_found_in_either_place() {
+        let rules = rules();
+        let flat = serde_json::json!({"payload": {"chat_id": "A"}});
+        let nested = serde_json::json!({"payload": {"chat": {"id": "B"}}});
+        let none = serde_json::json!({"payload": {"agent_id": "x"}});
+        assert_eq!(rules.chat_id(&flat).as_deref(), Some("A"));
+        assert_eq!(rules.chat_id(&nested).as_deref(), Some("B"));
+        assert_eq!(rules.chat_id(&none), None);
+    }
+
+    #[test]
+    fn malformed_rules_are_errors() {
+        assert!(IdentityRules::from_json("{}").is_err());
+        assert!(IdentityRules::from_json(r#"{"keys":{"a":["x"]},"chat":[]}"#).is_err());
+    }
+}

@@ -1,0 +1,316 @@
+//! The HTTP side: checks a delivery, stores it, answers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use webhooks_validate::{ValidationError, Validator};
+
+use crate::handler::Handler;
+use crate::identity::{split_secret, IdentityRules};
+use crate::inbox::{Inbox, NewDelivery};
+use crate::secrets::SecretKeys;
+use crate::version::ApiVersion;
+use crate::worker::{self, now_ms, WorkerOptions};
+
+/// The default body limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+
+/// The receiver could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiverError {
+    /// The schemas of the version did not compile.
+    #[error(transparent)]
+    Schemas(#[from] webhooks_validate::BuildError),
+    /// The identity rules of the version did not parse.
+    #[error(transparent)]
+    Identity(#[from] crate::identity::IdentityError),
+}
+
+/// What a receiver accepts and how it handles.
+#[derive(Debug, Clone)]
+pub struct ReceiverConfig {
+    /// The API version of the deliveries.
+    pub api_version: ApiVersion,
+    /// The accepted secrets.
+    pub secrets: SecretKeys,
+    /// Largest accepted body in bytes (413 above).
+    pub body_limit: usize,
+    /// A body byte-identical to one received this long before is flagged
+    /// `possible_redelivery` (LiveChat retries within about a minute).
+    pub redelivery_window: Duration,
+    /// How the handler is run.
+    pub worker: WorkerOptions,
+}
+
+impl ReceiverConfig {
+    /// Defaults (1 MiB, a two-minute redelivery window) for a version and secrets.
+    pub fn new(api_version: ApiVersion, secrets: SecretKeys) -> Self {
+        Self {
+            api_version,
+            secrets,
+            body_limit: DEFAULT_BODY_LIMIT,
+            redelivery_window: Duration::from_secs(120),
+            worker: WorkerOptions::default(),
+        }
+    }
+}
+
+struct Shared<I> {
+    validator: Validator,
+    rules: IdentityRules,
+    secrets: SecretKeys,
+    body_limit: usize,
+    window_ms: i64,
+    inbox: Arc<I>,
+    wake: Arc<Notify>,
+}
+
+/// A webhook receiver over an inbox: [`Receiver::router`] answers deliveries,
+/// [`Receiver::spawn_worker`] runs the handler over what was stored.
+pub struct Receiver<I> {
+    shared: Arc<Shared<I>>,
+    worker: WorkerOptions,
+}
+
+impl<I> Clone for Receiver<I> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            worker: self.worker,
+        }
+    }
+}
+
+impl<I: Inbox> Receiver<I> {
+    /// A receiver storing into `inbox`.
+    pub fn new(config: ReceiverConfig, inbox: I) -> Result<Self, ReceiverError> {
+        let shared = Shared {
+            validator: config.api_version.validator()?,
+            rules: config.api_version.identity()?,
+            secrets: config.secrets,
+            body_limit: config.body_limit,
+            window_ms: i64::try_from(config.redelivery_window.as_millis()).unwrap_or(i64::MAX),
+            inbox: Arc::new(inbox),
+            wake: Arc::new(Notify::new()),
+        };
+        Ok(Self {
+            shared: Arc::new(shared),
+            worker: config.worker,
+        })
+    }
+
+    /// The inbox.
+    pub fn inbox(&self) -> &Arc<I> {
+        &self.shared.inbox
+    }
+
+    /// The HTTP service: `POST /` takes deliveries; other methods get 405, other paths 404.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/", post(receive::<I>))
+            .with_state(Arc::clone(&self.shared))
+    }
+
+    /// Starts handling the inbox with `handler` (after releasing the claims a crashed run
+    /// left), until the task is aborted.
+    pub fn spawn_worker<H: Handler>(&self, handler: H) -> JoinHandle<()> {
+        let inbox = Arc::clone(&self.shared.inbox);
+        let wake = Arc::clone(&self.shared.wake);
+        let options = self.worker;
+        tokio::spawn(async move {
+            if let Err(e) = inbox.release_claims().await {
+                eprintln!("webhooks-receiver: cannot release old claims: {e}");
+            }
+            worker::run(inbox, Arc::new(handler), options, wake).await;
+        })
+    }
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn error(status: StatusCode, kind: &str, message: &str) -> Response {
+    json_response(
+        status,
+        &json!({"valid": false, "errors": [{"kind": kind, "message": message}]}),
+    )
+}
+
+/// The validator's report of a rejected body.
+fn report(error: &ValidationError) -> Value {
+    let errors: Vec<Value> = match error {
+        ValidationError::Json { line, column, .. } => vec![json!({"kind": "json", "pointer": "",
+            "line": line, "column": column, "message": error.to_string()})],
+        ValidationError::Invalid(_) | ValidationError::Disagreement(_) => error
+            .violations()
+            .iter()
+            .map(|v| {
+                json!({"kind": "schema", "pointer": v.pointer, "line": v.line,
+                "column": v.column, "keyword": v.keyword, "schema": v.schema, "message": v.message})
+            })
+            .collect(),
+        other => vec![json!({"kind": "envelope", "pointer": "", "message": other.to_string()})],
+    };
+    json!({"valid": false, "errors": errors})
+}
+
+fn is_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Reads the body up to `limit` bytes; `None` when it is longer.
+async fn read_limited(body: Body, limit: usize) -> Result<Option<Vec<u8>>, axum::Error> {
+    let mut body = body;
+    let mut bytes = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            if bytes.len().saturating_add(data.len()) > limit {
+                return Ok(None);
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(Some(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
+
+async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Request) -> Response {
+    if !is_json(&request) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content_type",
+            "expected Content-Type: application/json",
+        );
+    }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            &format!("the body is over {} bytes", shared.body_limit),
+        )
+    };
+    if declared.is_some_and(|n| n > shared.body_limit as u64) {
+        return too_large();
+    }
+    let bytes = match read_limited(request.into_body(), shared.body_limit).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return too_large(),
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "body",
+                &format!("cannot read the body: {e}"),
+            )
+        }
+    };
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => text,
+        Err(_) => return validation_failed(&shared.validator, &bytes),
+    };
+    let envelope = match split_secret(text) {
+        Ok(envelope) => envelope,
+        Err(_) => return validation_failed(&shared.validator, &bytes),
+    };
+    // Nothing about the body's validity is told to a caller without a secret.
+    if !envelope
+        .secret
+        .as_deref()
+        .is_some_and(|s| shared.secrets.accepts(s))
+    {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "secret_key",
+            "missing or wrong secret_key",
+        );
+    }
+    match shared.validator.validate(&bytes) {
+        Ok(_) | Err(ValidationError::UnknownAction { .. }) => {}
+        // The schema accepts it and only the types do not: stored, for `on_unknown`.
+        Err(ValidationError::Disagreement(d)) if d.violations.is_empty() => {}
+        Err(e) => return json_response(StatusCode::BAD_REQUEST, &report(&e)),
+    }
+    let value: Value = match serde_json::from_str(&envelope.stored) {
+        Ok(value) => value,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "json", &e.to_string()),
+    };
+    let text_at = |p: &str| {
+        value
+            .pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let action = text_at("/action");
+    let now = now_ms();
+    let delivery = NewDelivery {
+        received_at_ms: now,
+        webhook_id: text_at("/webhook_id"),
+        event_key: shared.rules.event_key(&action, &value),
+        chat_id: shared.rules.chat_id(&value),
+        action,
+        body_sha256: hex(&Sha256::digest(&bytes)),
+        body: envelope.stored,
+        redelivery_since_ms: now.saturating_sub(shared.window_ms),
+    };
+    match shared.inbox.store(delivery).await {
+        Ok(_) => {
+            shared.wake.notify_one();
+            StatusCode::OK.into_response()
+        }
+        Err(e) => {
+            eprintln!("webhooks-receiver: cannot store a delivery: {e}");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage",
+                "the delivery could not be stored",
+            )
+        }
+    }
+}
+
+fn validation_failed(validator: &Validator, bytes: &[u8]) -> Response {
+    match validator.validate(bytes) {
+        Err(e) => json_response(StatusCode::BAD_REQUEST, &report(&e)),
+        Ok(_) => error(
+            StatusCode::BAD_REQUEST,
+            "json",
+            "the body is not a JSON object",
+        ),
+    }
+}

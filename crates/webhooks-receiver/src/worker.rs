@@ -1,0 +1,194 @@
+//! Runs the handler over the inbox: claims, attempts, retries with backoff, dead letters.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use webhooks_types::{Payload, Webhook};
+
+use crate::handler::{Delivery, Handler, HandlerError};
+use crate::identity::with_empty_secret;
+use crate::inbox::Inbox;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// How failed attempts are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts before a delivery becomes a dead letter (at least 1).
+    pub max_attempts: u32,
+    /// Wait after the first failure; doubled after each further one.
+    pub base_delay: Duration,
+    /// The longest wait.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(300),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait after failed attempt number `attempt` (from 1), or `None` when it was the last.
+    pub fn delay_after(&self, attempt: u32) -> Option<Duration> {
+        if attempt >= self.max_attempts.max(1) {
+            return None;
+        }
+        let factor = 1u32
+            .checked_shl(attempt.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        Some(self.base_delay.saturating_mul(factor).min(self.max_delay))
+    }
+}
+
+/// Options of the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerOptions {
+    /// Retries and dead letters.
+    pub retry: RetryPolicy,
+    /// Deliveries handled at the same time (one per chat).
+    pub concurrency: usize,
+    /// How long a claim holds before another worker may take the delivery over.
+    pub lease: Duration,
+    /// How often the inbox is looked at when nothing wakes the worker (other receivers
+    /// sharing it, retries coming due).
+    pub poll: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            concurrency: 64,
+            lease: Duration::from_secs(60),
+            poll: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Handles the inbox forever: claims due deliveries, runs the handler on each, records the
+/// outcome. `wake` is notified when a delivery is stored.
+pub async fn run<I: Inbox, H: Handler>(
+    inbox: Arc<I>,
+    handler: Arc<H>,
+    options: WorkerOptions,
+    wake: Arc<Notify>,
+) {
+    loop {
+        let now = now_ms();
+        let batch = inbox
+            .claim(
+                now,
+                now.saturating_add(millis(options.lease)),
+                options.concurrency.max(1),
+            )
+            .await;
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(e) => {
+                eprintln!("webhooks-receiver: cannot claim deliveries: {e}");
+                tokio::time::sleep(options.poll.max(Duration::from_millis(100))).await;
+                continue;
+            }
+        };
+        if batch.is_empty() {
+            tokio::select! {
+                () = wake.notified() => {}
+                () = tokio::time::sleep(options.poll) => {}
+            }
+            continue;
+        }
+        let mut attempts = JoinSet::new();
+        for claimed in batch {
+            let (inbox, handler) = (Arc::clone(&inbox), Arc::clone(&handler));
+            attempts.spawn(async move { attempt(&*inbox, handler, claimed, options).await });
+        }
+        while attempts.join_next().await.is_some() {}
+    }
+}
+
+/// One attempt at one delivery, its outcome recorded.
+async fn attempt<I: Inbox, H: Handler>(
+    inbox: &I,
+    handler: Arc<H>,
+    delivery: Delivery,
+    options: WorkerOptions,
+) {
+    let (id, number) = (delivery.id, delivery.attempt);
+    // In its own task, so that a panicking handler is a failed attempt, not a lost worker.
+    // A handler still running near the end of its lease fails the attempt: past the lease
+    // another claim could take the delivery over.
+    let lease = options.lease - options.lease / 10;
+    let run =
+        tokio::spawn(async move { tokio::time::timeout(lease, call(&*handler, &delivery)).await });
+    let outcome = match run.await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => Err(HandlerError::new(format!(
+            "handler still running after {lease:?}"
+        ))),
+        Err(e) => Err(HandlerError::new(format!("handler panicked: {e}"))),
+    };
+    let retry = options.retry;
+    let recorded = match outcome {
+        Ok(()) => inbox.complete(id, now_ms()).await,
+        Err(error) => {
+            let retry_at = retry
+                .delay_after(number)
+                .map(|delay| now_ms().saturating_add(millis(delay)));
+            inbox.fail(id, &error.0, retry_at).await
+        }
+    };
+    if let Err(e) = recorded {
+        // The claim's lease runs out and the delivery is attempted again.
+        eprintln!("webhooks-receiver: cannot record the outcome of delivery {id}: {e}");
+    }
+}
+
+/// Calls the method of the handler that fits the delivery.
+async fn call<H: Handler>(handler: &H, delivery: &Delivery) -> Result<(), HandlerError> {
+    match Webhook::from_slice(with_empty_secret(&delivery.body).as_bytes()) {
+        Ok(webhook) if !matches!(webhook.payload, Payload::Unknown { .. }) => {
+            handler.handle(webhook, delivery).await
+        }
+        _ => handler.on_unknown(delivery).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_double_up_to_the_cap_and_stop_at_the_last_attempt() {
+        let policy = RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(250),
+        };
+        assert_eq!(policy.delay_after(1), Some(Duration::from_millis(100)));
+        assert_eq!(policy.delay_after(2), Some(Duration::from_millis(200)));
+        assert_eq!(policy.delay_after(3), Some(Duration::from_millis(250)));
+        assert_eq!(policy.delay_after(4), None);
+        let huge = RetryPolicy {
+            max_attempts: u32::MAX,
+            ..policy
+        };
+        assert_eq!(huge.delay_after(200), Some(Duration::from_millis(250)));
+    }
+}

@@ -1,0 +1,263 @@
+//! Helpers of the receiver's tests: temporary directories, samples, a recording handler and
+//! a receiver on an ephemeral loopback port.
+#![allow(dead_code, missing_docs, clippy::unwrap_used)]
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use webhooks_receiver::{
+    ApiVersion, Delivery, Handler, HandlerError, Inbox, Receiver, ReceiverConfig, RetryPolicy,
+    SecretKeys, SqliteInbox, WorkerOptions,
+};
+use webhooks_types::Webhook;
+
+pub const SECRET: &str = "test-secret-1";
+
+/// A fresh directory under the system's temporary directory.
+pub fn temp_dir(name: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!(
+        "webhooks-receiver-{name}-{}-{n}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The samples of a version (top level and `extra/`), as (name, JSON).
+pub fn samples(version: ApiVersion) -> Vec<(String, Value)> {
+    let root = workspace().join(format!("samples/v{version}"));
+    let mut out = Vec::new();
+    for dir in [root.clone(), root.join("extra")] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for path in files {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.extension().is_some_and(|e| e == "json") && name != "errata.json" {
+                let value: Value =
+                    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+                out.push((name, value));
+            }
+        }
+    }
+    out
+}
+
+/// A body with the secret set.
+pub fn with_secret(mut value: Value, secret: &str) -> String {
+    value["secret_key"] = Value::String(secret.to_owned());
+    value.to_string()
+}
+
+pub fn sample(name: &str) -> Value {
+    let path = workspace().join(format!("samples/v3.5/{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// An `incoming_event` of chat `chat` with event id `event`.
+pub fn event(chat: &str, event: &str) -> String {
+    let mut value = sample("incoming_event");
+    value["payload"]["chat_id"] = Value::String(chat.to_owned());
+    value["payload"]["event"]["id"] = Value::String(event.to_owned());
+    with_secret(value, SECRET)
+}
+
+/// What the recording handler saw.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub id: i64,
+    pub action: String,
+    pub chat: Option<String>,
+    pub body_sha256: String,
+    pub attempt: u32,
+    pub possible_redelivery: bool,
+    pub ok: bool,
+}
+
+/// Records every attempt; fails the first `fail_first` attempts of each delivery, and every
+/// attempt while `failing` is set.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+    pub fail_first: u32,
+    pub failing: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Recorder {
+    pub fn handled(&self) -> Vec<Seen> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.ok)
+            .cloned()
+            .collect()
+    }
+
+    fn record(&self, delivery: &Delivery, chat: Option<String>) -> Result<(), HandlerError> {
+        let ok = delivery.attempt > self.fail_first && !self.failing.load(Ordering::SeqCst);
+        self.seen.lock().unwrap().push(Seen {
+            id: delivery.id,
+            action: delivery.action.clone(),
+            chat,
+            body_sha256: delivery.body_sha256.clone(),
+            attempt: delivery.attempt,
+            possible_redelivery: delivery.possible_redelivery,
+            ok,
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(HandlerError::new(format!(
+                "refused attempt {}",
+                delivery.attempt
+            )))
+        }
+    }
+}
+
+impl Handler for Recorder {
+    async fn handle(&self, _webhook: Webhook, delivery: &Delivery) -> Result<(), HandlerError> {
+        let body: Value = serde_json::from_str(&delivery.body).unwrap();
+        let chat = body
+            .pointer("/payload/chat_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        self.record(delivery, chat)
+    }
+
+    async fn on_unknown(&self, delivery: &Delivery) -> Result<(), HandlerError> {
+        self.record(delivery, None)
+    }
+}
+
+pub struct Running<I = SqliteInbox> {
+    pub url: String,
+    pub db: PathBuf,
+    pub receiver: Receiver<I>,
+    pub recorder: Recorder,
+}
+
+pub fn fast_worker(max_attempts: u32) -> WorkerOptions {
+    WorkerOptions {
+        retry: RetryPolicy {
+            max_attempts,
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(100),
+        },
+        poll: Duration::from_millis(20),
+        ..WorkerOptions::default()
+    }
+}
+
+/// A receiver over a fresh SQLite inbox on an ephemeral loopback port.
+pub async fn start(recorder: Recorder, max_attempts: u32) -> Running {
+    start_version(ApiVersion::V3_5, recorder, max_attempts).await
+}
+
+/// A receiver of `version` over a fresh SQLite inbox on an ephemeral loopback port.
+pub async fn start_version(version: ApiVersion, recorder: Recorder, max_attempts: u32) -> Running {
+    let db = temp_dir("loopback").join("inbox.sqlite");
+    let inbox = SqliteInbox::open(&db).unwrap();
+    let (url, receiver) =
+        serve_version(version, inbox, recorder.clone(), fast_worker(max_attempts)).await;
+    Running {
+        url,
+        db,
+        receiver,
+        recorder,
+    }
+}
+
+/// A receiver over `inbox` on an ephemeral loopback port, its worker running `recorder`.
+pub async fn start_with<I: Inbox>(inbox: I, recorder: Recorder, max_attempts: u32) -> Running<I> {
+    let (url, receiver) = serve_with(inbox, recorder.clone(), fast_worker(max_attempts)).await;
+    Running {
+        url,
+        db: PathBuf::new(),
+        receiver,
+        recorder,
+    }
+}
+
+/// A receiver over `inbox` on an ephemeral loopback port, its worker running `handler`.
+pub async fn serve_with<I: Inbox, H: Handler>(
+    inbox: I,
+    handler: H,
+    worker: WorkerOptions,
+) -> (String, Receiver<I>) {
+    serve_version(ApiVersion::V3_5, inbox, handler, worker).await
+}
+
+async fn serve_version<I: Inbox, H: Handler>(
+    version: ApiVersion,
+    inbox: I,
+    handler: H,
+    worker: WorkerOptions,
+) -> (String, Receiver<I>) {
+    let mut config = ReceiverConfig::new(version, SecretKeys::new([SECRET, "second-registration"]));
+    config.worker = worker;
+    let receiver = Receiver::new(config, inbox).unwrap();
+    receiver.spawn_worker(handler);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let router = receiver.router();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, receiver)
+}
+
+pub async fn post(client: &reqwest::Client, url: &str, body: String) -> (u16, String) {
+    let response = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// Waits until `done` holds, checking every 20 ms; fails after `limit` checks.
+pub async fn until(limit: u32, mut done: impl FnMut() -> bool) {
+    for _ in 0..limit {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(done(), "condition not reached after {limit} checks");
+}
+
+/// Waits until nothing is pending or running in the inbox.
+pub async fn drained<I: Inbox>(inbox: &I) -> webhooks_receiver::inbox::Stats {
+    for _ in 0..1500 {
+        let stats = inbox.stats().await.unwrap();
+        if stats.pending == 0 && stats.running == 0 {
+            return stats;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!(
+        "the inbox did not drain: {:?}",
+        inbox.stats().await.unwrap()
+    );
+}
+
+pub fn distinct<'a>(hashes: impl Iterator<Item = &'a String>) -> usize {
+    hashes.collect::<HashSet<_>>().len()
+}

@@ -1,0 +1,198 @@
+//! The PostgreSQL inbox against a real server: `scripts/postgres-test.sh` starts one and sets
+//! `WEBHOOKS_RECEIVER_TEST_POSTGRES` (a `key=value` connection string without `dbname`);
+//! without it these tests say they are skipped.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::{drained, post, start_with, Recorder, SECRET};
+use webhooks_receiver::inbox::state;
+use webhooks_receiver::{Inbox, PostgresInbox};
+
+const VAR: &str = "WEBHOOKS_RECEIVER_TEST_POSTGRES";
+
+/// A connection string to a fresh database, or `None` (the test is skipped) without a server.
+async fn fresh_database(test: &str) -> Option<String> {
+    let Ok(base) = std::env::var(VAR) else {
+        // Straight to the process's stderr: the test harness captures `eprintln!`.
+        let note = format!("skipped {test}: {VAR} is not set (scripts/postgres-test.sh sets it)\n");
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
+        return None;
+    };
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "inbox_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{base} dbname=postgres"), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    Some(format!("{base} dbname={name}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_receivers_share_one_inbox_each_event_handled_once_in_chat_order() {
+    let Some(url) = fresh_database("two_receivers").await else {
+        return;
+    };
+    // One recorder for both: it sees every attempt of either receiver. Each delivery fails
+    // its first attempt, so that order has to survive retries.
+    let recorder = Recorder {
+        fail_first: 1,
+        ..Recorder::default()
+    };
+    let a = start_with(
+        PostgresInbox::connect(&url).await.unwrap(),
+        recorder.clone(),
+        5,
+    )
+    .await;
+    let b = start_with(
+        PostgresInbox::connect(&url).await.unwrap(),
+        recorder.clone(),
+        5,
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let body = common::event(&format!("PG{}", i % 7), &format!("E{i}"));
+        // Every event goes to one receiver, and every fifth again to the other one.
+        let (first, second) = if i % 2 == 0 {
+            (&a.url, &b.url)
+        } else {
+            (&b.url, &a.url)
+        };
+        let (client, first, second) = (client.clone(), first.clone(), second.clone());
+        tasks.push(tokio::spawn(async move {
+            assert_eq!(post(&client, &first, body.clone()).await.0, 200);
+            if i % 5 == 0 {
+                assert_eq!(post(&client, &second, body).await.0, 200);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let stats = drained(a.receiver.inbox().as_ref()).await;
+    assert_eq!((stats.done, stats.duplicates, stats.dead), (200, 40, 0));
+    let handled = recorder.handled();
+    assert_eq!(
+        handled.len(),
+        200,
+        "each event handled once by one of the two"
+    );
+    assert_eq!(
+        common::distinct(handled.iter().map(|s| &s.body_sha256)),
+        200
+    );
+    let seen = recorder.seen.lock().unwrap().clone();
+    for chat in (0..7).map(|c| format!("PG{c}")) {
+        let order: Vec<i64> = seen
+            .iter()
+            .filter(|s| s.chat.as_deref() == Some(chat.as_str()))
+            .map(|s| s.id)
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            order, sorted,
+            "{chat}: in arrival order across both receivers"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_claims_never_take_the_same_delivery() {
+    let Some(url) = fresh_database("concurrent_claims").await else {
+        return;
+    };
+    let store = PostgresInbox::connect(&url).await.unwrap();
+    for i in 0..300 {
+        let delivery = webhooks_receiver::inbox::NewDelivery {
+            received_at_ms: 1,
+            webhook_id: "w".into(),
+            action: "thread_tagged".into(),
+            chat_id: None,
+            event_key: None,
+            body_sha256: format!("{i:064}"),
+            body: "{}".into(),
+            redelivery_since_ms: 0,
+        };
+        store.store(delivery).await.unwrap();
+    }
+    let mut claimers = Vec::new();
+    for _ in 0..4 {
+        let inbox = PostgresInbox::connect(&url).await.unwrap();
+        claimers.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            loop {
+                let batch = inbox.claim(10, i64::MAX, 7).await.unwrap();
+                if batch.is_empty() {
+                    return ids;
+                }
+                ids.extend(batch.iter().map(|d| d.id));
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for claimer in claimers {
+        all.extend(claimer.await.unwrap());
+    }
+    assert_eq!(all.len(), 300);
+    assert_eq!(
+        all.iter().collect::<HashSet<_>>().len(),
+        300,
+        "no delivery claimed twice"
+    );
+    assert_eq!(store.stats().await.unwrap().running, 300);
+}
+
+#[tokio::test]
+async fn dead_letters_and_redelivery_flags_in_postgres() {
+    let Some(url) = fresh_database("dead_letters").await else {
+        return;
+    };
+    let recorder = Recorder::default();
+    recorder.failing.store(true, Ordering::SeqCst);
+    let run = start_with(
+        PostgresInbox::connect(&url).await.unwrap(),
+        recorder.clone(),
+        2,
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let status = |s: &str| {
+        let mut value = common::sample("routing_status_set");
+        value["payload"]["status"] = s.into();
+        common::with_secret(value, SECRET)
+    };
+    for s in ["accepting chats", "not accepting chats", "accepting chats"] {
+        assert_eq!(post(&client, &run.url, status(s)).await.0, 200);
+    }
+    let stats = drained(run.receiver.inbox().as_ref()).await;
+    assert_eq!(stats.dead, 3);
+    let dead = run.receiver.inbox().rows(state::DEAD, 10).await.unwrap();
+    assert!(dead
+        .iter()
+        .all(|r| r.attempts == 2 && r.last_error.as_deref() == Some("refused attempt 2")));
+    recorder.failing.store(false, Ordering::SeqCst);
+    let now = webhooks_receiver::now_ms();
+    assert_eq!(run.receiver.inbox().redrive(None, now).await.unwrap(), 3);
+    let stats = drained(run.receiver.inbox().as_ref()).await;
+    assert_eq!((stats.done, stats.dead), (3, 0));
+    let mut handled = recorder.handled();
+    handled.sort_by_key(|s| s.id);
+    let flags: Vec<bool> = handled.iter().map(|s| s.possible_redelivery).collect();
+    assert_eq!(flags, [false, false, true]);
+}
