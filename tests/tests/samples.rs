@@ -1,15 +1,15 @@
 //! The samples of the typed version (as `samples/index.json` lists them) against the schemas
 //! and the generated types: every valid sample is accepted by both and survives a round trip;
-//! every negative sample fails where `invalid/expected.json` says; the typed values and the
-//! public surface are snapshots.
+//! every negative sample fails where `invalid/expected.json` says; the typed values are
+//! snapshots. The coverage of actions and the public surface are in `surface.rs`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::Value;
 use webhooks_tests::{
-    bundle_dir, invalid_samples, json_files, read_json, root, sample_dir, samples, schema_dir,
-    schema_errors, webhook_validator,
+    bundle_dir, invalid_samples, read_json, root, sample_dir, samples, schema_errors,
+    webhook_validator,
 };
 use webhooks_types::{Action, Webhook};
 use webhooks_validate::{ValidationError, Validator};
@@ -155,195 +155,6 @@ fn no_snapshot_outlives_its_sample() {
         orphans.is_empty(),
         "snapshots without a sample: {orphans:?}"
     );
-}
-
-/// Every action has a schema, a documented sample, an entry in `webhook.json` and a generated
-/// `Payload` variant; every schema and every sample belongs to an action.
-#[test]
-fn actions_schemas_samples_and_variants_cover_each_other() {
-    let actions: BTreeSet<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
-    assert_eq!(actions.len(), 37);
-
-    let schemas: BTreeSet<String> = json_files(&schema_dir().join("actions"))
-        .into_iter()
-        .map(|(rel, _)| rel.trim_end_matches(".json").to_owned())
-        .collect();
-    let documented: BTreeSet<String> = samples()
-        .iter()
-        .filter(|s| s.documented())
-        .map(|s| s.action().to_owned())
-        .collect();
-    let extra: BTreeSet<String> = samples()
-        .iter()
-        .filter(|s| !s.documented())
-        .map(|s| s.action().to_owned())
-        .collect();
-    let webhook_enum: BTreeSet<String> = json_files(&schema_dir())
-        .into_iter()
-        .find(|(rel, _)| rel == "webhook.json")
-        .and_then(|(_, doc)| doc["properties"]["action"]["enum"].as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect();
-    let variants = payload_variants();
-
-    let mut problems = Vec::new();
-    for action in &actions {
-        let name = action.to_string();
-        if !schemas.contains(&name) {
-            problems.push(format!("`{action}` has no schema"));
-        }
-        if !documented.contains(&name) {
-            problems.push(format!("`{action}` has no documented sample"));
-        }
-        if !extra.contains(&name) {
-            problems.push(format!("`{action}` has no extra sample"));
-        }
-        if !webhook_enum.contains(&name) {
-            problems.push(format!("`{action}` is missing from webhook.json"));
-        }
-        if !variants.contains(&camel_case(action)) {
-            problems.push(format!("`{action}` has no `Payload` variant"));
-        }
-    }
-    for schema in &schemas {
-        if !actions.contains(schema.as_str()) {
-            problems.push(format!("schema `{schema}` has no action"));
-        }
-    }
-    for action in documented.iter().chain(&extra).chain(&webhook_enum) {
-        if !actions.contains(action.as_str()) {
-            problems.push(format!(
-                "`{action}` (sample or webhook.json) is not an action"
-            ));
-        }
-    }
-    for variant in &variants {
-        if variant != "Unknown" && !actions.iter().any(|a| camel_case(a) == *variant) {
-            problems.push(format!("variant `{variant}` has no action"));
-        }
-    }
-    assert!(problems.is_empty(), "{problems:#?}");
-}
-
-fn camel_case(action: &str) -> String {
-    action
-        .split('_')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-fn parse_generated(file: &str) -> syn::File {
-    let path = root()
-        .join("crates/webhooks-types/src/generated")
-        .join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    syn::parse_file(&text).unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()))
-}
-
-/// The variants of the generated `Payload` enum.
-fn payload_variants() -> BTreeSet<String> {
-    parse_generated("payload.rs")
-        .items
-        .iter()
-        .find_map(|item| match item {
-            syn::Item::Enum(e) if e.ident == "Payload" => Some(
-                e.variants
-                    .iter()
-                    .map(|v| v.ident.to_string())
-                    .collect::<BTreeSet<_>>(),
-            ),
-            _ => None,
-        })
-        .unwrap_or_default()
-}
-
-/// The public surface of the generated types: every type with its fields or variants and
-/// their types, one per line.
-#[test]
-fn public_surface_of_the_generated_types() {
-    let file = parse_generated("types.rs");
-    let mut out = String::new();
-    let mut count = 0;
-    for item in &file.items {
-        match item {
-            syn::Item::Struct(s) if matches!(s.vis, syn::Visibility::Public(_)) => {
-                count += 1;
-                let _ = writeln!(out, "struct {}", s.ident);
-                for field in &s.fields {
-                    let name = field
-                        .ident
-                        .as_ref()
-                        .map_or_else(|| "0".to_owned(), ToString::to_string);
-                    let _ = writeln!(out, "    {name}: {}", type_text(&field.ty));
-                }
-            }
-            syn::Item::Enum(e) if matches!(e.vis, syn::Visibility::Public(_)) => {
-                count += 1;
-                let _ = writeln!(out, "enum {}", e.ident);
-                for variant in &e.variants {
-                    let rename = serde_rename(&variant.attrs)
-                        .map(|r| format!(" = {r:?}"))
-                        .unwrap_or_default();
-                    let fields: Vec<String> =
-                        variant.fields.iter().map(|f| type_text(&f.ty)).collect();
-                    if fields.is_empty() {
-                        let _ = writeln!(out, "    {}{rename}", variant.ident);
-                    } else {
-                        let _ =
-                            writeln!(out, "    {}({}){rename}", variant.ident, fields.join(", "));
-                    }
-                }
-            }
-            syn::Item::Type(t) if matches!(t.vis, syn::Visibility::Public(_)) => {
-                count += 1;
-                let _ = writeln!(out, "type {} = {}", t.ident, type_text(&t.ty));
-            }
-            _ => {}
-        }
-    }
-    assert!(count > 100, "only {count} generated types");
-    insta::assert_snapshot!("public_surface", format!("{count} types\n\n{out}"));
-}
-
-fn type_text(ty: &syn::Type) -> String {
-    quote::quote!(#ty)
-        .to_string()
-        .replace(":: std :: option :: ", "")
-        .replace(":: std :: vec :: ", "")
-        .replace(":: std :: string :: ", "")
-        .replace(":: std :: collections :: ", "")
-        .replace(" :: ", "::")
-        .replace(":: ", "::")
-        .replace(" < ", "<")
-        .replace(" <", "<")
-        .replace("< ", "<")
-        .replace(" >", ">")
-        .replace(" ,", ",")
-}
-
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    let mut rename = None;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                rename = Some(value.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    rename
 }
 
 /// Each negative sample fails validation with the pointer and keyword `invalid/expected.json`
