@@ -1,0 +1,101 @@
+//! Reading and writing the envelope: tagged payloads, errors located, secrets hidden.
+
+use super::*;
+
+const TAGGED: &str = r#"{
+  "webhook_id": "wh",
+  "secret_key": "s3cret",
+  "action": "thread_tagged",
+  "organization_id": "org",
+  "payload": {
+    "chat_id": "PJ0MRSHTDG",
+    "thread_id": "K600PKZON8",
+    "tag": 7
+  },
+  "additional_data": {}
+}"#;
+
+#[test]
+fn payload_errors_point_into_the_whole_input() {
+    let e = TAGGED.parse::<Webhook>().expect_err("tag is not a string");
+    assert_eq!(e.kind(), ParseErrorKind::Data);
+    assert_eq!(e.pointer(), "/payload/tag");
+    assert_eq!((e.line(), e.column()), (9, 12));
+    assert!(e.message().contains("invalid type"), "{e}");
+}
+
+#[test]
+fn syntax_errors_give_line_and_column() {
+    let e = "{\n  \"webhook_id\": ,\n}"
+        .parse::<Webhook>()
+        .expect_err("bad JSON");
+    assert_eq!(e.kind(), ParseErrorKind::Syntax);
+    assert_eq!((e.line(), e.column()), (2, 17));
+}
+
+#[test]
+fn missing_envelope_fields_are_named() {
+    let e = r#"{"webhook_id": "w"}"#.parse::<Webhook>().expect_err("incomplete");
+    assert_eq!(e.kind(), ParseErrorKind::Data);
+    assert!(e.message().contains("missing field"), "{e}");
+}
+
+#[test]
+fn invalid_utf8_is_a_syntax_error() {
+    let e = Webhook::from_slice(b"{\"a\": \"\xff\"}").expect_err("not UTF-8");
+    assert_eq!(e.kind(), ParseErrorKind::Syntax);
+    assert_eq!((e.line(), e.column()), (1, 8));
+}
+
+#[test]
+fn a_top_level_that_is_not_an_object_is_named() {
+    for (input, found) in [
+        ("[1, 2]", "an array"),
+        (" \"x\"", "a string"),
+        ("7", "a number"),
+        ("null", "null"),
+    ] {
+        let e = input.parse::<Webhook>().expect_err("not an object");
+        assert_eq!(e.kind(), ParseErrorKind::Data, "{input}");
+        assert!(e.message().ends_with(found), "{input}: {e}");
+    }
+    let e = "[1, ".parse::<Webhook>().expect_err("not JSON");
+    assert_eq!(e.kind(), ParseErrorKind::Eof);
+    let e = "".parse::<Webhook>().expect_err("empty");
+    assert_eq!(e.kind(), ParseErrorKind::Eof);
+}
+
+#[test]
+fn additional_data_is_an_object_and_required_where_the_schema_says() {
+    let valid = TAGGED.replace("\"tag\": 7", "\"tag\": \"x\"");
+    assert!(valid.parse::<Webhook>().is_ok());
+    let without = valid.replace(",\n  \"additional_data\": {}", "");
+    let e = without
+        .parse::<Webhook>()
+        .expect_err("thread_tagged needs it");
+    assert!(
+        e.message().contains("missing field `additional_data`"),
+        "{e}"
+    );
+    let transferred = without
+        .replace("thread_tagged", "chat_transferred")
+        .replace(
+            "\"tag\": \"x\"",
+            "\"reason\": \"manual\", \"transferred_to\": {}",
+        );
+    let webhook = transferred
+        .parse::<Webhook>()
+        .expect("chat_transferred may leave it out");
+    assert!(webhook.additional_data.is_none());
+    let null = valid.replace("\"additional_data\": {}", "\"additional_data\": null");
+    let e = null.parse::<Webhook>().expect_err("null is not an object");
+    assert_eq!(e.pointer(), "/additional_data", "{e}");
+    let value: serde_json::Value = serde_json::from_str(&null).expect("JSON");
+    assert!(serde_json::from_value::<Webhook>(value).is_err());
+}
+
+#[test]
+fn line_column_counts_from_one() {
+    assert_eq!(line_column(b"ab\ncd", 0), (1, 1));
+    assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+}

@@ -1,0 +1,70 @@
+//! The compiled validator: verdicts, disagreements and the rules only the schemas check.
+
+use super::*;
+use crate::Violation;
+
+#[test]
+fn validator_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Validator>();
+}
+
+#[test]
+fn every_embedded_schema_compiles_in_both_modes() {
+    for strict in [false, true] {
+        let validator = Validator::builder().strict(strict).build();
+        assert!(validator.is_ok(), "strict={strict}: {validator:?}");
+    }
+}
+
+fn violation(keyword: &str, message: &str) -> Violation {
+    Violation {
+        pointer: "/payload/x".to_owned(),
+        line: None,
+        column: None,
+        keyword: keyword.to_owned(),
+        schema: String::new(),
+        message: message.to_owned(),
+    }
+}
+
+#[test]
+fn a_typed_rule_broken_with_the_types_accepting_is_a_disagreement() {
+    let action = Action::ThreadTagged;
+    for &keyword in TYPED_KEYWORDS {
+        match verdict(action, vec![violation(keyword, "m")], || true) {
+            ValidationError::Disagreement(d) => {
+                assert!(d.typed.is_none());
+                assert_eq!(d.action, "thread_tagged");
+                assert_eq!(d.violations[0].keyword, keyword);
+            }
+            other => panic!("{keyword}: {other:?}"),
+        }
+        assert!(matches!(
+            verdict(action, vec![violation(keyword, "m")], || false),
+            ValidationError::Invalid(_)
+        ));
+    }
+    let date = violation("format", "\"x\" is not a \"date-time\"");
+    assert!(matches!(
+        verdict(action, vec![date], || true),
+        ValidationError::Disagreement(_)
+    ));
+}
+
+#[test]
+fn rules_only_the_schema_enforces_are_plain_violations() {
+    for (keyword, message) in [
+        ("minItems", "m"),
+        ("format", "\"x\" is not a \"uri\""),
+        ("not", "m"),
+        ("additionalProperties", "m"),
+    ] {
+        let error = verdict(
+            Action::ThreadTagged,
+            vec![violation(keyword, message)],
+            || panic!("the types need not be asked about {keyword}"),
+        );
+        assert!(matches!(error, ValidationError::Invalid(_)), "{keyword}");
+    }
+}
