@@ -44,7 +44,6 @@ pub fn generate() -> Result<(String, String), String> {
 /// One version's entry. The extra and negative samples are those of the version whose
 /// schemas it uses ([`Version::extra_samples`]), named from the version's own samples folder.
 fn version(v: Version) -> Result<Value, String> {
-    let dir = layout::path(&v.samples());
     let shared = v.extra_samples();
     let prefix = if shared == v.samples() {
         String::new()
@@ -94,7 +93,7 @@ fn version(v: Version) -> Result<Value, String> {
             "typed": want["typed"],
         }));
     }
-    if !dir.is_dir() || samples.is_empty() {
+    if samples.is_empty() {
         return Err(format!("{}: no samples", v.samples()));
     }
     Ok(json!({
