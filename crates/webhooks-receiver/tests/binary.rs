@@ -323,7 +323,10 @@ async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() 
     let mut big = common::sample("thread_tagged");
     big["payload"]["tag"] = "x".repeat(3_000_000).into();
     assert_eq!(
-        json(common::with_secret(big, SECRET))
+        common::one_shot_client()
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(common::with_secret(big, SECRET))
             .send()
             .await
             .unwrap()
