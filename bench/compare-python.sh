@@ -21,7 +21,7 @@ schemas=$("$venv/bin/python" - "$copies" "$corpus" <<'PY'
 import json, pathlib, sys
 copies, out = int(sys.argv[1]), pathlib.Path(sys.argv[2])
 manifest = json.loads(pathlib.Path("samples/index.json").read_text())
-version = next(v for v in manifest["versions"] if v["version"] == manifest["typed_version"])
+version = next(v for v in manifest["versions"] if v["version"] == manifest["stable_version"])
 folder = pathlib.Path(version["samples"])
 lines = [json.dumps(json.loads((folder / f["file"]).read_text()), separators=(",", ":"))
          for f in version["files"] if f["kind"] == "documented"]

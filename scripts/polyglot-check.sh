@@ -32,7 +32,7 @@ import json, sys
 manifest = json.load(open(sys.argv[1], encoding="utf-8"))
 for v in manifest["versions"]:
     print(v["version"], v["samples"], v["dist"])
-print("typed", manifest["typed_version"], "-")
+print("typed", manifest["stable_version"], "-")
 ' "$POLYGLOT_MANIFEST"
 }
 start=$(date +%s%N)

@@ -52,13 +52,16 @@ impl ApiVersion {
         }
     }
 
-    /// The version the types are generated for.
-    pub fn typed() -> Self {
-        let name = manifest()["typed_version"].clone();
-        versions()
-            .into_iter()
-            .find(|v| v.name == name)
-            .unwrap_or_else(|| panic!("samples/index.json has no entry for {name}"))
+    /// The version as the crates name it.
+    pub fn api(&self) -> webhooks_types::ApiVersion {
+        self.name
+            .parse()
+            .unwrap_or_else(|e| panic!("samples/index.json: {e}"))
+    }
+
+    /// The folder name of the version's generated types: `v3_5` (the `webhooks_types` module).
+    pub fn module(&self) -> String {
+        format!("v{}", self.name.replace('.', "_"))
     }
 
     /// The manifest's entries of the sample files with the given `valid` verdict.
@@ -92,11 +95,18 @@ impl ApiVersion {
             .map(|entry| {
                 let (name, bytes) = self.read(entry);
                 let text = |key: &str| entry[key].as_str().unwrap_or_default().to_owned();
+                let (folder, name) = name.rsplit_once("invalid/").unwrap_or(("", &name));
+                let expected = read_json(&self.samples.join(folder).join("invalid/expected.json"));
                 Negative {
-                    name: name.trim_start_matches("invalid/").to_owned(),
+                    description: expected[name]["description"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    name: name.to_owned(),
                     bytes,
                     pointer: text("pointer"),
                     keyword: text("keyword"),
+                    typed: text("typed"),
                 }
             })
             .collect()
@@ -151,26 +161,6 @@ pub fn versions() -> Vec<ApiVersion> {
         .unwrap_or_default()
 }
 
-/// The name of the typed version, e.g. `3.5`.
-pub fn version_name() -> String {
-    ApiVersion::typed().name
-}
-
-/// The schema directory of the typed version.
-pub fn schema_dir() -> PathBuf {
-    ApiVersion::typed().schemas
-}
-
-/// The sample directory of the typed version.
-pub fn sample_dir() -> PathBuf {
-    ApiVersion::typed().samples
-}
-
-/// The bundle directory of the typed version.
-pub fn bundle_dir() -> PathBuf {
-    ApiVersion::typed().dist
-}
-
 /// A negative sample and the error it must give.
 #[derive(Debug, Clone)]
 pub struct Negative {
@@ -182,6 +172,10 @@ pub struct Negative {
     pub pointer: String,
     /// Keyword of the expected error (`json` for a file that is not JSON).
     pub keyword: String,
+    /// What the typed parse alone does with it: `reject` or `accept`.
+    pub typed: String,
+    /// What is wrong with it, from `invalid/expected.json`.
+    pub description: String,
 }
 
 /// Every `*.json` file below `dir`, sorted, as (path relative to `dir`, parsed value).
@@ -248,26 +242,6 @@ impl Sample {
     }
 }
 
-/// Every valid sample of the typed version (documented, then extra), as the manifest lists them.
-pub fn samples() -> Vec<Sample> {
-    ApiVersion::typed().samples()
-}
-
-/// The negative samples of the typed version, as the manifest lists them: (name below
-/// `invalid/`, bytes).
-pub fn invalid_samples() -> Vec<(String, Vec<u8>)> {
-    ApiVersion::typed()
-        .negatives()
-        .into_iter()
-        .map(|n| (n.name, n.bytes))
-        .collect()
-}
-
-/// A registry of every source schema file of the typed version under its `$id` (draft-07).
-pub fn source_registry() -> jsonschema::Registry<'static> {
-    ApiVersion::typed().source_registry()
-}
-
 /// Compiles `schema` (named `name` in messages) as draft-07 with formats checked, resolving
 /// references through `registry` when given.
 pub fn compile(
@@ -291,12 +265,6 @@ pub fn read_json(path: &Path) -> Value {
     let bytes =
         std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
-}
-
-/// A compiled validator for `webhook.json` (any webhook of the typed version), with every schema file
-/// registered under its `$id` and formats checked.
-pub fn webhook_validator() -> jsonschema::Validator {
-    ApiVersion::typed().webhook_validator()
 }
 
 /// Schema errors of `instance` as `(instance pointer, keyword, message)`.

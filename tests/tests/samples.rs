@@ -1,67 +1,90 @@
-//! The samples of the typed version (as `samples/index.json` lists them) against the schemas
-//! and the generated types: every valid sample is accepted by both and survives a round trip;
-//! every negative sample fails where `invalid/expected.json` says; the typed values are
-//! snapshots. The coverage of actions and the public surface are in `surface.rs`.
+//! The samples of every version (as `samples/index.json` lists them) against its schemas and
+//! its generated types: every valid sample is accepted by both and survives a round trip;
+//! every negative sample fails where the manifest says; the typed values of each version's own
+//! samples are snapshots. The coverage of actions and the public surface are in `surface.rs`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::Value;
-use webhooks_tests::{
-    bundle_dir, invalid_samples, read_json, root, sample_dir, samples, schema_errors,
-    webhook_validator,
-};
-use webhooks_types::{Action, Webhook};
+use webhooks_tests::{read_json, root, schema_errors, versions, ApiVersion, Sample};
 use webhooks_validate::{ValidationError, Validator};
 
-/// Snapshot name of a sample: `extra/incoming_chat.full` → `typed__extra__incoming_chat.full`.
-fn snapshot_name(sample: &str) -> String {
-    format!("typed__{}", sample.replace('/', "__"))
+/// Snapshot name of a sample: `extra/incoming_chat.full` of v3.6 →
+/// `typed__v3.6__extra__incoming_chat.full`.
+fn snapshot_name(version: &ApiVersion, sample: &str) -> String {
+    format!("typed__v{}__{}", version.name, sample.replace('/', "__"))
+}
+
+/// The samples a version holds itself, not those it takes from the version whose schemas it
+/// uses (named `../vX.Y/...`): each is snapshotted once, under its own version.
+fn own(samples: Vec<Sample>) -> impl Iterator<Item = Sample> {
+    samples.into_iter().filter(|s| !s.name.starts_with("../"))
+}
+
+fn validator(version: &ApiVersion, strict: bool) -> Validator {
+    Validator::builder()
+        .api_version(version.api())
+        .strict(strict)
+        .build()
+        .expect("schemas compile")
 }
 
 #[test]
 fn there_are_documented_extra_and_negative_samples() {
-    let all = samples();
-    let documented = all.iter().filter(|s| s.documented()).count();
-    let extra = all.len() - documented;
-    // 37 actions, `auto_accesses_updated` documented three times.
-    assert_eq!(documented, 39, "documented samples");
-    // A minimal and a full sample per action, at least.
-    assert!(extra >= 2 * Action::ALL.len(), "only {extra} extra samples");
-    assert!(
-        invalid_samples().len() >= 20,
-        "fewer than 20 negative samples"
-    );
+    for version in versions() {
+        let all = version.samples();
+        let actions = version.api().action_names().len();
+        let documented = all.iter().filter(|s| s.documented()).count();
+        let extra = all.len() - documented;
+        // One per action at least (`auto_accesses_updated` is documented three times).
+        assert!(
+            documented > actions,
+            "v{}: {documented} documented samples",
+            version.name
+        );
+        // A minimal and a full sample per action, at least.
+        assert!(
+            extra >= 2 * actions,
+            "v{}: only {extra} extra samples",
+            version.name
+        );
+        let negatives = version.negatives().len();
+        assert!(
+            negatives >= 10,
+            "v{}: {negatives} negative samples",
+            version.name
+        );
+    }
 }
 
 #[test]
 fn every_sample_is_valid_against_its_schema() {
-    let lenient = Validator::new().expect("schemas compile");
-    let strict = Validator::builder()
-        .strict(true)
-        .build()
-        .expect("schemas compile");
-    let engine = webhook_validator();
     let mut failures = String::new();
-    for sample in samples() {
-        // Through the validator crate: schema, then the typed parse (a disagreement fails).
-        for validator in [&lenient, &strict] {
-            if let Err(e) = validator.validate(&sample.bytes) {
+    for version in versions() {
+        let engine = version.webhook_validator();
+        let validators = [validator(&version, false), validator(&version, true)];
+        for sample in version.samples() {
+            // Through the validator crate: schema, then the typed parse (a disagreement fails).
+            for validator in &validators {
+                if let Err(e) = validator.validate(&sample.bytes) {
+                    let _ = writeln!(
+                        failures,
+                        "v{} {} (strict: {}): {e}",
+                        version.name,
+                        sample.name,
+                        validator.is_strict()
+                    );
+                }
+            }
+            // And through `webhook.json` with the engine alone.
+            for (pointer, keyword, message) in schema_errors(&engine, &sample.value) {
                 let _ = writeln!(
                     failures,
-                    "{} (strict: {}): {e}",
-                    sample.name,
-                    validator.is_strict()
+                    "v{} {}: {pointer} ({keyword}): {message}",
+                    version.name, sample.name
                 );
             }
-        }
-        // And through `webhook.json` with the engine alone.
-        for (pointer, keyword, message) in schema_errors(&engine, &sample.value) {
-            let _ = writeln!(
-                failures,
-                "{}: {pointer} ({keyword}): {message}",
-                sample.name
-            );
         }
     }
     assert!(
@@ -73,45 +96,48 @@ fn every_sample_is_valid_against_its_schema() {
 #[test]
 fn every_sample_parses_into_its_variant_and_round_trips() {
     let mut failures = String::new();
-    for sample in samples() {
-        let webhook = match Webhook::from_slice(&sample.bytes) {
-            Ok(webhook) => webhook,
-            Err(e) => {
-                let _ = writeln!(failures, "{}: {e}", sample.name);
-                continue;
-            }
-        };
-        let expected = Action::from_name(sample.action());
-        if expected.is_none() || webhook.action() != expected {
-            let _ = writeln!(
-                failures,
-                "{}: action `{}` parsed as variant of {:?}",
-                sample.name,
-                sample.action(),
-                webhook.action()
-            );
-        }
-        match serde_json::to_value(&webhook) {
-            Ok(back) if back == sample.value => {}
-            Ok(back) => {
+    for version in versions() {
+        let api = version.api();
+        for sample in version.samples() {
+            let at = format!("v{} {}", version.name, sample.name);
+            let webhook = match api.parse(&sample.bytes) {
+                Ok(webhook) => webhook,
+                Err(e) => {
+                    let _ = writeln!(failures, "{at}: {e}");
+                    continue;
+                }
+            };
+            if !webhook.is_typed() || webhook.action_name() != sample.action() {
                 let _ = writeln!(
                     failures,
-                    "{}: round trip differs:\n  in:  {}\n  out: {}",
-                    sample.name, sample.value, back
+                    "{at}: action `{}` parsed as `{}` (typed: {})",
+                    sample.action(),
+                    webhook.action_name(),
+                    webhook.is_typed()
                 );
             }
-            Err(e) => {
-                let _ = writeln!(failures, "{}: does not serialize: {e}", sample.name);
+            match serde_json::to_value(&webhook) {
+                Ok(back) if back == sample.value => {}
+                Ok(back) => {
+                    let _ = writeln!(
+                        failures,
+                        "{at}: round trip differs:\n  in:  {}\n  out: {}",
+                        sample.value, back
+                    );
+                }
+                Err(e) => {
+                    let _ = writeln!(failures, "{at}: does not serialize: {e}");
+                }
             }
-        }
-        // The generic `Deserialize` (from a `Value`) agrees with the fast path.
-        match serde_json::from_value::<Webhook>(sample.value.clone()) {
-            Ok(generic) if generic == webhook => {}
-            Ok(_) => {
-                let _ = writeln!(failures, "{}: generic parse differs", sample.name);
-            }
-            Err(e) => {
-                let _ = writeln!(failures, "{}: generic parse fails: {e}", sample.name);
+            // The generic `Deserialize` (from a `Value`) agrees with the fast path.
+            match api.from_value(sample.value.clone()) {
+                Ok(generic) if generic == webhook => {}
+                Ok(_) => {
+                    let _ = writeln!(failures, "{at}: generic parse differs");
+                }
+                Err(e) => {
+                    let _ = writeln!(failures, "{at}: generic parse fails: {e}");
+                }
             }
         }
     }
@@ -120,25 +146,31 @@ fn every_sample_parses_into_its_variant_and_round_trips() {
 
 #[test]
 fn typed_values_match_their_snapshots() {
-    for sample in samples() {
-        let webhook =
-            Webhook::from_slice(&sample.bytes).unwrap_or_else(|e| panic!("{}: {e}", sample.name));
-        let secret = sample.value["secret_key"].as_str().unwrap_or_default();
-        let debug = format!("{webhook:#?}");
-        assert!(
-            secret.len() < 4 || !debug.contains(secret),
-            "{}: the secret key shows in Debug output",
-            sample.name
-        );
-        insta::assert_snapshot!(snapshot_name(&sample.name), debug);
+    for version in versions() {
+        for sample in own(version.samples()) {
+            let webhook = version
+                .api()
+                .parse(&sample.bytes)
+                .unwrap_or_else(|e| panic!("v{} {}: {e}", version.name, sample.name));
+            let secret = sample.value["secret_key"].as_str().unwrap_or_default();
+            let debug = format!("{webhook:#?}");
+            assert!(
+                secret.len() < 4 || !debug.contains(secret),
+                "{}: the secret key shows in Debug output",
+                sample.name
+            );
+            insta::assert_snapshot!(snapshot_name(&version, &sample.name), debug);
+        }
     }
 }
 
 #[test]
 fn no_snapshot_outlives_its_sample() {
-    let wanted: BTreeSet<String> = samples()
+    let wanted: BTreeSet<String> = versions()
         .iter()
-        .map(|s| format!("samples__{}.snap", snapshot_name(&s.name)))
+        .flat_map(|v| {
+            own(v.samples()).map(|s| format!("samples__{}.snap", snapshot_name(v, &s.name)))
+        })
         .collect();
     let dir = root().join("tests/tests/snapshots");
     let present: BTreeSet<String> = std::fs::read_dir(&dir)
@@ -157,45 +189,30 @@ fn no_snapshot_outlives_its_sample() {
     );
 }
 
-/// Each negative sample fails validation with the pointer and keyword `invalid/expected.json`
-/// records (or as invalid JSON), never as a schema/type disagreement, and the typed parse alone
-/// rejects or accepts it as recorded.
+/// Each negative sample fails validation with the pointer and keyword the manifest records
+/// (or as invalid JSON), never as a schema/type disagreement, and the typed parse alone
+/// rejects or accepts it as recorded; the report of each version is a snapshot.
 #[test]
 fn negative_samples_fail_where_expected() {
-    let expected: Value = std::fs::read(sample_dir().join("invalid/expected.json"))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_else(|| panic!("invalid/expected.json is missing or not JSON"));
-    let expected = expected
-        .as_object()
-        .unwrap_or_else(|| panic!("invalid/expected.json is not an object"));
-    let validator = Validator::new().expect("schemas compile");
-    let engine = webhook_validator();
-    let cases = invalid_samples();
-    let names: BTreeSet<&str> = cases.iter().map(|(name, _)| name.as_str()).collect();
-    for name in expected.keys() {
-        assert!(
-            names.contains(name.as_str()),
-            "expected.json names a missing file: {name}"
-        );
-    }
-
     let mut failures = String::new();
-    let mut report = String::new();
-    for (name, bytes) in &cases {
-        let Some(want) = expected.get(name) else {
-            let _ = writeln!(failures, "{name}: not in expected.json");
-            continue;
-        };
-        let pointer = want["pointer"].as_str().unwrap_or_default();
-        let keyword = want["keyword"].as_str().unwrap_or_default();
-        let _ = writeln!(
-            report,
-            "{name}: {}",
-            want["description"].as_str().unwrap_or_default()
-        );
+    for version in versions() {
+        let report = negatives_of(&version, &mut failures);
+        insta::assert_snapshot!(format!("negative_samples__v{}", version.name), report);
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
 
-        match validator.validate(bytes) {
+/// Checks the negative samples of `version`, adding what is wrong to `failures`; returns the
+/// report of what each gives.
+fn negatives_of(version: &ApiVersion, failures: &mut String) -> String {
+    let validator = validator(version, false);
+    let engine = version.webhook_validator();
+    let mut report = String::new();
+    for negative in version.negatives() {
+        let name = format!("v{} {}", version.name, negative.name);
+        let (pointer, keyword) = (negative.pointer.as_str(), negative.keyword.as_str());
+        let _ = writeln!(report, "{}: {}", negative.name, negative.description);
+        match validator.validate(&negative.bytes) {
             Ok(webhook) => {
                 let _ = writeln!(failures, "{name}: accepted as {}", webhook.action_name());
             }
@@ -224,19 +241,22 @@ fn negative_samples_fail_where_expected() {
                     let _ = writeln!(failures, "{name}: {e}, expected `{keyword}` at {pointer:?}");
                 }
             }
+            Err(e @ ValidationError::UnknownAction { .. }) if keyword == "unknown_action" => {
+                let _ = writeln!(report, "  {e}");
+            }
             Err(e) => {
                 let _ = writeln!(failures, "{name}: {e}");
             }
         }
 
         // The engine alone, through `webhook.json`, rejects it too.
-        if let Ok(value) = serde_json::from_slice::<Value>(bytes) {
+        if let Ok(value) = serde_json::from_slice::<Value>(&negative.bytes) {
             if engine.is_valid(&value) {
                 let _ = writeln!(failures, "{name}: webhook.json accepts it");
             }
         }
 
-        let typed = Webhook::from_slice(bytes);
+        let typed = version.api().parse(&negative.bytes);
         match &typed {
             Ok(webhook) => {
                 let _ = writeln!(report, "  typed: accepted as {}", webhook.action_name());
@@ -245,8 +265,8 @@ fn negative_samples_fail_where_expected() {
                 let _ = writeln!(report, "  typed: {e}");
             }
         }
-        match (want["typed"].as_str(), typed.is_ok()) {
-            (Some("reject"), false) | (Some("accept"), true) => {}
+        match (negative.typed.as_str(), typed.is_ok()) {
+            ("reject", false) | ("accept", true) => {}
             (verdict, accepted) => {
                 let _ = writeln!(
                     failures,
@@ -255,8 +275,7 @@ fn negative_samples_fail_where_expected() {
             }
         }
     }
-    assert!(failures.is_empty(), "{failures}");
-    insta::assert_snapshot!("negative_samples", report);
+    report
 }
 
 /// Every `extra/<action>.full.json` sample holds every property its schema documents, in every
@@ -265,25 +284,34 @@ fn negative_samples_fail_where_expected() {
 #[test]
 fn full_samples_hold_every_documented_property() {
     let mut missing = Vec::new();
-    let mut count = 0;
-    for sample in samples() {
-        if !sample.name.ends_with(".full") {
-            continue;
+    for version in versions() {
+        let mut count = 0;
+        for sample in version.samples() {
+            if !sample.name.ends_with(".full") {
+                continue;
+            }
+            count += 1;
+            let bundle = read_json(
+                &version
+                    .dist
+                    .join("actions")
+                    .join(format!("{}.json", sample.action())),
+            );
+            let name = format!("v{} {}", version.name, sample.name);
+            let mut walk = Walk {
+                bundle: &bundle,
+                missing: &mut missing,
+                sample: &name,
+            };
+            walk.check(&bundle, &sample.value, "");
         }
-        count += 1;
-        let bundle = read_json(
-            &bundle_dir()
-                .join("actions")
-                .join(format!("{}.json", sample.action())),
+        let actions = version.api().action_names().len();
+        assert_eq!(
+            count, actions,
+            "v{}: one full sample per action",
+            version.name
         );
-        let mut walk = Walk {
-            bundle: &bundle,
-            missing: &mut missing,
-            sample: &sample.name,
-        };
-        walk.check(&bundle, &sample.value, "");
     }
-    assert_eq!(count, Action::ALL.len(), "one full sample per action");
     assert!(
         missing.is_empty(),
         "documented properties missing: {missing:#?}"

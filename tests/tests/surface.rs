@@ -1,43 +1,60 @@
-//! The generated types against the schemas and samples of the typed version: every action has
-//! its schema, samples, `webhook.json` entry and `Payload` variant, and the public surface of the
-//! generated code is a snapshot.
+//! The generated types against the schemas and samples of every version: every action has its
+//! schema, samples, `webhook.json` entry and `Payload` variant, and the public surface of each
+//! version's generated code is a snapshot.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use webhooks_tests::{json_files, root, samples, schema_dir};
-use webhooks_types::Action;
+use webhooks_tests::{json_files, root, versions, ApiVersion};
+
+/// The versions whose types are generated from schemas of their own (the others re-export an
+/// earlier version's).
+fn own_types() -> Vec<ApiVersion> {
+    versions()
+        .into_iter()
+        .filter(|v| v.schemas.ends_with(format!("v{}", v.name)))
+        .collect()
+}
 
 /// Every action has a schema, a documented sample, an entry in `webhook.json` and a generated
 /// `Payload` variant; every schema and every sample belongs to an action.
 #[test]
 fn actions_schemas_samples_and_variants_cover_each_other() {
-    let actions: BTreeSet<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
-    assert_eq!(actions.len(), 37);
+    for version in versions() {
+        let problems = coverage(&version);
+        assert!(problems.is_empty(), "v{}: {problems:#?}", version.name);
+    }
+}
 
-    let schemas: BTreeSet<String> = json_files(&schema_dir().join("actions"))
+fn coverage(version: &ApiVersion) -> Vec<String> {
+    let actions: BTreeSet<&str> = version.api().action_names().iter().copied().collect();
+    assert!(
+        actions.len() > 30,
+        "v{}: {} actions",
+        version.name,
+        actions.len()
+    );
+    let schemas: BTreeSet<String> = json_files(&version.schemas.join("actions"))
         .into_iter()
         .map(|(rel, _)| rel.trim_end_matches(".json").to_owned())
         .collect();
-    let documented: BTreeSet<String> = samples()
+    let samples = version.samples();
+    let documented: BTreeSet<String> = samples
         .iter()
         .filter(|s| s.documented())
         .map(|s| s.action().to_owned())
         .collect();
-    let extra: BTreeSet<String> = samples()
+    let extra: BTreeSet<String> = samples
         .iter()
         .filter(|s| !s.documented())
         .map(|s| s.action().to_owned())
         .collect();
-    let webhook_enum: BTreeSet<String> = json_files(&schema_dir())
+    let webhook_enum: BTreeSet<String> = version.actions().into_iter().collect();
+    let own = own_types()
         .into_iter()
-        .find(|(rel, _)| rel == "webhook.json")
-        .and_then(|(_, doc)| doc["properties"]["action"]["enum"].as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect();
-    let variants = payload_variants();
+        .find(|v| v.schemas == version.schemas)
+        .expect("the version whose schemas these are has types");
+    let variants = payload_variants(&own);
 
     let mut problems = Vec::new();
     for action in &actions {
@@ -75,7 +92,7 @@ fn actions_schemas_samples_and_variants_cover_each_other() {
             problems.push(format!("variant `{variant}` has no action"));
         }
     }
-    assert!(problems.is_empty(), "{problems:#?}");
+    problems
 }
 
 fn pascal_case(action: &str) -> String {
@@ -91,18 +108,19 @@ fn pascal_case(action: &str) -> String {
         .collect()
 }
 
-fn parse_generated(file: &str) -> syn::File {
+fn parse_generated(version: &ApiVersion, file: &str) -> syn::File {
     let path = root()
         .join("crates/webhooks-types/src/generated")
+        .join(version.module())
         .join(file);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     syn::parse_file(&text).unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()))
 }
 
-/// The variants of the generated `Payload` enum.
-fn payload_variants() -> BTreeSet<String> {
-    parse_generated("payload.rs")
+/// The variants of the version's generated `Payload` enum.
+fn payload_variants(version: &ApiVersion) -> BTreeSet<String> {
+    parse_generated(version, "payload.rs")
         .items
         .iter()
         .find_map(|item| match item {
@@ -117,11 +135,28 @@ fn payload_variants() -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// The public surface of the generated types: every type with its fields or variants and
-/// their types, one per line.
+/// The public surface of each version's generated types: every type with its fields or
+/// variants and their types, one per line.
 #[test]
 fn public_surface_of_the_generated_types() {
-    let file = parse_generated("types.rs");
+    let own = own_types();
+    assert!(own.len() >= 2, "{own:?}");
+    for version in own {
+        let (count, out) = surface(&parse_generated(&version, "types.rs"));
+        assert!(
+            count > 100,
+            "v{}: only {count} generated types",
+            version.name
+        );
+        insta::assert_snapshot!(
+            format!("public_surface__v{}", version.name),
+            format!("{count} types\n\n{out}")
+        );
+    }
+}
+
+/// The number of public types of `file`, and their listing.
+fn surface(file: &syn::File) -> (usize, String) {
     let mut out = String::new();
     let mut count = 0;
     for item in &file.items {
@@ -161,8 +196,7 @@ fn public_surface_of_the_generated_types() {
             _ => {}
         }
     }
-    assert!(count > 100, "only {count} generated types");
-    insta::assert_snapshot!("public_surface", format!("{count} types\n\n{out}"));
+    (count, out)
 }
 
 fn type_text(ty: &syn::Type) -> String {

@@ -185,3 +185,64 @@ fn versions_sharing_schemas_document_the_same_webhooks() {
         }
     }
 }
+
+/// Each version's valid samples pass under that version (validator and types), and, checked
+/// under every later version, fail only as recorded: the report of which fail under each later
+/// version, and why, is a snapshot per pair. Versions that share their schemas accept each
+/// other's samples.
+#[test]
+fn samples_of_a_version_under_the_later_versions() {
+    let all = versions();
+    for (i, older) in all.iter().enumerate() {
+        let own = webhooks_validate::Validator::builder()
+            .api_version(older.api())
+            .build()
+            .expect("builds");
+        let samples: Vec<_> = older
+            .samples()
+            .into_iter()
+            .filter(|s| !s.name.starts_with("../"))
+            .collect();
+        for sample in &samples {
+            let verdict = own.validate(&sample.bytes);
+            assert!(
+                verdict.is_ok(),
+                "v{} {}: {verdict:?}",
+                older.name,
+                sample.name
+            );
+        }
+        for newer in &all[i + 1..] {
+            let validator = webhooks_validate::Validator::builder()
+                .api_version(newer.api())
+                .build()
+                .expect("builds");
+            let mut report = String::new();
+            let mut failing = 0;
+            for sample in &samples {
+                if let Err(e) = validator.validate(&sample.bytes) {
+                    failing += 1;
+                    let _ = writeln!(report, "{}: {e}", sample.name);
+                }
+            }
+            if newer.schemas == older.schemas {
+                assert_eq!(
+                    failing, 0,
+                    "v{} under v{}:\n{report}",
+                    older.name, newer.name
+                );
+                continue;
+            }
+            let head = format!(
+                "{failing} of {} samples of v{} fail under v{}\n\n",
+                samples.len(),
+                older.name,
+                newer.name
+            );
+            insta::assert_snapshot!(
+                format!("v{}_samples_under_v{}", older.name, newer.name),
+                head + &report
+            );
+        }
+    }
+}

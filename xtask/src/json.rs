@@ -9,9 +9,9 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use crate::location::{bare_message, unescape};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
-use webhooks_types::location::{bare_message, unescape};
 
 /// A JSON value that keeps the order of object members and the text of numbers.
 #[derive(Debug, Clone, PartialEq)]

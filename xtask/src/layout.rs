@@ -31,8 +31,23 @@ pub const SCHEMAS_OF: &[(Version, Version)] = &[(
     Version { major: 3, minor: 6 },
 )];
 
-/// The version the `webhooks-types` crate and the validator are generated for.
-pub const TYPED: Version = VERSIONS[0];
+/// LiveChat's current stable version: the default of the validator, the receiver and the
+/// scripts. The versions after it are previews.
+pub const STABLE: Version = VERSIONS[1];
+
+/// The version of the reference page the project started from (`cargo xtask samples` reads a
+/// page of this version unless told otherwise).
+pub const SEED: Version = VERSIONS[0];
+
+/// The version whose types `webhooks-types` re-exports at its root, where they were before it
+/// knew several versions.
+pub const ROOT_TYPES: Version = VERSIONS[0];
+
+/// The versions that have schemas of their own (not taken from an earlier version through
+/// [`SCHEMAS_OF`]), oldest first: one set of generated types each.
+pub fn own_schemas() -> impl Iterator<Item = Version> {
+    VERSIONS.iter().copied().filter(|v| v.schemas_of() == *v)
+}
 
 impl Version {
     /// The version as LiveChat writes it: `3.5`.
@@ -43,6 +58,16 @@ impl Version {
     /// The folder name of the version: `v3.5`.
     pub fn dir(self) -> String {
         format!("v{}", self.name())
+    }
+
+    /// The name of the version's Rust module: `v3_5`.
+    pub fn module(self) -> String {
+        format!("v{}_{}", self.major, self.minor)
+    }
+
+    /// The name of the version's variant in the generated `ApiVersion` enum: `V3_5`.
+    pub fn variant(self) -> String {
+        format!("V{}_{}", self.major, self.minor)
     }
 
     /// The version whose schemas this one uses: itself, unless [`SCHEMAS_OF`] names an

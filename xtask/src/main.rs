@@ -7,6 +7,11 @@ mod diff;
 mod files;
 mod json;
 mod layout;
+/// Positions and JSON pointers: the one helper the crates use too, compiled here from its file
+/// so that the generator does not depend on the crate it generates.
+#[path = "../../crates/webhooks-types/src/location.rs"]
+#[allow(dead_code)]
+mod location;
 mod manifest;
 mod samples;
 mod schema;
@@ -16,12 +21,13 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  codegen [--check]   generate crates/webhooks-types/src/generated/, the copy of the
+  codegen [--check]   generate crates/webhooks-types/src/generated/ (the types of every
+                      API version), the copy of the
                       schemas that webhooks-validate embeds, and samples/index.json;
                       with --check, write nothing and fail, naming each stale file
   samples --from PAGE [--api-version V] [--check]
                       read the docs page PAGE (text form) of version V (default: the
-                      version the types are generated for), apply the version's
+                      version of the seed page, the oldest), apply the version's
                       errata.json (that of the version whose schemas it uses) and
                       write samples/vV/<action>.json; with
                       --check, write nothing and fail, naming each action whose sample

@@ -1,11 +1,14 @@
-//! Typed LiveChat Webhooks API v3.5 payloads.
+//! Typed LiveChat Webhooks API payloads, one module per API version.
 //!
-//! The types are generated from the JSON Schemas in `schemas/v3.5/` by `cargo xtask codegen`;
-//! this file and its siblings add the envelope ([`Webhook`]) and the few
-//! hand-written helpers: [`Timestamp`], [`SecretKey`] and [`ParseError`].
+//! The types are generated from the JSON Schemas in `schemas/` by `cargo xtask codegen`: a
+//! module per version ([`v3_6`] is LiveChat's current stable version), each with its `Action`
+//! list, its `Payload` enum and its `Webhook` (the [`Envelope`] over that payload). This file
+//! and its siblings add the envelope and the few hand-written helpers: [`Timestamp`],
+//! [`SecretKey`] and [`ParseError`]. [`ApiVersion`] names the versions at run time, and
+//! [`AnyWebhook`] holds a webhook of whichever version a body was parsed under.
 //!
 //! ```
-//! use webhooks_types::{Payload, Webhook};
+//! use webhooks_types::v3_6::{Payload, Webhook};
 //!
 //! let body = br#"{"webhook_id": "wh", "secret_key": "s3cret", "action": "thread_tagged",
 //!   "organization_id": "org", "additional_data": {},
@@ -18,6 +21,9 @@
 //! }
 //! # Ok::<(), webhooks_types::ParseError>(())
 //! ```
+//!
+//! The crate root also re-exports the types of the oldest version, where they were before the
+//! crate knew several versions.
 
 mod action;
 mod de;
@@ -30,31 +36,19 @@ mod timestamp;
 mod unique;
 mod webhook;
 
-/// Code generated from the schemas; do not edit (run `cargo xtask codegen`). Private: what it
-/// defines is re-exported below, on purpose.
-mod generated {
-    /// The payload types and every structure they contain.
-    // typify documents types and fields from the schemas' descriptions, but not the variants of
-    // string enums (their names are the values on the wire) nor its own conversion helpers; its
-    // only `unwrap()`s compile the constant `pattern`s of the schemas.
-    #[allow(missing_docs, clippy::all, clippy::pedantic, clippy::unwrap_used)]
-    #[rustfmt::skip]
-    pub mod types; /// The list of webhook actions.
-    #[rustfmt::skip]
-    pub mod action; /// The payload typed by action.
-    #[rustfmt::skip]
-    pub mod payload;
-}
+/// Code generated from the schemas; do not edit (run `cargo xtask codegen`). Private: the version
+/// modules and what else it defines are re-exported below, on purpose.
+#[rustfmt::skip]
+mod generated;
+mod version;
+mod versioned;
 
 pub use action::UnknownAction;
-pub use generated::action::Action;
-pub use generated::payload::Payload;
-pub use generated::types::*;
+pub use generated::*;
 pub use parse_error::{ParseError, ParseErrorKind};
 pub use secret::SecretKey;
 pub use timestamp::{InvalidTimestamp, Timestamp};
 pub use unique::{find_duplicate_key, DuplicateKey};
-pub use webhook::Webhook;
-
-/// The API version these types describe.
-pub const API_VERSION: &str = "3.5";
+pub use version::UnknownVersion;
+pub use versioned::{Field, NoRequester, VersionPayload};
+pub use webhook::Envelope;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use serde::Serialize;
-use webhooks_types::ParseError;
+use webhooks_types::{ApiVersion, ParseError};
 
 /// Why a body is not a valid webhook.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -48,16 +48,21 @@ pub enum ValidationError {
         /// What was found: "an array", "a string", ...
         found: &'static str,
     },
-    /// The `action` is a string this API version does not define.
+    /// The `action` is a string this API version does not define: `event_deleted is not a
+    /// v3.5 action (it exists from v3.6)`.
     #[error(
-        "unknown action {}: API v{api_version} has no such webhook",
-        Short(action)
+        "{} is not a v{api_version} action ({})",
+        Short(action),
+        elsewhere.as_deref().unwrap_or("no version of the API has it")
     )]
     UnknownAction {
         /// The action as received.
         action: String,
         /// The API version of the validator.
-        api_version: &'static str,
+        api_version: ApiVersion,
+        /// Where the versions that know the action stand, when some do (see
+        /// [`ApiVersion::whereabouts`]).
+        elsewhere: Option<String>,
     },
     /// `secret_key` is not the expected secret.
     #[error("`secret_key` does not match the expected secret")]
@@ -70,6 +75,10 @@ pub enum ValidationError {
     /// schemas or generator, never of the input alone.
     #[error("{0}")]
     Disagreement(Box<Disagreement>),
+    /// An embedded schema the body needed did not compile: a bug of this crate, reported
+    /// instead of a panic (a test compiles every schema).
+    #[error("{0}")]
+    Build(BuildError),
 }
 
 impl ValidationError {
@@ -95,7 +104,7 @@ pub struct Violation {
     /// The schema keyword that failed (`type`, `required`, `enum`, `format`, ...;
     /// `additionalProperties` for an undocumented property in strict mode).
     pub keyword: String,
-    /// Where the failed keyword is: the schema file (below `schemas/v3.5/`) and a JSON pointer
+    /// Where the failed keyword is: the schema file (below the version's folder of `schemas/`) and a JSON pointer
     /// into it.
     pub schema: String,
     /// What is wrong, for a person.
@@ -247,7 +256,7 @@ impl fmt::Display for Disagreement {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("schema `{file}` does not compile: {message}")]
 pub struct BuildError {
-    /// The schema file, below `schemas/v3.5/`.
+    /// The schema file, below the version's folder of `schemas/`.
     pub file: String,
     /// What went wrong.
     pub message: String,

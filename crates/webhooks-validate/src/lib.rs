@@ -1,10 +1,11 @@
-//! Validation of LiveChat webhook bodies against the v3.5 JSON Schemas.
+//! Validation of LiveChat webhook bodies against the JSON Schemas of an API version.
 //!
-//! A [`Validator`] compiles the schemas embedded in this crate (the files of `schemas/v3.5/`,
-//! listed by `cargo xtask codegen`) once; [`Validator::validate`] parses a body, checks it
-//! against the schema of its `action` and returns the typed [`Webhook`], or the violations (the
-//! first 100 by default, and the count of the others), each with its JSON pointer, line and
-//! column. The `webhooks-validate` binary does the same from the command line.
+//! A [`Validator`] checks bodies against the schemas of one [`ApiVersion`] embedded in this
+//! crate (the files of `schemas/`, listed by `cargo xtask codegen`), each compiled on first
+//! use; [`Validator::validate`] parses a body, checks it against the schema of its `action`
+//! and returns it typed ([`AnyWebhook`]), or the violations (the first 100 by default, and the
+//! count of the others), each with its JSON pointer, line and column. The `webhooks-validate`
+//! binary does the same from the command line.
 
 pub mod cli;
 mod error;
@@ -23,7 +24,7 @@ pub mod generated {
 
 pub use error::{BuildError, Disagreement, ValidationError, Violation, Violations};
 pub use validator::{Validator, ValidatorBuilder};
-pub use webhooks_types::{Action, Webhook, API_VERSION};
+pub use webhooks_types::{AnyWebhook, ApiVersion};
 
 /// The examples of the workspace README, compiled and run as doctests.
 #[doc = include_str!("../../../README.md")]

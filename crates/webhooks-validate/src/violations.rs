@@ -12,7 +12,7 @@ use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
 use crate::error::Violation;
-use crate::generated::schemas::BASE_URI;
+use crate::generated::schemas;
 use webhooks_types::location::{escape, line_columns};
 
 use crate::locate::locate_all;
@@ -296,7 +296,11 @@ fn violation(error: &EngineError<'_>, pointer: String, message: String) -> Viola
     let schema = match error.absolute_keyword_location() {
         Some(uri) => {
             let uri = uri.as_str();
-            uri.strip_prefix(BASE_URI).unwrap_or(uri).to_owned()
+            webhooks_types::ApiVersion::ALL
+                .into_iter()
+                .find_map(|v| uri.strip_prefix(schemas::of(v).base_uri))
+                .unwrap_or(uri)
+                .to_owned()
         }
         None => format!("#{}", error.schema_path().as_str()),
     };

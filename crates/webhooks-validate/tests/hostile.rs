@@ -2,15 +2,13 @@
 //! `max_errors`, each located, and the count of the rest). Time and memory are measured by
 //! `bench/hostile.sh`, not here.
 
-use std::path::Path;
+mod common;
 
 use serde_json::{json, Value};
 use webhooks_validate::{ValidationError, Validator, Violations};
 
 fn sample(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../samples/v3.5")
-        .join(name);
+    let path = common::oldest().1.join(name);
     serde_json::from_slice(&std::fs::read(path).expect("sample")).expect("JSON")
 }
 
@@ -45,7 +43,7 @@ fn twenty_thousand_faulty_events_give_the_first_hundred_and_a_count() {
         })
         .collect();
     let body = chat_with_events(events);
-    let violations = invalid(&Validator::new().expect("compiles"), &body);
+    let violations = invalid(&common::validator().build().expect("compiles"), &body);
     assert_eq!(violations.len(), 100);
     assert_eq!(violations.omitted(), 19_900);
     for (i, v) in violations.iter().enumerate() {
@@ -55,17 +53,11 @@ fn twenty_thousand_faulty_events_give_the_first_hundred_and_a_count() {
         let column = v.column.expect("located");
         assert_eq!(&body[column - 1..column], b"7", "{v}");
     }
-    let small = Validator::builder()
-        .max_errors(3)
-        .build()
-        .expect("compiles");
+    let small = common::validator().max_errors(3).build().expect("compiles");
     let violations = invalid(&small, &body);
     assert_eq!((violations.len(), violations.omitted()), (3, 19_997));
     assert!(violations.to_string().ends_with("; and 19997 more"));
-    let none = Validator::builder()
-        .max_errors(0)
-        .build()
-        .expect("compiles");
+    let none = common::validator().max_errors(0).build().expect("compiles");
     let violations = invalid(&none, &body);
     assert_eq!((violations.len(), violations.total()), (0, 20_000));
 }
@@ -73,7 +65,7 @@ fn twenty_thousand_faulty_events_give_the_first_hundred_and_a_count() {
 #[test]
 fn a_hundred_thousand_integers_as_events_give_a_bounded_located_report() {
     let body = chat_with_events(vec![json!(1); 100_000]);
-    let violations = invalid(&Validator::new().expect("compiles"), &body);
+    let violations = invalid(&common::validator().build().expect("compiles"), &body);
     assert_eq!((violations.len(), violations.omitted()), (100, 99_900));
     let last = &violations[99];
     assert_eq!(last.pointer, "/payload/chat/thread/events/99");
@@ -92,7 +84,7 @@ fn fifty_thousand_undocumented_keys_in_strict_mode_give_a_bounded_report() {
         tagged["payload"][format!("k{i}")] = 0.into();
     }
     let body = serde_json::to_vec(&tagged).expect("serializes");
-    let strict = Validator::builder().strict(true).build().expect("compiles");
+    let strict = common::validator().strict(true).build().expect("compiles");
     let violations = invalid(&strict, &body);
     assert_eq!((violations.len(), violations.omitted()), (100, 49_900));
     for v in &violations {
@@ -113,7 +105,7 @@ fn duplicate_keys_are_one_error_from_both_paths_at_the_second_occurrence() {
  "organization_id": "o", "additional_data": {},
  "payload": {"chat_id": "c", "thread_id": "t", "tag": "a"},
  "action": "chat_deactivated"}"#;
-    let validator = Validator::new().expect("compiles");
+    let validator = common::validator().build().expect("compiles");
     match validator.validate(body) {
         Err(ValidationError::DuplicateKey {
             key,
@@ -126,7 +118,7 @@ fn duplicate_keys_are_one_error_from_both_paths_at_the_second_occurrence() {
         }
         other => panic!("{other:?}"),
     }
-    let typed = webhooks_validate::Webhook::from_slice(body).expect_err("rejected");
+    let typed = webhooks_types::v3_5::Webhook::from_slice(body).expect_err("rejected");
     assert_eq!(typed.pointer(), "/action");
     assert_eq!((typed.line(), typed.column()), (4, 2));
     assert!(
@@ -148,7 +140,7 @@ fn duplicate_keys_are_one_error_from_both_paths_at_the_second_occurrence() {
 
 #[test]
 fn schemas_and_types_agree_on_a_customer_without_type_and_on_leap_seconds() {
-    let validator = Validator::new().expect("compiles");
+    let validator = common::validator().build().expect("compiles");
     let mut incoming = sample("incoming_customer.json");
     let customer = incoming["payload"]["customer"]
         .as_object_mut()
@@ -163,7 +155,7 @@ fn schemas_and_types_agree_on_a_customer_without_type_and_on_leap_seconds() {
         ),
         ("/payload/customer", "required")
     );
-    let typed = webhooks_validate::Webhook::from_slice(&body).expect_err("type is required");
+    let typed = webhooks_types::v3_5::Webhook::from_slice(&body).expect_err("type is required");
     assert!(typed.message().contains("missing field `type`"), "{typed}");
 
     let mut seen = sample("events_marked_as_seen.json");
@@ -184,7 +176,7 @@ fn schemas_and_types_agree_on_a_customer_without_type_and_on_leap_seconds() {
             Err(other) => panic!("{timestamp}: {other}"),
         }
         assert_eq!(
-            webhooks_validate::Webhook::from_slice(&body).is_ok(),
+            webhooks_types::v3_5::Webhook::from_slice(&body).is_ok(),
             valid,
             "{timestamp}"
         );

@@ -1,7 +1,8 @@
 //! Mutated samples, fed to the validator and to the typed parse: any result but a panic (or a
 //! hang) is fine. `PROPTEST_CASES` sets the number of cases (256 by default).
 
-use std::path::Path;
+mod common;
+
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
@@ -11,7 +12,7 @@ use webhooks_validate::Validator;
 fn corpus() -> &'static [Vec<u8>] {
     static CORPUS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/v3.5");
+        let dir = common::oldest().1;
         let mut out = Vec::new();
         for sub in ["", "extra", "invalid"] {
             let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
@@ -34,8 +35,8 @@ fn validators() -> &'static [Validator; 2] {
     static VALIDATORS: OnceLock<[Validator; 2]> = OnceLock::new();
     VALIDATORS.get_or_init(|| {
         [
-            Validator::new().expect("compiles"),
-            Validator::builder()
+            common::validator().build().expect("compiles"),
+            common::validator()
                 .strict(true)
                 .secret_key("s3cret")
                 .build()

@@ -56,6 +56,33 @@ pub fn generate_action(actions: &[ActionSchema], version: Version) -> Result<Str
                 }
             }
         }
+
+        impl ::std::str::FromStr for Action {
+            type Err = crate::UnknownAction;
+
+            fn from_str(name: &str) -> ::std::result::Result<Self, Self::Err> {
+                Action::from_name(name).ok_or_else(|| crate::UnknownAction(name.to_owned()))
+            }
+        }
+
+        impl ::std::fmt::Display for Action {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for Action {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for Action {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let name = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                name.parse().map_err(::serde::de::Error::custom)
+            }
+        }
     };
     render(
         "action.rs",
@@ -65,8 +92,20 @@ pub fn generate_action(actions: &[ActionSchema], version: Version) -> Result<Str
     )
 }
 
-/// The `Payload` enum: one variant per action holding its payload type, plus `Unknown`.
-pub fn generate_payload(actions: &[ActionSchema]) -> Result<String, SchemaError> {
+/// The `Payload` enum: one variant per action holding its payload type, plus `Unknown`, and
+/// what the envelope needs to know of it (`crate::VersionPayload`). `requester` says whether
+/// the version's envelope documents `requester` (a `Requester` definition).
+pub fn generate_payload(
+    actions: &[ActionSchema],
+    version: Version,
+    requester: bool,
+) -> Result<String, SchemaError> {
+    let variant = ident(&version.variant());
+    let requester_type = if requester {
+        quote!(Requester)
+    } else {
+        quote!(crate::NoRequester)
+    };
     let variants: Vec<Ident> = actions.iter().map(|a| ident(&pascal(&a.name))).collect();
     let types: Vec<Ident> = actions.iter().map(|a| ident(&a.payload)).collect();
     let names: Vec<&String> = actions.iter().map(|a| &a.name).collect();
@@ -79,6 +118,9 @@ pub fn generate_payload(actions: &[ActionSchema]) -> Result<String, SchemaError>
         use super::types::*;
 
         /// The payload of a webhook, typed by its action.
+        // Variants differ in size (a whole chat against two IDs); boxing the large ones would
+        // cost an allocation per parse for a value that lives as long as its delivery.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Clone, Debug, PartialEq)]
         pub enum Payload {
             #( #[doc = #docs] #variants(#types), )*
@@ -133,6 +175,38 @@ pub fn generate_payload(actions: &[ActionSchema]) -> Result<String, SchemaError>
                 }
             }
         }
+
+        impl crate::VersionPayload for Payload {
+            type Action = Action;
+            type WebhookId = WebhookId;
+            type OrganizationId = OrganizationId;
+            type AdditionalData = AdditionalData;
+            type Requester = #requester_type;
+
+            const API_VERSION: crate::ApiVersion = crate::ApiVersion::#variant;
+            const HAS_REQUESTER: bool = #requester;
+
+            fn deserialize_for<'de, D>(action: &str, deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                Payload::deserialize_for(action, deserializer)
+            }
+
+            fn action(&self) -> ::std::option::Option<Action> {
+                Payload::action(self)
+            }
+
+            fn action_name(&self) -> &str {
+                Payload::action_name(self)
+            }
+
+            fn requires_additional_data(action: &str) -> bool {
+                Action::from_name(action).is_some_and(Action::requires_additional_data)
+            }
+        }
+
+        impl crate::versioned::Sealed for Payload {}
 
         #(
             impl ::std::convert::From<#types> for Payload {

@@ -1,5 +1,5 @@
-//! `cargo xtask codegen`: the `webhooks-types` modules and the schemas `webhooks-validate`
-//! embeds, generated from the schemas of [`layout::TYPED`].
+//! `cargo xtask codegen`: the `webhooks-types` modules of every API version and the schemas
+//! `webhooks-validate` embeds, generated from `schemas/`.
 //!
 //! Stages, one module each: the schemas are loaded and checked ([`crate::schema`]), rewritten
 //! for typify and converted ([`typify`]), post-processed on the syntax tree ([`postprocess`]),
@@ -12,14 +12,12 @@ mod postprocess;
 mod render;
 mod typify;
 mod unions;
+mod versions;
 
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
 mod tests;
-
-use quote::quote;
-use serde_json::Value;
 
 use crate::layout::{self, Version};
 use crate::schema::{SchemaError, SchemaSet};
@@ -47,32 +45,55 @@ pub fn run(check: bool) -> Result<(), String> {
     crate::files::report("codegen", &generated, &outcome.stale, check, start)
 }
 
-/// Every generated file, in memory.
+/// Every generated file, in memory: the types of each version that has schemas of its own, the
+/// modules that tie the versions together, the validator's embedded schemas and the manifest.
 pub fn generate_all() -> Result<Files, String> {
-    let version = layout::TYPED;
-    let schemas = version.schemas();
-    let set = SchemaSet::load(&layout::path(&schemas)).map_err(|e| format!("{schemas}/{e}"))?;
-    let mut files = generate(&set, version).map_err(|e| format!("{schemas}/{e}"))?;
+    let mut sets = Vec::new();
+    let mut files = Files::new();
+    for version in layout::own_schemas() {
+        let schemas = version.schemas();
+        let set = SchemaSet::load(&layout::path(&schemas)).map_err(|e| format!("{schemas}/{e}"))?;
+        files.extend(generate(&set, version).map_err(|e| format!("{schemas}/{e}"))?);
+        sets.push((version, set));
+    }
+    for &version in layout::VERSIONS {
+        if version.schemas_of() != version {
+            let text = versions::borrowed_module(version).map_err(|e| e.to_string())?;
+            files.push((format!("{}/mod.rs", types_dir(version)), text));
+        }
+    }
+    files.push((
+        format!("{}/mod.rs", layout::TYPES_DIR),
+        versions::top_module(&sets).map_err(|e| e.to_string())?,
+    ));
+    files.push((
+        format!("{}/schemas.rs", layout::VALIDATE_DIR),
+        versions::embedded_schemas(&sets).map_err(|e| e.to_string())?,
+    ));
     files.push(crate::manifest::generate()?);
     Ok(files)
 }
 
-/// Generates all files from a checked schema set of `version`.
+/// The folder of a version's generated types.
+fn types_dir(version: Version) -> String {
+    format!("{}/{}", layout::TYPES_DIR, version.module())
+}
+
+/// Generates a version's types and the validator's copy of its schemas from its checked
+/// schema set.
 pub fn generate(set: &SchemaSet, version: Version) -> Result<Files, SchemaError> {
     let actions = set.actions()?;
     let unions = find_unions(set)?;
     let types = typify::generate_types(set, &unions)?;
     let action = actions::generate_action(&actions, version)?;
-    let payload = actions::generate_payload(&actions)?;
-    let types_dir = layout::TYPES_DIR;
+    let requester = set.definitions.contains_key("Requester");
+    let payload = actions::generate_payload(&actions, version, requester)?;
+    let dir = types_dir(version);
     let mut files = vec![
-        (format!("{types_dir}/types.rs"), types),
-        (format!("{types_dir}/action.rs"), action),
-        (format!("{types_dir}/payload.rs"), payload),
-        (
-            format!("{}/schemas.rs", layout::VALIDATE_DIR),
-            embedded_schemas(set, version)?,
-        ),
+        (format!("{dir}/mod.rs"), versions::own_module(version)?),
+        (format!("{dir}/types.rs"), types),
+        (format!("{dir}/action.rs"), action),
+        (format!("{dir}/payload.rs"), payload),
     ];
     let copy = version.validate_schemas();
     files.extend(
@@ -81,44 +102,4 @@ pub fn generate(set: &SchemaSet, version: Version) -> Result<Files, SchemaError>
             .map(|f| (format!("{copy}/{}", f.rel), f.text.clone())),
     );
     Ok(files)
-}
-
-/// The list of schema files that `webhooks-validate` embeds, as `include_str!`s of its copy of
-/// the schemas (written beside it by [`generate`], and checked for freshness like the code).
-fn embedded_schemas(set: &SchemaSet, version: Version) -> Result<String, SchemaError> {
-    let base = set
-        .files
-        .iter()
-        .find(|f| f.rel == "webhook.json")
-        .and_then(|f| f.doc.get("$id"))
-        .and_then(Value::as_str)
-        .and_then(|id| id.strip_suffix("webhook.json"))
-        .unwrap_or_default()
-        .to_owned();
-    let rels: Vec<&String> = set.files.iter().map(|f| &f.rel).collect();
-    // From `crates/webhooks-validate/src/generated/` to the crate's copy.
-    let copy =
-        version
-            .validate_schemas()
-            .replacen(layout::VALIDATE_SCHEMAS_DIR, "../../schemas", 1);
-    let paths: Vec<String> = rels.iter().map(|rel| format!("{copy}/{rel}")).collect();
-    let doc = format!(
-        " Every schema file of API v{0}: its path below `schemas/v{0}/`, and its text.",
-        version.name()
-    );
-    let tokens = quote! {
-        /// Base URI of the `$id`s: each file's `$id` is this base followed by its path.
-        pub const BASE_URI: &str = #base;
-
-        #[doc = #doc]
-        pub const FILES: &[(&str, &str)] = &[
-            #( (#rels, include_str!(#paths)), )*
-        ];
-    };
-    render::render(
-        "schemas.rs",
-        "webhook.json",
-        "The schema files, embedded at compile time.",
-        tokens,
-    )
 }

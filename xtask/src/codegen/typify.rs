@@ -17,7 +17,13 @@ use crate::schema::{refs_in, SchemaError, SchemaSet};
 const HAND_WRITTEN: &[(&str, &str)] = &[
     ("Timestamp", "crate::Timestamp"),
     ("SecretKey", "crate::SecretKey"),
+    (NUMBER, "::serde_json::Number"),
 ];
+
+/// The definition every `"type": "number"` below the top refers to once rewritten: it becomes
+/// `serde_json::Number`, which keeps an integer an integer (`2` is written back `2`, not `2.0`)
+/// and reads any JSON number.
+const NUMBER: &str = "Number";
 
 /// Rewrites a definition into the form handed to typify: local references, no keywords that
 /// only validate, `const` strings as one-value enums, and every date-time string below the top
@@ -29,6 +35,17 @@ fn for_typify(value: &Value) -> Value {
 fn rewrite_for_typify(value: &Value, top: bool) -> Value {
     let for_typify = |v: &Value| rewrite_for_typify(v, false);
     match value {
+        Value::Object(map) if !top && map.get("type").and_then(Value::as_str) == Some("number") => {
+            let mut out = Map::new();
+            out.insert(
+                "$ref".to_owned(),
+                Value::String(format!("#/definitions/{NUMBER}")),
+            );
+            if let Some(description) = map.get("description") {
+                out.insert("description".to_owned(), description.clone());
+            }
+            Value::Object(out)
+        }
         Value::Object(map)
             if !top && map.get("format").and_then(Value::as_str) == Some("date-time") =>
         {
@@ -142,6 +159,17 @@ pub fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, Schem
             message: format!("the implied Timestamp definition: {e}"),
         })?;
         defs.push(("Timestamp".to_owned(), schema));
+    }
+    if !set.definitions.contains_key(NUMBER) {
+        let schema =
+            serde_json::from_value(serde_json::json!({"type": "number"})).map_err(|e| {
+                SchemaError {
+                    file: String::new(),
+                    pointer: String::new(),
+                    message: format!("the implied {NUMBER} definition: {e}"),
+                }
+            })?;
+        defs.push((NUMBER.to_owned(), schema));
     }
     // Report references to names that do not exist before typify sees them.
     for (name, def) in &set.definitions {

@@ -37,7 +37,7 @@ impl Options {
     /// Reads `--from PAGE [--api-version V] [--check]`; `None` for anything else.
     pub fn parse(args: &[String]) -> Option<Self> {
         let mut page = None;
-        let mut version = layout::TYPED;
+        let mut version = layout::SEED;
         let mut check = false;
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {

@@ -323,7 +323,7 @@ impl SchemaSet {
     }
 }
 
-pub use webhooks_types::location::escape;
+pub use crate::location::escape;
 
 /// Joins a relative reference to the file it is written in; `None` when it leaves the root.
 pub fn join(file: &str, reference: &str) -> Option<String> {

@@ -1,6 +1,7 @@
 //! The webhook envelope and its parse.
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
 use serde::de::Error as _;
@@ -10,77 +11,76 @@ use serde_json::value::RawValue;
 
 use crate::location::{bare_message, line_column};
 use crate::parse_error::pointer_of;
-use crate::{
-    Action, AdditionalData, OrganizationId, ParseError, ParseErrorKind, Payload, SecretKey,
-    WebhookId,
-};
+use crate::{ParseError, ParseErrorKind, SecretKey, VersionPayload};
 
-/// One webhook delivery: the envelope fields and the payload typed by action.
+/// One webhook delivery: the envelope fields and the payload typed by action, for the version
+/// of `P`. Each version module names it: `v3_6::Webhook` is `Envelope<v3_6::Payload>`.
 ///
-/// Parse it with [`Webhook::from_slice`] or [`str::parse`]; serializing gives back the
+/// Parse it with [`Envelope::from_slice`] or [`str::parse`]; serializing gives back the
 /// documented fields as received (fields the schemas do not document are not kept).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Webhook {
-    /// ID of the registered webhook.
-    pub webhook_id: WebhookId,
-    /// The secret given at registration; check it with [`Webhook::verify_secret`].
+pub struct Envelope<P: VersionPayload> {
+    /// ID of the registered webhook (the registration, not the delivery: every delivery of
+    /// one registration carries it).
+    pub webhook_id: P::WebhookId,
+    /// The secret given at registration; check it with [`Envelope::verify_secret`].
     pub secret_key: SecretKey,
     /// ID of the organization.
-    pub organization_id: OrganizationId,
-    /// The payload, typed by action. [`Payload::Unknown`] holds actions this version does not
+    pub organization_id: P::OrganizationId,
+    /// The payload, typed by action. Its `Unknown` variant holds actions the version does not
     /// know.
-    pub payload: Payload,
-    /// Extra data of the delivery; configuration actions send it empty. Every action but
-    /// `chat_transferred` and `incoming_customer` must carry it
-    /// ([`Action::requires_additional_data`]).
-    pub additional_data: Option<AdditionalData>,
+    pub payload: P,
+    /// Who made the change, on the configuration webhooks of the versions that document it
+    /// (from v3.6); always `None` in the others.
+    pub requester: Option<P::Requester>,
+    /// Extra data of the delivery; configuration actions send it empty. Most actions must
+    /// carry it (the version's `Action::requires_additional_data`).
+    pub additional_data: Option<P::AdditionalData>,
 }
 
 /// Where the payload stands after the envelope pass.
 // Lives on the stack for one parse; boxing the typed payload would cost an allocation.
 #[allow(clippy::large_enum_variant)]
-enum PayloadSlot<'a> {
+enum PayloadSlot<'a, P> {
     /// `action` came first: the payload was read typed, in the same pass.
-    Typed(Payload),
+    Typed(P),
     /// `payload` came before `action`: kept as raw text, read once the action is known.
     Raw(&'a RawValue),
 }
 
 /// The envelope as read in one pass over the text. LiveChat sends `action` before `payload`,
 /// so the payload is usually read typed right away; otherwise it is kept as raw text.
-struct Envelope<'a> {
-    webhook_id: WebhookId,
+struct Parsed<'a, P: VersionPayload> {
+    webhook_id: P::WebhookId,
     secret_key: SecretKey,
     action: Cow<'a, str>,
-    organization_id: OrganizationId,
-    payload: PayloadSlot<'a>,
-    additional_data: Option<AdditionalData>,
+    organization_id: P::OrganizationId,
+    payload: PayloadSlot<'a, P>,
+    requester: Option<P::Requester>,
+    additional_data: Option<P::AdditionalData>,
 }
 
-impl<'de> Deserialize<'de> for Envelope<'de> {
+impl<'de, P: VersionPayload> Deserialize<'de> for Parsed<'de, P> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(EnvelopeVisitor)
+        deserializer.deserialize_map(EnvelopeVisitor(PhantomData))
     }
 }
 
-struct EnvelopeVisitor;
+struct EnvelopeVisitor<P>(PhantomData<P>);
 
 /// Reads the payload of one action with the deserializer it is given.
-struct PayloadSeed<'s>(&'s str);
+struct PayloadSeed<'s, P>(&'s str, PhantomData<P>);
 
-impl<'de> serde::de::DeserializeSeed<'de> for PayloadSeed<'_> {
-    type Value = Payload;
+impl<'de, P: VersionPayload> serde::de::DeserializeSeed<'de> for PayloadSeed<'_, P> {
+    type Value = P;
 
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Payload, D::Error> {
-        Payload::deserialize_for(self.0, deserializer)
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<P, D::Error> {
+        P::deserialize_for(self.0, deserializer)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for EnvelopeVisitor {
-    type Value = Envelope<'de>;
+impl<'de, P: VersionPayload> serde::de::Visitor<'de> for EnvelopeVisitor<P> {
+    type Value = Parsed<'de, P>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a webhook object")
@@ -98,6 +98,7 @@ impl<'de> serde::de::Visitor<'de> for EnvelopeVisitor {
         let mut action: Option<Cow<'de, str>> = None;
         let mut organization_id = None;
         let mut payload = None;
+        let mut requester = None;
         let mut additional_data = None;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
@@ -121,14 +122,19 @@ impl<'de> serde::de::Visitor<'de> for EnvelopeVisitor {
                     once(&payload, "payload")?;
                     payload = Some(match &action {
                         Some(action) => {
-                            PayloadSlot::Typed(map.next_value_seed(PayloadSeed(action))?)
+                            let seed = PayloadSeed(action, PhantomData);
+                            PayloadSlot::Typed(map.next_value_seed(seed)?)
                         }
                         None => PayloadSlot::Raw(map.next_value()?),
                     });
                 }
+                "requester" if P::HAS_REQUESTER => {
+                    once(&requester, "requester")?;
+                    requester = Some(map.next_value::<P::Requester>()?);
+                }
                 "additional_data" => {
                     once(&additional_data, "additional_data")?;
-                    additional_data = Some(map.next_value::<AdditionalData>()?);
+                    additional_data = Some(map.next_value::<P::AdditionalData>()?);
                 }
                 _ => {
                     map.next_value::<serde::de::IgnoredAny>()?;
@@ -136,24 +142,25 @@ impl<'de> serde::de::Visitor<'de> for EnvelopeVisitor {
             }
         }
         let action = action.ok_or_else(|| A::Error::missing_field("action"))?;
-        if additional_data.is_none() && additional_data_required(&action) {
+        if additional_data.is_none() && P::requires_additional_data(&action) {
             return Err(A::Error::missing_field("additional_data"));
         }
-        Ok(Envelope {
+        Ok(Parsed {
             webhook_id: webhook_id.ok_or_else(|| A::Error::missing_field("webhook_id"))?,
             secret_key: secret_key.ok_or_else(|| A::Error::missing_field("secret_key"))?,
             action,
             organization_id: organization_id
                 .ok_or_else(|| A::Error::missing_field("organization_id"))?,
             payload: payload.ok_or_else(|| A::Error::missing_field("payload"))?,
+            requester,
             additional_data,
         })
     }
 }
 
-impl Webhook {
+impl<P: VersionPayload> Envelope<P> {
     /// The action, or `None` for an action this version does not know.
-    pub fn action(&self) -> Option<Action> {
+    pub fn action(&self) -> Option<P::Action> {
         self.payload.action()
     }
 
@@ -169,7 +176,7 @@ impl Webhook {
 
     /// Parses a webhook body.
     ///
-    /// An action this version does not know gives [`Payload::Unknown`]; fields the schemas do
+    /// An action the version does not know gives the payload's `Unknown` variant; fields the schemas do
     /// not document are ignored. A key twice in one object is an error
     /// ([`find_duplicate_key`](crate::find_duplicate_key)). Anything else that does not fit is a [`ParseError`] saying
     /// where and why.
@@ -187,7 +194,7 @@ impl Webhook {
         Self::parse(text, true)
     }
 
-    /// [`Webhook::from_slice`] for a body that [`find_duplicate_key`](crate::find_duplicate_key)
+    /// [`Envelope::from_slice`] for a body that [`find_duplicate_key`](crate::find_duplicate_key)
     /// has already found free of duplicate keys (the validator does), which is not scanned
     /// again.
     #[doc(hidden)]
@@ -199,7 +206,7 @@ impl Webhook {
     }
 
     fn parse(text: &str, check_keys: bool) -> Result<Self, ParseError> {
-        if let Some(error) = not_an_object(text) {
+        if let Some(error) = not_an_object::<P>(text) {
             return Err(error);
         }
         if let Some(duplicate) = check_keys
@@ -215,18 +222,18 @@ impl Webhook {
                 column,
             });
         }
-        let envelope: Envelope<'_> = match serde_json::from_str(text) {
+        let envelope: Parsed<'_, P> = match serde_json::from_str(text) {
             Ok(envelope) => envelope,
-            Err(e) => return Err(envelope_error(text, e)),
+            Err(e) => return Err(envelope_error::<P>(text, e)),
         };
         let payload = match envelope.payload {
             PayloadSlot::Typed(payload) => payload,
             PayloadSlot::Raw(raw) => {
                 let raw = raw.get();
                 let mut de = serde_json::Deserializer::from_str(raw);
-                Payload::deserialize_for(&envelope.action, &mut de)
+                P::deserialize_for(&envelope.action, &mut de)
                     .and_then(|payload| de.end().map(|()| payload))
-                    .map_err(|e| payload_error(text, raw, &envelope.action, e))?
+                    .map_err(|e| payload_error::<P>(text, raw, &envelope.action, e))?
             }
         };
         Ok(Self {
@@ -234,15 +241,16 @@ impl Webhook {
             secret_key: envelope.secret_key,
             organization_id: envelope.organization_id,
             payload,
+            requester: envelope.requester,
             additional_data: envelope.additional_data,
         })
     }
 }
 
-impl FromStr for Webhook {
+impl<P: VersionPayload> FromStr for Envelope<P> {
     type Err = ParseError;
 
-    /// Parses a webhook body; see [`Webhook::from_slice`].
+    /// Parses a webhook body; see [`Envelope::from_slice`].
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Self::parse(text, true)
     }
@@ -260,9 +268,9 @@ fn kind_of(e: &serde_json::Error) -> ParseErrorKind {
 
 /// Builds the error of the envelope pass, with the pointer found by parsing again with path
 /// tracking (only on this error path).
-fn envelope_error(text: &str, e: serde_json::Error) -> ParseError {
+fn envelope_error<P: VersionPayload>(text: &str, e: serde_json::Error) -> ParseError {
     let mut de = serde_json::Deserializer::from_str(text);
-    let pointer = match serde_path_to_error::deserialize::<_, Envelope<'_>>(&mut de) {
+    let pointer = match serde_path_to_error::deserialize::<_, Parsed<'_, P>>(&mut de) {
         Err(tracked) => pointer_of(tracked.path()),
         Ok(_) => String::new(),
     };
@@ -282,7 +290,12 @@ fn envelope_error(text: &str, e: serde_json::Error) -> ParseError {
 
 /// Builds the error of the payload pass: the position is moved from the payload's text to the
 /// whole input, and the pointer is found by parsing again with path tracking.
-fn payload_error(text: &str, raw: &str, action: &str, e: serde_json::Error) -> ParseError {
+fn payload_error<P: VersionPayload>(
+    text: &str,
+    raw: &str,
+    action: &str,
+    e: serde_json::Error,
+) -> ParseError {
     let offset = (raw.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
     let (base_line, base_column) = line_column(text.as_bytes(), offset);
     let (line, column) = if e.line() <= 1 {
@@ -293,7 +306,7 @@ fn payload_error(text: &str, raw: &str, action: &str, e: serde_json::Error) -> P
     let mut de = serde_json::Deserializer::from_str(raw);
     let mut track = serde_path_to_error::Track::new();
     let tracked = serde_path_to_error::Deserializer::new(&mut de, &mut track);
-    let pointer = match Payload::deserialize_for(action, tracked) {
+    let pointer = match P::deserialize_for(action, tracked) {
         Err(_) => format!("/payload{}", pointer_of(&track.path())),
         Ok(_) => "/payload".to_owned(),
     };
@@ -308,7 +321,7 @@ fn payload_error(text: &str, raw: &str, action: &str, e: serde_json::Error) -> P
 
 /// The error for a document whose top level is not an object (serde would read an array as
 /// the envelope's fields in order), or `None` when it starts like an object.
-fn not_an_object(text: &str) -> Option<ParseError> {
+fn not_an_object<P: VersionPayload>(text: &str) -> Option<ParseError> {
     let start = text.len() - text.trim_start().len();
     let found = match text.as_bytes().get(start)? {
         b'{' => return None,
@@ -321,7 +334,7 @@ fn not_an_object(text: &str) -> Option<ParseError> {
     };
     // Report invalid JSON as such; only a well-formed non-object gets the type error.
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
-        return Some(envelope_error(text, e));
+        return Some(envelope_error::<P>(text, e));
     }
     let (line, column) = line_column(text.as_bytes(), start);
     Some(ParseError {
@@ -333,20 +346,19 @@ fn not_an_object(text: &str) -> Option<ParseError> {
     })
 }
 
-/// Whether a webhook of `action` must carry `additional_data`; unknown actions need not.
-fn additional_data_required(action: &str) -> bool {
-    Action::from_name(action).is_some_and(Action::requires_additional_data)
-}
-
-impl Serialize for Webhook {
+impl<P: VersionPayload> Serialize for Envelope<P> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = if self.additional_data.is_some() { 6 } else { 5 };
+        let len =
+            5 + usize::from(self.requester.is_some()) + usize::from(self.additional_data.is_some());
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("webhook_id", &self.webhook_id)?;
         map.serialize_entry("secret_key", &self.secret_key)?;
         map.serialize_entry("action", self.action_name())?;
         map.serialize_entry("organization_id", &self.organization_id)?;
         map.serialize_entry("payload", &self.payload)?;
+        if let Some(requester) = &self.requester {
+            map.serialize_entry("requester", requester)?;
+        }
         if let Some(additional) = &self.additional_data {
             map.serialize_entry("additional_data", additional)?;
         }
@@ -354,37 +366,48 @@ impl Serialize for Webhook {
     }
 }
 
-/// Deserializes from any serde format. [`Webhook::from_slice`] is faster for JSON and gives
+/// Deserializes from any serde format. [`Envelope::from_slice`] is faster for JSON and gives
 /// better error locations.
-impl<'de> Deserialize<'de> for Webhook {
+impl<'de, P: VersionPayload> Deserialize<'de> for Envelope<P> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
-        struct Owned {
-            webhook_id: WebhookId,
+        #[serde(bound = "")]
+        struct Owned<P: VersionPayload> {
+            webhook_id: P::WebhookId,
             secret_key: SecretKey,
             action: String,
-            organization_id: OrganizationId,
+            organization_id: P::OrganizationId,
             payload: serde_json::Value,
+            #[serde(default)]
+            requester: Option<serde_json::Value>,
             #[serde(default, deserialize_with = "present")]
-            additional_data: Option<AdditionalData>,
+            additional_data: Option<P::AdditionalData>,
         }
-        /// `additional_data`, when present, is an object: `null` is not accepted.
-        fn present<'de, D: serde::Deserializer<'de>>(
+        /// A member that, when present, is not `null`.
+        fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
             deserializer: D,
-        ) -> Result<Option<AdditionalData>, D::Error> {
-            <AdditionalData as Deserialize<'de>>::deserialize(deserializer).map(Some)
+        ) -> Result<Option<T>, D::Error> {
+            T::deserialize(deserializer).map(Some)
         }
-        let owned = Owned::deserialize(deserializer)?;
-        if owned.additional_data.is_none() && additional_data_required(&owned.action) {
+        let owned = Owned::<P>::deserialize(deserializer)?;
+        if owned.additional_data.is_none() && P::requires_additional_data(&owned.action) {
             return Err(D::Error::missing_field("additional_data"));
         }
-        let payload = Payload::deserialize_for(&owned.action, owned.payload)
+        let payload = P::deserialize_for(&owned.action, owned.payload)
             .map_err(|e| D::Error::custom(format_args!("payload: {e}")))?;
+        let requester = match owned.requester.filter(|_| P::HAS_REQUESTER) {
+            Some(value) => Some(
+                P::Requester::deserialize(value)
+                    .map_err(|e| D::Error::custom(format_args!("requester: {e}")))?,
+            ),
+            None => None,
+        };
         Ok(Self {
             webhook_id: owned.webhook_id,
             secret_key: owned.secret_key,
             organization_id: owned.organization_id,
             payload,
+            requester,
             additional_data: owned.additional_data,
         })
     }

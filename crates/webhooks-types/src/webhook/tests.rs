@@ -1,6 +1,7 @@
 //! Reading and writing the envelope: tagged payloads, errors located, secrets hidden.
 
 use super::*;
+use crate::v3_5::*;
 
 const TAGGED: &str = r#"{
   "webhook_id": "wh",
@@ -98,4 +99,39 @@ fn additional_data_is_an_object_and_required_where_the_schema_says() {
 fn line_column_counts_from_one() {
     assert_eq!(line_column(b"ab\ncd", 0), (1, 1));
     assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+}
+
+/// v3.6 documents `requester` on configuration webhooks: it is read typed and written back;
+/// v3.5 does not, and ignores it like any undocumented member.
+#[test]
+fn requester_is_read_where_the_version_documents_it() {
+    let body = r#"{"webhook_id": "wh", "secret_key": "s", "action": "tag_deleted",
+        "organization_id": "org", "additional_data": {},
+        "requester": {"user_id": "jane@example.com", "client_id": "0805e283233042b37f460ed8fbf22160"},
+        "payload": {"name": "spam", "group_ids": [0]}}"#;
+    let newer: crate::v3_6::Webhook = body.parse().expect("valid v3.6");
+    let requester = newer.requester.as_ref().expect("read");
+    assert_eq!(
+        requester.user_id.as_deref().map(|id| id.as_str()),
+        Some("jane@example.com")
+    );
+    let written = serde_json::to_value(&newer).expect("serializes");
+    assert_eq!(
+        written["requester"]["client_id"],
+        "0805e283233042b37f460ed8fbf22160"
+    );
+    let older: Webhook = body.parse().expect("valid v3.5");
+    assert!(older.requester.is_none());
+    assert!(serde_json::to_value(&older)
+        .expect("serializes")
+        .get("requester")
+        .is_none());
+    let through_serde: crate::v3_6::Webhook =
+        serde_json::from_str(body).expect("any serde format reads it too");
+    assert_eq!(through_serde, newer);
+    let wrong = body.replace(r#""user_id": "jane@example.com""#, r#""user_id": 5"#);
+    let e = wrong
+        .parse::<crate::v3_6::Webhook>()
+        .expect_err("user_id is a string");
+    assert_eq!(e.pointer, "/requester/user_id");
 }

@@ -3,7 +3,7 @@
 use std::ffi::{OsStr, OsString};
 use std::io::Read;
 
-use crate::Validator;
+use crate::{ApiVersion, Validator};
 
 /// The environment variable that may hold the expected secret.
 pub const SECRET_ENV: &str = "WEBHOOKS_SECRET_KEY";
@@ -33,6 +33,7 @@ pub(crate) enum SecretSource {
 /// The parsed command line.
 #[derive(Debug)]
 pub(crate) struct Options {
+    pub(crate) version: ApiVersion,
     pub(crate) strict: bool,
     pub(crate) secret: Option<SecretSource>,
     pub(crate) format: Format,
@@ -45,6 +46,7 @@ pub(crate) struct Options {
 /// Parses the arguments (without the program name); `Ok(None)` asks for the help text.
 pub(crate) fn parse_args(args: &[OsString]) -> Result<Option<Options>, String> {
     let mut options = Options {
+        version: ApiVersion::STABLE,
         strict: false,
         secret: None,
         format: Format::Text,
@@ -87,13 +89,9 @@ pub(crate) fn parse_args(args: &[OsString]) -> Result<Option<Options>, String> {
             "--strict" => options.strict = true,
             "--ndjson" => options.ndjson = true,
             "--api-version" => {
-                let version = text_value(name)?;
-                if version != crate::API_VERSION {
-                    return Err(format!(
-                        "unsupported API version `{version}`; this validator knows {}",
-                        crate::API_VERSION
-                    ));
-                }
+                options.version = text_value(name)?
+                    .parse()
+                    .map_err(|e| format!("{name}: {e}"))?;
             }
             "--secret-key" | "--secret-key-file" => {
                 if options.secret.is_some() {
@@ -200,7 +198,7 @@ mod tests {
             "--secret-key",
             "k",
             "--api-version",
-            "3.5",
+            "v3.7",
             "--ndjson",
             "--max-errors=7",
             "--max-body-size",
@@ -212,6 +210,7 @@ mod tests {
         .expect("valid")
         .expect("not help");
         assert!(options.strict && options.ndjson);
+        assert_eq!(options.version, ApiVersion::V3_7);
         assert_eq!(options.format, Format::Json);
         assert_eq!(options.secret, Some(SecretSource::Given("k".into())));
         assert_eq!((options.max_errors, options.max_body_size), (7, 4096));
@@ -222,7 +221,8 @@ mod tests {
     fn bad_options_are_usage_errors() {
         for bad in [
             &["--format", "xml"][..],
-            &["--api-version", "3.6"],
+            &["--api-version", "3.9"],
+            &["--api-version", "36"],
             &["--secret-key"],
             &["--secret-key="],
             &["--secret-key", ""],
@@ -239,6 +239,7 @@ mod tests {
         assert_eq!(options.inputs, args(&["-"]));
         assert_eq!(options.max_errors, 100);
         assert_eq!(options.max_body_size, 1 << 20);
+        assert_eq!(options.version, ApiVersion::STABLE);
     }
 
     #[test]

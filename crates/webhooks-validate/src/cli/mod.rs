@@ -8,16 +8,23 @@ mod report;
 use std::ffi::OsString;
 use std::io::{self, BufRead, Write};
 
-use crate::{ValidationError, Validator};
+use crate::{ApiVersion, ValidationError, Validator};
 use args::{Format, Options};
 pub use args::{DEFAULT_MAX_BODY_SIZE, SECRET_ENV};
 use input::Body;
 
-/// Help text of the command.
-pub const HELP: &str = "\
-webhooks-validate: check LiveChat webhook bodies against the API v3.5 JSON Schemas
+/// Help text of the command, with the versions this build knows.
+pub fn help() -> String {
+    let names: Vec<&str> = ApiVersion::ALL.iter().map(|v| v.name()).collect();
+    HELP.replace("{versions}", &names.join("|"))
+        .replace("{stable}", ApiVersion::STABLE.name())
+}
 
-usage: webhooks-validate [--strict] [--api-version 3.5] [--secret-key-file FILE]
+/// [`help`] before the versions are filled in.
+const HELP: &str = "\
+webhooks-validate: check LiveChat webhook bodies against the JSON Schemas of an API version
+
+usage: webhooks-validate [--strict] [--api-version {versions}] [--secret-key-file FILE]
                          [--format text|json] [--ndjson] [--max-errors N]
                          [--max-body-size BYTES] [FILE ...]
 
@@ -26,7 +33,9 @@ Each FILE holds one webhook body (JSON). With no FILE, or with `-`, standard inp
 options:
   --strict            a property the schemas do not document is an error (lenient by
                       default: LiveChat may add fields)
-  --api-version V     the API version to validate against; only 3.5 is known
+  --api-version V     the API version to validate against, one of {versions} (default
+                      {stable}, LiveChat's current stable version); an action of another
+                      version is an error that names the versions that have it
   --secret-key-file FILE
                       also require `secret_key` to equal the secret in FILE (one trailing
                       newline is removed)
@@ -52,7 +61,7 @@ options:
 exit status:
   0  every input is a valid webhook
   1  at least one input is not (invalid JSON, too large, duplicate key, not an object,
-     unknown action, schema violation, wrong secret)
+     action unknown to the version, schema violation, wrong secret)
   2  usage error, or an input or the secret file could not be read
 ";
 
@@ -75,11 +84,11 @@ pub fn run(
     let options = match args::parse_args(args) {
         Ok(Some(options)) => options,
         Ok(None) => {
-            let _ = stdout.write_all(HELP.as_bytes());
+            let _ = stdout.write_all(help().as_bytes());
             return EXIT_VALID;
         }
         Err(message) => {
-            let _ = writeln!(stderr, "webhooks-validate: {message}\n\n{HELP}");
+            let _ = writeln!(stderr, "webhooks-validate: {message}\n\n{}", help());
             return EXIT_USAGE;
         }
     };
@@ -91,6 +100,7 @@ pub fn run(
         }
     };
     let mut builder = Validator::builder()
+        .api_version(options.version)
         .strict(options.strict)
         .max_errors(options.max_errors)
         .max_body_size(Some(options.max_body_size));

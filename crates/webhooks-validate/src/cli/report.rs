@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::args::Format;
-use crate::{ValidationError, Violation, Webhook};
+use crate::{AnyWebhook, ValidationError, Violation};
 
 /// One error of one input, as the JSON output gives it.
 #[derive(Debug, Serialize)]
@@ -91,6 +91,7 @@ fn errors_out(error: &ValidationError) -> (Vec<ErrorOut<'_>>, usize) {
             vec![single("unknown_action", "/action", None, None)]
         }
         ValidationError::SecretMismatch => vec![single("secret_key", "/secret_key", None, None)],
+        ValidationError::Build(_) => vec![single("schema_build", "", None, None)],
         ValidationError::Invalid(violations) => {
             let list = violations
                 .iter()
@@ -152,7 +153,7 @@ pub(crate) fn write_result(
     format: Format,
     input: &str,
     line: Option<usize>,
-    result: &Result<Webhook, ValidationError>,
+    result: &Result<AnyWebhook, ValidationError>,
 ) -> io::Result<()> {
     match format {
         Format::Text => {

@@ -1,12 +1,14 @@
 //! The compiled validator.
 
+mod compile;
+
 use serde_json::Value;
-use webhooks_types::{Action, SecretKey, Webhook, API_VERSION};
+use webhooks_types::location::{bare_message, line_column};
+use webhooks_types::{AnyWebhook, ApiVersion, SecretKey};
 
 use crate::error::{BuildError, Disagreement, ValidationError, Violations};
-use crate::generated::schemas::{BASE_URI, FILES};
-use crate::{strict, unions, violations};
-use webhooks_types::location::{bare_message, line_column};
+use crate::violations;
+use compile::Compiled;
 
 /// Schema keywords whose every rule the generated types also enforce: JSON types and required
 /// members, `enum`/`const` values, string `pattern`s (checked with `regress`), `maxLength`
@@ -25,14 +27,19 @@ pub(crate) const TYPED_KEYWORDS: &[&str] = &[
     "maximum",
 ];
 
-/// Validates LiveChat webhook bodies against the v3.5 schemas, compiled once.
+/// Validates LiveChat webhook bodies against the schemas of one API version
+/// ([`ValidatorBuilder::api_version`], LiveChat's current stable version by default). Each
+/// schema is compiled the first time a body needs it, then kept.
 ///
 /// One instance serves any number of threads (`Validator` is `Send + Sync`).
 ///
 /// ```
-/// use webhooks_validate::{ValidationError, Validator};
+/// use webhooks_validate::{ApiVersion, ValidationError, Validator};
 ///
-/// let validator = Validator::builder().secret_key("s3cret").build()?;
+/// let validator = Validator::builder()
+///     .api_version(ApiVersion::V3_6)
+///     .secret_key("s3cret")
+///     .build()?;
 /// let body = br#"{"webhook_id": "wh", "secret_key": "s3cret", "action": "thread_tagged",
 ///   "organization_id": "org", "additional_data": {},
 ///   "payload": {"chat_id": "PJ0MRSHTDG", "thread_id": "K600PKZON8", "tag": 7}}"#;
@@ -46,11 +53,8 @@ pub(crate) const TYPED_KEYWORDS: &[&str] = &[
 /// # Ok::<(), webhooks_validate::BuildError>(())
 /// ```
 pub struct Validator {
-    /// One compiled schema per action, in the order of [`Action::ALL`].
-    actions: Vec<jsonschema::Validator>,
-    /// `webhook.json`: reports what is wrong with a body whose `action` is missing or not a
-    /// string.
-    any: jsonschema::Validator,
+    version: ApiVersion,
+    compiled: Compiled,
     strict: bool,
     secret: Option<SecretKey>,
     max_errors: usize,
@@ -60,7 +64,7 @@ pub struct Validator {
 impl std::fmt::Debug for Validator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Validator")
-            .field("api_version", &API_VERSION)
+            .field("api_version", &self.version)
             .field("strict", &self.strict)
             .field("secret", &self.secret)
             .field("max_errors", &self.max_errors)
@@ -73,6 +77,8 @@ impl std::fmt::Debug for Validator {
 /// reported per body.
 #[derive(Debug, Clone)]
 pub struct ValidatorBuilder {
+    version: ApiVersion,
+    precompile: bool,
     strict: bool,
     secret: Option<SecretKey>,
     max_errors: usize,
@@ -82,6 +88,8 @@ pub struct ValidatorBuilder {
 impl Default for ValidatorBuilder {
     fn default() -> Self {
         Self {
+            version: ApiVersion::STABLE,
+            precompile: false,
             strict: false,
             secret: None,
             max_errors: Validator::DEFAULT_MAX_ERRORS,
@@ -91,6 +99,22 @@ impl Default for ValidatorBuilder {
 }
 
 impl ValidatorBuilder {
+    /// The API version whose schemas bodies are checked against; LiveChat's current stable
+    /// version ([`ApiVersion::STABLE`]) by default.
+    pub fn api_version(mut self, version: ApiVersion) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// Compiles every schema in [`Self::build`] instead of each on first use: a long-lived
+    /// service pays the set-up once, before its first body, and learns of a schema that does
+    /// not compile at start. Off by default, so that a short process checking one body
+    /// compiles only that body's schema.
+    pub fn precompile(mut self, precompile: bool) -> Self {
+        self.precompile = precompile;
+        self
+    }
+
     /// Strict mode: a property the schemas do not document is a violation (`keyword` is
     /// `additionalProperties`) naming its path. Off by default: LiveChat may add fields.
     pub fn strict(mut self, strict: bool) -> Self {
@@ -122,9 +146,20 @@ impl ValidatorBuilder {
         self
     }
 
-    /// Compiles the embedded schemas.
+    /// The validator. Schemas are compiled on first use unless [`Self::precompile`] is set.
     pub fn build(self) -> Result<Validator, BuildError> {
-        Validator::compile(self)
+        let validator = Validator {
+            version: self.version,
+            compiled: Compiled::new(self.version, self.strict),
+            strict: self.strict,
+            secret: self.secret,
+            max_errors: self.max_errors,
+            max_body_size: self.max_body_size,
+        };
+        if self.precompile {
+            validator.compiled.all()?;
+        }
+        Ok(validator)
     }
 }
 
@@ -133,7 +168,7 @@ impl Validator {
     /// [`ValidatorBuilder::max_errors`] says otherwise.
     pub const DEFAULT_MAX_ERRORS: usize = 100;
 
-    /// A lenient validator with no secret check.
+    /// A lenient validator of the current stable version with no secret check.
     pub fn new() -> Result<Self, BuildError> {
         Self::builder().build()
     }
@@ -143,9 +178,9 @@ impl Validator {
         ValidatorBuilder::default()
     }
 
-    /// The API version of the schemas ("3.5").
-    pub fn api_version(&self) -> &'static str {
-        API_VERSION
+    /// The API version of the schemas.
+    pub fn api_version(&self) -> ApiVersion {
+        self.version
     }
 
     /// Whether undocumented properties are violations.
@@ -158,75 +193,12 @@ impl Validator {
         self.max_body_size
     }
 
-    fn compile(options: ValidatorBuilder) -> Result<Self, BuildError> {
-        let mut docs = Vec::with_capacity(FILES.len());
-        for (path, text) in FILES {
-            let doc: Value = serde_json::from_str(text).map_err(|e| BuildError {
-                file: (*path).to_owned(),
-                message: e.to_string(),
-            })?;
-            let doc = if options.strict {
-                strict::close(&doc)
-            } else {
-                doc
-            };
-            // After closing: the last `else` of a union must stay open.
-            let doc = unions::dispatch(&doc);
-            docs.push((*path, doc));
-        }
-        let resources = docs.iter().map(|(path, doc)| {
-            (
-                format!("{BASE_URI}{path}"),
-                jsonschema::Resource::from_contents(doc.clone()),
-            )
-        });
-        let registry = jsonschema::Registry::new()
-            .draft(jsonschema::Draft::Draft7)
-            .extend(resources)
-            .and_then(|builder| builder.prepare())
-            .map_err(|e| BuildError {
-                file: String::new(),
-                message: e.to_string(),
-            })?;
-        let build = |path: &str| -> Result<jsonschema::Validator, BuildError> {
-            let doc = docs
-                .iter()
-                .find(|(p, _)| *p == path)
-                .map(|(_, doc)| doc)
-                .ok_or_else(|| BuildError {
-                    file: path.to_owned(),
-                    message: "not embedded".to_owned(),
-                })?;
-            jsonschema::options()
-                .with_draft(jsonschema::Draft::Draft7)
-                .should_validate_formats(true)
-                .with_registry(&registry)
-                .build(doc)
-                .map_err(|e| BuildError {
-                    file: path.to_owned(),
-                    message: e.to_string(),
-                })
-        };
-        let actions = Action::ALL
-            .iter()
-            .map(|action| build(&format!("actions/{}.json", action.as_str())))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
-            actions,
-            any: build("webhook.json")?,
-            strict: options.strict,
-            secret: options.secret,
-            max_errors: options.max_errors,
-            max_body_size: options.max_body_size,
-        })
-    }
-
     /// Validates a webhook body and, when it is valid, returns it typed.
     ///
     /// On failure the error says where: a JSON pointer with line and column for each schema
     /// violation (not only the first: up to [`ValidatorBuilder::max_errors`], and the count of
     /// the others), line and column for invalid JSON or a duplicate key.
-    pub fn validate(&self, bytes: &[u8]) -> Result<Webhook, ValidationError> {
+    pub fn validate(&self, bytes: &[u8]) -> Result<AnyWebhook, ValidationError> {
         if let Some(limit) = self.max_body_size.filter(|limit| bytes.len() > *limit) {
             return Err(ValidationError::TooLarge { limit });
         }
@@ -243,9 +215,9 @@ impl Validator {
         }
         let value = parse(bytes)?;
         let action = self.check(&value, Some(bytes))?;
-        Webhook::from_slice_with_unique_keys(bytes).map_err(|typed| {
+        self.version.parse_with_unique_keys(bytes).map_err(|typed| {
             ValidationError::Disagreement(Box::new(Disagreement {
-                action: action.as_str().to_owned(),
+                action: action.to_owned(),
                 violations: Violations::default(),
                 typed: Some(typed),
             }))
@@ -253,14 +225,14 @@ impl Validator {
     }
 
     /// Validates an already parsed body against the schemas only (no typed parse), returning
-    /// its action. Violations carry pointers but no line or column. A parsed tree has lost any
-    /// duplicate key, which [`Self::validate`] rejects.
-    pub fn validate_value(&self, value: &Value) -> Result<Action, ValidationError> {
+    /// its action's name. Violations carry pointers but no line or column. A parsed tree has
+    /// lost any duplicate key, which [`Self::validate`] rejects.
+    pub fn validate_value<'v>(&self, value: &'v Value) -> Result<&'v str, ValidationError> {
         self.check(value, None)
     }
 
     /// The schema checks shared by [`Self::validate`] and [`Self::validate_value`].
-    fn check(&self, value: &Value, text: Option<&[u8]>) -> Result<Action, ValidationError> {
+    fn check<'v>(&self, value: &'v Value, text: Option<&[u8]>) -> Result<&'v str, ValidationError> {
         let Some(object) = value.as_object() else {
             return Err(ValidationError::NotAnObject {
                 found: kind_of(value),
@@ -275,38 +247,40 @@ impl Validator {
         }
         let Some(Value::String(name)) = object.get("action") else {
             // No usable action: the dispatching schema says what is wrong with the envelope.
-            let found = violations::collect(self.any.iter_errors(value), text, self.max_errors);
+            let any = self.compiled.any().map_err(ValidationError::Build)?;
+            let found = violations::collect(any.iter_errors(value), text, self.max_errors);
             return Err(ValidationError::Invalid(Violations::new(
                 found.kept,
                 found.omitted,
             )));
         };
-        let Some(action) = Action::from_name(name) else {
+        let Some(schema) = self.compiled.action(name) else {
             return Err(ValidationError::UnknownAction {
                 action: name.clone(),
-                api_version: API_VERSION,
+                api_version: self.version,
+                elsewhere: self.version.whereabouts(name),
             });
         };
-        let schema = &self.actions[action as usize];
+        let schema = schema.map_err(ValidationError::Build)?;
         if schema.is_valid(value) {
-            return Ok(action);
+            return Ok(name);
         }
         let found = violations::collect(schema.iter_errors(value), text, self.max_errors);
         let violations = Violations::new(found.kept, found.omitted);
-        Err(self.rejected(action, value, text, violations))
+        Err(self.rejected(name, value, text, violations))
     }
 
     /// The error for a body the schema rejects; see [`verdict`].
     fn rejected(
         &self,
-        action: Action,
+        action: &str,
         value: &Value,
         text: Option<&[u8]>,
         violations: Violations,
     ) -> ValidationError {
         verdict(action, violations, || match text {
-            Some(text) => Webhook::from_slice_with_unique_keys(text).is_ok(),
-            None => serde_json::from_value::<Webhook>(value.clone()).is_ok(),
+            Some(text) => self.version.parse_with_unique_keys(text).is_ok(),
+            None => self.version.from_value(value.clone()).is_ok(),
         })
     }
 }
@@ -315,23 +289,32 @@ impl Validator {
 /// [`ValidationError::Disagreement`] when a keyword the types also enforce failed and the types
 /// (asked through `types_accept`, only then) accept the body anyway.
 fn verdict(
-    action: Action,
+    action: &str,
     violations: impl Into<Violations>,
     types_accept: impl FnOnce() -> bool,
 ) -> ValidationError {
     let violations = violations.into();
     let typed_rules_broken = violations.iter().any(|v| {
-        TYPED_KEYWORDS.contains(&v.keyword.as_str())
-            || (v.keyword == "format" && v.message.contains("date-time"))
+        let keyword = TYPED_KEYWORDS.contains(&v.keyword.as_str())
+            || (v.keyword == "format" && v.message.contains("date-time"));
+        keyword && !conditional(&v.schema)
     });
     if typed_rules_broken && types_accept() {
         return ValidationError::Disagreement(Box::new(Disagreement {
-            action: action.as_str().to_owned(),
+            action: action.to_owned(),
             violations,
             typed: None,
         }));
     }
     ValidationError::Invalid(violations)
+}
+
+/// Whether a keyword stands in the `then` or `else` of a condition: the types leave what a
+/// condition requires to the schema (`text` is required of a message unless it is deleted).
+fn conditional(schema_location: &str) -> bool {
+    schema_location
+        .split('/')
+        .any(|segment| segment == "then" || segment == "else")
 }
 
 /// Parses the body, turning a parser error into [`ValidationError::Json`].

@@ -10,10 +10,19 @@ fn validator_is_send_and_sync() {
 }
 
 #[test]
-fn every_embedded_schema_compiles_in_both_modes() {
-    for strict in [false, true] {
-        let validator = Validator::builder().strict(strict).build();
-        assert!(validator.is_ok(), "strict={strict}: {validator:?}");
+fn every_embedded_schema_of_every_version_compiles_in_both_modes() {
+    for version in ApiVersion::ALL {
+        for strict in [false, true] {
+            let validator = Validator::builder()
+                .api_version(version)
+                .strict(strict)
+                .precompile(true)
+                .build();
+            assert!(
+                validator.is_ok(),
+                "{version} strict={strict}: {validator:?}"
+            );
+        }
     }
 }
 
@@ -30,7 +39,7 @@ fn violation(keyword: &str, message: &str) -> Violation {
 
 #[test]
 fn a_typed_rule_broken_with_the_types_accepting_is_a_disagreement() {
-    let action = Action::ThreadTagged;
+    let action = "thread_tagged";
     for &keyword in TYPED_KEYWORDS {
         match verdict(action, vec![violation(keyword, "m")], || true) {
             ValidationError::Disagreement(d) => {
@@ -60,11 +69,23 @@ fn rules_only_the_schema_enforces_are_plain_violations() {
         ("not", "m"),
         ("additionalProperties", "m"),
     ] {
-        let error = verdict(
-            Action::ThreadTagged,
-            vec![violation(keyword, message)],
-            || panic!("the types need not be asked about {keyword}"),
-        );
+        let error = verdict("thread_tagged", vec![violation(keyword, message)], || {
+            panic!("the types need not be asked about {keyword}")
+        });
         assert!(matches!(error, ValidationError::Invalid(_)), "{keyword}");
     }
+}
+
+#[test]
+fn what_a_condition_requires_is_left_to_the_schema() {
+    let mut required = violation("required", "\"text\" is a required property");
+    required.schema = "definitions/events.json#/definitions/Message/then/required".to_owned();
+    let error = verdict("incoming_event", vec![required.clone()], || true);
+    assert!(matches!(error, ValidationError::Invalid(_)), "{error:?}");
+    required.schema = "definitions/events.json#/definitions/Message/required".to_owned();
+    let error = verdict("incoming_event", vec![required], || true);
+    assert!(
+        matches!(error, ValidationError::Disagreement(_)),
+        "{error:?}"
+    );
 }

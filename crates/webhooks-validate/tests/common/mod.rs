@@ -7,8 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// The samples folder of [`oldest`]'s version.
 pub fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/v3.5")
+    oldest().1
 }
 
 pub fn sample(name: &str) -> String {
@@ -23,6 +24,10 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Output {
 /// Runs the binary with `args`, `stdin` and the environment variables `env` added.
 pub fn run_with<A: AsRef<OsStr>>(args: &[A], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_webhooks-validate"));
+    // The samples are those of the oldest version: check them as such, unless told otherwise.
+    if !args.iter().any(|a| a.as_ref() == "--api-version") {
+        command.args(["--api-version", oldest().0.name()]);
+    }
     command
         .args(args)
         .env_remove("WEBHOOKS_SECRET_KEY")
@@ -50,4 +55,24 @@ pub fn stdout(output: &Output) -> String {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The oldest API version of the manifest (`samples/index.json`) and its samples folder: the
+/// version whose samples these tests are written on.
+pub fn oldest() -> (webhooks_validate::ApiVersion, PathBuf) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read(root.join("samples/index.json")).expect("the manifest exists");
+    let manifest: serde_json::Value = serde_json::from_slice(&text).expect("the manifest is JSON");
+    let first = &manifest["versions"][0];
+    let version = first["version"].as_str().and_then(|v| v.parse().ok());
+    let folder = first["samples"].as_str().expect("a samples folder");
+    (
+        version.expect("a version this build knows"),
+        root.join(folder),
+    )
+}
+
+/// A validator builder for [`oldest`]'s version.
+pub fn validator() -> webhooks_validate::ValidatorBuilder {
+    webhooks_validate::Validator::builder().api_version(oldest().0)
 }
