@@ -111,6 +111,18 @@ impl Version {
         format!("{VALIDATE_SCHEMAS_DIR}/{}", self.dir())
     }
 
+    /// The rules that identify one event of the version, for receivers:
+    /// `schemas/identity/v3.5.json` (those of [`Self::schemas_of`]).
+    pub fn identity(self) -> String {
+        format!("{IDENTITY_DIR}/{}.json", self.schemas_of().dir())
+    }
+
+    /// The receiver's copy of [`Self::identity`], so that the published crate holds what it
+    /// embeds.
+    pub fn receiver_identity(self) -> String {
+        format!("{RECEIVER_IDENTITY_DIR}/{}.json", self.schemas_of().dir())
+    }
+
     /// The base of the `$id`s of the bundles.
     pub fn bundle_id_base(self) -> String {
         format!(
@@ -135,6 +147,12 @@ pub const VALIDATE_DIR: &str = "crates/webhooks-validate/src/generated";
 /// Where `webhooks-validate` keeps its copy of the schemas, so that the published crate holds
 /// what it embeds.
 pub const VALIDATE_SCHEMAS_DIR: &str = "crates/webhooks-validate/schemas";
+/// The event identity rules, one file per version with schemas of its own.
+pub const IDENTITY_DIR: &str = "schemas/identity";
+/// Where `webhooks-receiver` keeps its copy of the identity rules.
+pub const RECEIVER_IDENTITY_DIR: &str = "crates/webhooks-receiver/identity";
+/// Where the embedded identity list of `webhooks-receiver` goes.
+pub const RECEIVER_DIR: &str = "crates/webhooks-receiver/src/generated";
 /// The manifest of versions, folders and samples, for scripts and tests.
 pub const MANIFEST: &str = "samples/index.json";
 /// Name of the repairs file in a samples folder.

@@ -114,7 +114,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("webhooks-receiver-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let inbox = SqliteInbox::open(&dir.join("inbox.sqlite"))?;
-    let config = ReceiverConfig::new(ApiVersion::V3_5, SecretKeys::new([SECRET]));
+    let config = ReceiverConfig::new(ApiVersion::STABLE, SecretKeys::new([SECRET]));
     let receiver = Receiver::new(config, inbox)?;
     let _worker = receiver.spawn_worker(Discard);
     let stored_url = serve(receiver.router()).await?;

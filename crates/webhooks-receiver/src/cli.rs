@@ -67,7 +67,7 @@ struct ServeArgs {
     #[arg(long, value_name = "VAR")]
     secret_key_env: Option<String>,
     /// LiveChat Webhooks API version of the deliveries.
-    #[arg(long, value_name = "VERSION", default_value = "3.5")]
+    #[arg(long, value_name = "VERSION", default_value_t = ApiVersion::STABLE)]
     api_version: ApiVersion,
     #[command(flatten)]
     store: StoreArgs,
@@ -178,7 +178,7 @@ fn print_line(delivery: &Delivery) -> Result<(), HandlerError> {
 impl Handler for PrintDeliveries {
     async fn handle(
         &self,
-        _: webhooks_types::Webhook,
+        _: webhooks_types::AnyWebhook,
         delivery: &Delivery,
     ) -> Result<(), HandlerError> {
         print_line(delivery)

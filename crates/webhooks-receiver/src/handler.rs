@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use webhooks_types::Webhook;
+use webhooks_types::AnyWebhook;
 
 /// A handler's failure: the delivery is retried later, and becomes a dead letter after the
 /// last attempt. The message is stored in the inbox (`last_error`).
@@ -42,19 +42,22 @@ pub struct Delivery {
 /// The application's side of the receiver, called from the inbox, at least once per stored
 /// delivery, in arrival order within a chat.
 ///
-/// Both methods default to "accept, do nothing". The typed [`Webhook`] has an empty
-/// `secret_key`: secrets are never stored.
+/// Both methods default to "accept, do nothing". The webhook comes typed by the receiver's
+/// API version ([`AnyWebhook`] has one variant per version with types of its own), with an
+/// empty `secret_key`: secrets are never stored.
 ///
 /// ```
-/// use webhooks_receiver::{Delivery, Handler, HandlerError};
-/// use webhooks_types::{Payload, Webhook};
+/// use webhooks_receiver::{AnyWebhook, Delivery, Handler, HandlerError};
+/// use webhooks_types::v3_6::Payload;
 ///
 /// struct Chats;
 ///
 /// impl Handler for Chats {
-///     async fn handle(&self, webhook: Webhook, _: &Delivery) -> Result<(), HandlerError> {
-///         if let Payload::IncomingChat(p) = &webhook.payload {
-///             println!("new chat {}", p.chat.id);
+///     async fn handle(&self, webhook: AnyWebhook, _: &Delivery) -> Result<(), HandlerError> {
+///         if let AnyWebhook::V3_6(webhook) = &webhook {
+///             if let Payload::IncomingChat(p) = &webhook.payload {
+///                 println!("new chat {}", p.chat.id);
+///             }
 ///         }
 ///         Ok(())
 ///     }
@@ -64,7 +67,7 @@ pub trait Handler: Send + Sync + 'static {
     /// A delivery of an action this API version defines, typed.
     fn handle(
         &self,
-        webhook: Webhook,
+        webhook: AnyWebhook,
         delivery: &Delivery,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send {
         let _ = (webhook, delivery);
@@ -88,12 +91,12 @@ pub struct FnHandler<F>(pub F);
 
 impl<F, Fut> Handler for FnHandler<F>
 where
-    F: Fn(Webhook, Delivery) -> Fut + Send + Sync + 'static,
+    F: Fn(AnyWebhook, Delivery) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), HandlerError>> + Send,
 {
     fn handle(
         &self,
-        webhook: Webhook,
+        webhook: AnyWebhook,
         delivery: &Delivery,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send {
         (self.0)(webhook, delivery.clone())

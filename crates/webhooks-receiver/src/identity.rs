@@ -142,7 +142,7 @@ mod tests {
     use super::*;
 
     fn rules() -> IdentityRules {
-        crate::ApiVersion::V3_5.identity().expect("embedded rules")
+        crate::identity(webhooks_types::ApiVersion::ALL[0]).expect("embedded rules")
     }
 
     #[test]

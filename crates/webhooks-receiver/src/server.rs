@@ -20,8 +20,9 @@ use crate::handler::Handler;
 use crate::identity::{split_secret, IdentityRules};
 use crate::inbox::{Inbox, NewDelivery};
 use crate::secrets::SecretKeys;
-use crate::version::ApiVersion;
+use crate::version;
 use crate::worker::{self, now_ms, WorkerOptions};
+use webhooks_types::ApiVersion;
 
 /// The default body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
@@ -96,8 +97,8 @@ impl<I: Inbox> Receiver<I> {
     /// A receiver storing into `inbox`.
     pub fn new(config: ReceiverConfig, inbox: I) -> Result<Self, ReceiverError> {
         let shared = Shared {
-            validator: config.api_version.validator()?,
-            rules: config.api_version.identity()?,
+            validator: version::validator(config.api_version)?,
+            rules: version::identity(config.api_version)?,
             secrets: config.secrets,
             body_limit: config.body_limit,
             window_ms: i64::try_from(config.redelivery_window.as_millis()).unwrap_or(i64::MAX),
@@ -128,11 +129,12 @@ impl<I: Inbox> Receiver<I> {
         let inbox = Arc::clone(&self.shared.inbox);
         let wake = Arc::clone(&self.shared.wake);
         let options = self.worker;
+        let version = self.shared.validator.api_version();
         tokio::spawn(async move {
             if let Err(e) = inbox.release_claims().await {
                 eprintln!("webhooks-receiver: cannot release old claims: {e}");
             }
-            worker::run(inbox, Arc::new(handler), options, wake).await;
+            worker::run(inbox, Arc::new(handler), version, options, wake).await;
         })
     }
 }

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
-use webhooks_types::{Payload, Webhook};
+use webhooks_types::ApiVersion;
 
 use crate::handler::{Delivery, Handler, HandlerError};
 use crate::identity::with_empty_secret;
@@ -83,10 +83,11 @@ impl Default for WorkerOptions {
 }
 
 /// Handles the inbox forever: claims due deliveries, runs the handler on each, records the
-/// outcome. `wake` is notified when a delivery is stored.
+/// outcome. `wake` is notified when a delivery is stored; bodies are typed as `version`'s.
 pub async fn run<I: Inbox, H: Handler>(
     inbox: Arc<I>,
     handler: Arc<H>,
+    version: ApiVersion,
     options: WorkerOptions,
     wake: Arc<Notify>,
 ) {
@@ -117,7 +118,8 @@ pub async fn run<I: Inbox, H: Handler>(
         let mut attempts = JoinSet::new();
         for claimed in batch {
             let (inbox, handler) = (Arc::clone(&inbox), Arc::clone(&handler));
-            attempts.spawn(async move { attempt(&*inbox, handler, claimed, options).await });
+            attempts
+                .spawn(async move { attempt(&*inbox, handler, version, claimed, options).await });
         }
         while attempts.join_next().await.is_some() {}
     }
@@ -127,6 +129,7 @@ pub async fn run<I: Inbox, H: Handler>(
 async fn attempt<I: Inbox, H: Handler>(
     inbox: &I,
     handler: Arc<H>,
+    version: ApiVersion,
     delivery: Delivery,
     options: WorkerOptions,
 ) {
@@ -135,8 +138,9 @@ async fn attempt<I: Inbox, H: Handler>(
     // A handler still running near the end of its lease fails the attempt: past the lease
     // another claim could take the delivery over.
     let lease = options.lease - options.lease / 10;
-    let run =
-        tokio::spawn(async move { tokio::time::timeout(lease, call(&*handler, &delivery)).await });
+    let run = tokio::spawn(async move {
+        tokio::time::timeout(lease, call(&*handler, version, &delivery)).await
+    });
     let outcome = match run.await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(_)) => Err(HandlerError::new(format!(
@@ -161,11 +165,13 @@ async fn attempt<I: Inbox, H: Handler>(
 }
 
 /// Calls the method of the handler that fits the delivery.
-async fn call<H: Handler>(handler: &H, delivery: &Delivery) -> Result<(), HandlerError> {
-    match Webhook::from_slice(with_empty_secret(&delivery.body).as_bytes()) {
-        Ok(webhook) if !matches!(webhook.payload, Payload::Unknown { .. }) => {
-            handler.handle(webhook, delivery).await
-        }
+async fn call<H: Handler>(
+    handler: &H,
+    version: ApiVersion,
+    delivery: &Delivery,
+) -> Result<(), HandlerError> {
+    match version.parse(with_empty_secret(&delivery.body).as_bytes()) {
+        Ok(webhook) if webhook.is_typed() => handler.handle(webhook, delivery).await,
         _ => handler.on_unknown(delivery).await,
     }
 }

@@ -17,13 +17,16 @@ async fn a_closure_gets_the_typed_webhook_and_a_slow_attempt_fails_at_its_lease(
     let seen: Arc<Mutex<Vec<(u32, String)>>> = Arc::default();
     let record = Arc::clone(&seen);
     let handler = FnHandler(
-        move |webhook: webhooks_types::Webhook, delivery: webhooks_receiver::Delivery| {
+        move |webhook: webhooks_types::AnyWebhook, delivery: webhooks_receiver::Delivery| {
             let record = Arc::clone(&record);
             async move {
                 if delivery.attempt == 1 {
                     // Longer than the lease: this attempt is abandoned and fails.
                     tokio::time::sleep(Duration::from_secs(5)).await;
                 }
+                let Some(webhook) = webhook.as_v3_5() else {
+                    return Err(HandlerError::new("not parsed as v3.5"));
+                };
                 let Payload::IncomingEvent(event) = &webhook.payload else {
                     return Err(HandlerError::new("not an incoming_event"));
                 };

@@ -8,6 +8,7 @@
 //! ([`crate::files`]).
 
 mod actions;
+mod identity;
 mod postprocess;
 mod render;
 mod typify;
@@ -33,6 +34,8 @@ pub const OWNED: &[&str] = &[
     layout::TYPES_DIR,
     layout::VALIDATE_DIR,
     layout::VALIDATE_SCHEMAS_DIR,
+    layout::RECEIVER_DIR,
+    layout::RECEIVER_IDENTITY_DIR,
 ];
 
 /// Runs the task: generates every file and writes those whose text changed, or with `check`
@@ -70,6 +73,7 @@ pub fn generate_all() -> Result<Files, String> {
         format!("{}/schemas.rs", layout::VALIDATE_DIR),
         versions::embedded_schemas(&sets).map_err(|e| e.to_string())?,
     ));
+    files.extend(identity::generate().map_err(|e| e.to_string())?);
     files.push(crate::manifest::generate()?);
     Ok(files)
 }

@@ -102,6 +102,19 @@ pub fn top_module(sets: &[(Version, SchemaSet)]) -> Result<String, SchemaError> 
     let own: Vec<Version> = sets.iter().map(|(v, _)| *v).collect();
     let own_variant: Vec<Ident> = own.iter().map(|v| ident(&v.variant())).collect();
     let own_module: Vec<Ident> = own.iter().map(|v| ident(&v.module())).collect();
+    let as_own: Vec<Ident> = own
+        .iter()
+        .map(|v| ident(&format!("as_{}", v.module())))
+        .collect();
+    let as_doc: Vec<String> = own
+        .iter()
+        .map(|v| {
+            format!(
+                " The webhook, if it was parsed under v{} (or a version sharing its webhooks).",
+                v.name()
+            )
+        })
+        .collect();
     let own_doc: Vec<String> = own
         .iter()
         .map(|v| {
@@ -197,6 +210,17 @@ pub fn top_module(sets: &[(Version, SchemaSet)]) -> Result<String, SchemaError> 
         }
 
         impl AnyWebhook {
+            #(
+                #[doc = #as_doc]
+                pub fn #as_own(&self) -> ::std::option::Option<&#own_module::Webhook> {
+                    #[allow(unreachable_patterns)]
+                    match self {
+                        AnyWebhook::#own_variant(w) => ::std::option::Option::Some(w),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            )*
+
             /// The action's name as received.
             pub fn action_name(&self) -> &str {
                 match self { #( AnyWebhook::#own_variant(w) => w.action_name(), )* }

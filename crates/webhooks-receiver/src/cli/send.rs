@@ -17,13 +17,22 @@ pub(super) struct SendArgs {
     /// File whose first secret (one per line) is put into each sample's `secret_key`.
     #[arg(long, value_name = "FILE")]
     secret_key_file: PathBuf,
-    /// API version of the samples (`--all` reads `samples/v<VERSION>/`).
-    #[arg(long, value_name = "VERSION", default_value = "3.5")]
+    /// API version of the samples: `--all` posts the valid samples the manifest lists for it.
+    #[arg(long, value_name = "VERSION", default_value_t = ApiVersion::STABLE)]
     api_version: ApiVersion,
-    /// Post every sample of the version's samples directory.
+    /// Post every documented sample of the version, as `samples/index.json` lists them (run
+    /// from the workspace root, or give --manifest or --samples-dir).
     #[arg(long, conflicts_with = "samples", required_unless_present = "samples")]
     all: bool,
-    /// Where `--all` finds the samples [default: samples/v<VERSION>].
+    /// The manifest `--all` reads [default: samples/index.json].
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "all",
+        conflicts_with = "samples_dir"
+    )]
+    manifest: Option<PathBuf>,
+    /// Post every `*.json` of DIR instead (but `errata.json`).
     #[arg(long, value_name = "DIR", requires = "all")]
     samples_dir: Option<PathBuf>,
     /// Post each sample this many times (to test redelivery).
@@ -32,6 +41,47 @@ pub(super) struct SendArgs {
     /// Sample files (webhook bodies).
     #[arg(value_name = "SAMPLE.json")]
     samples: Vec<PathBuf>,
+}
+
+/// The documented samples of `version` that the manifest at `path` lists, resolved against the workspace root the manifest names by its own place
+/// (`<root>/samples/index.json`).
+fn samples_of(path: &Path, version: ApiVersion) -> Result<Vec<PathBuf>, Failure> {
+    let text = std::fs::read(path).map_err(|e| {
+        Failure::io(format!(
+            "cannot read the manifest {} (run from the workspace root, or give --manifest or --samples-dir): {e}",
+            path.display()
+        ))
+    })?;
+    let manifest: Value = serde_json::from_slice(&text)
+        .map_err(|e| Failure::io(format!("{}: not JSON: {e}", path.display())))?;
+    let root = path
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let entry = manifest["versions"]
+        .as_array()
+        .and_then(|all| all.iter().find(|v| v["version"] == version.name()))
+        .ok_or_else(|| Failure::io(format!("{} lists no samples of v{version}", path.display())))?;
+    let folder = root.join(entry["samples"].as_str().unwrap_or_default());
+    let files: Vec<PathBuf> = entry["files"]
+        .as_array()
+        .map(|files| {
+            files
+                .iter()
+                .filter(|f| f["kind"] == "documented")
+                .filter_map(|f| f["file"].as_str())
+                .map(|f| folder.join(f))
+                .collect()
+        })
+        .unwrap_or_default();
+    if files.is_empty() {
+        return Err(Failure::io(format!(
+            "{} lists no documented sample of v{version}",
+            path.display()
+        )));
+    }
+    Ok(files)
 }
 
 /// The sample files of a directory: its `*.json` but `errata.json`, sorted.
@@ -109,11 +159,16 @@ pub(super) async fn run(args: SendArgs) -> Result<(), Failure> {
         })?
         .to_owned();
     let files = if args.all {
-        let dir = args
-            .samples_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("samples/v{}", args.api_version)));
-        samples_in(&dir)?
+        match &args.samples_dir {
+            Some(dir) => samples_in(dir)?,
+            None => {
+                let manifest = args
+                    .manifest
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("samples/index.json"));
+                samples_of(&manifest, args.api_version)?
+            }
+        }
     } else {
         args.samples.clone()
     };

@@ -13,7 +13,7 @@ use webhooks_receiver::{
     ApiVersion, Delivery, Handler, HandlerError, Inbox, Receiver, ReceiverConfig, RetryPolicy,
     SecretKeys, SqliteInbox, WorkerOptions,
 };
-use webhooks_types::Webhook;
+use webhooks_types::AnyWebhook;
 
 pub const SECRET: &str = "test-secret-1";
 
@@ -34,27 +34,45 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The samples of a version (top level and `extra/`), as (name, JSON).
+/// The manifest's entry of `version` (`samples/index.json`): its folders and samples.
+pub fn manifest_entry(version: ApiVersion) -> Value {
+    let text = std::fs::read_to_string(workspace().join("samples/index.json")).unwrap();
+    let manifest: Value = serde_json::from_str(&text).unwrap();
+    manifest["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["version"] == version.name())
+        .cloned()
+        .unwrap_or_else(|| panic!("samples/index.json has no v{version}"))
+}
+
+/// The samples folder of `version`.
+pub fn samples_dir(version: ApiVersion) -> PathBuf {
+    workspace().join(manifest_entry(version)["samples"].as_str().unwrap())
+}
+
+/// The valid samples of a version (documented and extra) as the manifest lists them, as
+/// (file, JSON).
 pub fn samples(version: ApiVersion) -> Vec<(String, Value)> {
-    let root = workspace().join(format!("samples/v{version}"));
-    let mut out = Vec::new();
-    for dir in [root.clone(), root.join("extra")] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        files.sort();
-        for path in files {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if path.extension().is_some_and(|e| e == "json") && name != "errata.json" {
-                let value: Value =
-                    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-                out.push((name, value));
-            }
-        }
-    }
-    out
+    let dir = samples_dir(version);
+    manifest_entry(version)["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["valid"] == true)
+        .map(|f| {
+            let name = f["file"].as_str().unwrap().to_owned();
+            let value = serde_json::from_str(&std::fs::read_to_string(dir.join(&name)).unwrap());
+            (name, value.unwrap())
+        })
+        .collect()
+}
+
+/// The version the tests that need one body use: the oldest (the samples they name exist
+/// there).
+pub fn oldest() -> ApiVersion {
+    ApiVersion::ALL[0]
 }
 
 /// A body with the secret set.
@@ -64,7 +82,7 @@ pub fn with_secret(mut value: Value, secret: &str) -> String {
 }
 
 pub fn sample(name: &str) -> Value {
-    let path = workspace().join(format!("samples/v3.5/{name}.json"));
+    let path = samples_dir(oldest()).join(format!("{name}.json"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -131,7 +149,7 @@ impl Recorder {
 }
 
 impl Handler for Recorder {
-    async fn handle(&self, _webhook: Webhook, delivery: &Delivery) -> Result<(), HandlerError> {
+    async fn handle(&self, _webhook: AnyWebhook, delivery: &Delivery) -> Result<(), HandlerError> {
         let body: Value = serde_json::from_str(&delivery.body).unwrap();
         let chat = body
             .pointer("/payload/chat_id")
@@ -166,7 +184,7 @@ pub fn fast_worker(max_attempts: u32) -> WorkerOptions {
 
 /// A receiver over a fresh SQLite inbox on an ephemeral loopback port.
 pub async fn start(recorder: Recorder, max_attempts: u32) -> Running {
-    start_version(ApiVersion::V3_5, recorder, max_attempts).await
+    start_version(oldest(), recorder, max_attempts).await
 }
 
 /// A receiver of `version` over a fresh SQLite inbox on an ephemeral loopback port.
@@ -200,7 +218,7 @@ pub async fn serve_with<I: Inbox, H: Handler>(
     handler: H,
     worker: WorkerOptions,
 ) -> (String, Receiver<I>) {
-    serve_version(ApiVersion::V3_5, inbox, handler, worker).await
+    serve_version(oldest(), inbox, handler, worker).await
 }
 
 async fn serve_version<I: Inbox, H: Handler>(

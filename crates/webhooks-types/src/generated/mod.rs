@@ -236,6 +236,22 @@ pub enum AnyWebhook {
     V3_6(v3_6::Webhook),
 }
 impl AnyWebhook {
+    /// The webhook, if it was parsed under v3.5 (or a version sharing its webhooks).
+    pub fn as_v3_5(&self) -> ::std::option::Option<&v3_5::Webhook> {
+        #[allow(unreachable_patterns)]
+        match self {
+            AnyWebhook::V3_5(w) => ::std::option::Option::Some(w),
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The webhook, if it was parsed under v3.6 (or a version sharing its webhooks).
+    pub fn as_v3_6(&self) -> ::std::option::Option<&v3_6::Webhook> {
+        #[allow(unreachable_patterns)]
+        match self {
+            AnyWebhook::V3_6(w) => ::std::option::Option::Some(w),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// The action's name as received.
     pub fn action_name(&self) -> &str {
         match self {
