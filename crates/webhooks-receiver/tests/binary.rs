@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -66,10 +66,24 @@ fn serve(db: &Path, secrets: &Path) -> Server {
     }
 }
 
-fn secrets_file(dir: &Path) -> std::path::PathBuf {
+fn secrets_file(dir: &Path) -> PathBuf {
     let path = dir.join("secrets");
     std::fs::write(&path, format!("old-secret\n{SECRET}\n")).unwrap();
     path
+}
+
+/// The files of a test that serves: a fresh directory, an inbox database in it (created by
+/// `serve`) and a secrets file.
+struct Files {
+    dir: PathBuf,
+    db: PathBuf,
+    secrets: PathBuf,
+}
+
+fn files(test: &str) -> Files {
+    let dir = temp_dir(test);
+    let (db, secrets) = (dir.join("inbox.sqlite"), secrets_file(&dir));
+    Files { dir, db, secrets }
 }
 
 fn handled(lines: &Mutex<Vec<Value>>) -> HashSet<String> {
@@ -83,9 +97,8 @@ fn handled(lines: &Mutex<Vec<Value>>) -> HashSet<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_after_a_burst_of_200s_loses_nothing() {
-    let dir = temp_dir("sigkill");
-    let (db, secrets) = (dir.join("inbox.sqlite"), secrets_file(&dir));
-    let mut first = serve(&db, &secrets);
+    let files = files("sigkill");
+    let mut first = serve(&files.db, &files.secrets);
     let client = reqwest::Client::new();
     let acked = Arc::new(Mutex::new(HashSet::new()));
     let mut tasks = Vec::new();
@@ -93,7 +106,7 @@ async fn sigkill_after_a_burst_of_200s_loses_nothing() {
         let (client, url, acked) = (client.clone(), first.url.clone(), Arc::clone(&acked));
         let body = common::event(&format!("K{}", i % 17), &format!("E{i}"));
         tasks.push(tokio::spawn(async move {
-            let sha = sha(body.as_bytes());
+            let sha = common::sha256_hex(body.as_bytes());
             let sent = client
                 .post(&url)
                 .header("content-type", "application/json")
@@ -122,7 +135,7 @@ async fn sigkill_after_a_burst_of_200s_loses_nothing() {
     );
     assert!(acked.len() >= 200);
 
-    let mut second = serve(&db, &secrets);
+    let mut second = serve(&files.db, &files.secrets);
     let union = Arc::new(Mutex::new(Vec::new()));
     common::until(1500, || {
         let mut all = first.lines.lock().unwrap().clone();
@@ -143,18 +156,9 @@ async fn sigkill_after_a_burst_of_200s_loses_nothing() {
     );
 }
 
-fn sha(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_posts_every_sample_to_serve_which_prints_each_handled_delivery() {
-    let dir = temp_dir("send");
-    let (db, secrets) = (dir.join("inbox.sqlite"), secrets_file(&dir));
+    let Files { dir, db, secrets } = files("send");
     let mut server = serve(&db, &secrets);
     let send_secrets = dir.join("send-secret");
     std::fs::write(&send_secrets, format!("{SECRET}\n")).unwrap();
@@ -318,9 +322,8 @@ fn a_port_in_use_is_a_clear_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() {
-    let dir = temp_dir("answers");
-    let (db, secrets) = (dir.join("inbox.sqlite"), secrets_file(&dir));
-    let mut server = serve(&db, &secrets);
+    let files = files("answers");
+    let mut server = serve(&files.db, &files.secrets);
     let client = reqwest::Client::new();
     let url = server.url.clone();
     let json = |body: String| {
@@ -367,9 +370,9 @@ async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() 
     server.child.wait().unwrap();
     let lines = server.lines.lock().unwrap().clone();
     assert_eq!(lines.len(), 1);
-    assert_eq!(lines[0]["body_sha256"], sha(body.as_bytes()));
+    assert_eq!(lines[0]["body_sha256"], common::sha256_hex(body.as_bytes()));
     assert_eq!(lines[0]["action"], "thread_tagged");
-    let inbox = webhooks_receiver::SqliteInbox::open(&db).unwrap();
+    let inbox = webhooks_receiver::SqliteInbox::open(&files.db).unwrap();
     let stats = webhooks_receiver::Inbox::stats(&inbox).await.unwrap();
     assert_eq!(
         stats.pending + stats.running + stats.done + stats.dead,

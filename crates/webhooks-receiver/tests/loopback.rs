@@ -33,7 +33,7 @@ async fn every_sample_is_acknowledged_and_handled_once_per_event(version: ApiVer
         // A sample that repeats the event key of an earlier one is that event again.
         let key = rules.event_key(&action, &value);
         if key.as_ref().is_none_or(|k| keys.insert(k.clone())) {
-            expected.push(sha256_hex(body.as_bytes()));
+            expected.push(common::sha256_hex(body.as_bytes()));
         }
     }
     let stats = drained(run.receiver.inbox().as_ref()).await;
@@ -50,14 +50,6 @@ async fn every_sample_is_acknowledged_and_handled_once_per_event(version: ApiVer
     for bytes in [file, wal] {
         assert!(!bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()));
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[tokio::test]
@@ -185,29 +177,18 @@ async fn size_type_method_and_path_are_checked() {
     let oversized = post(&one_shot, &run.url, with_secret(big, SECRET)).await;
     assert_eq!(oversized.0, 413);
     let body = with_secret(common::sample("thread_tagged"), SECRET);
-    let plain = client
-        .post(&run.url)
-        .header("content-type", "text/plain")
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(plain.status(), 415);
-    let none = client
-        .post(&run.url)
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(none.status(), 415);
-    let charset = client
-        .post(&run.url)
-        .header("content-type", "application/json; charset=utf-8")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(charset.status(), 200);
+    for (content_type, status) in [
+        (Some("text/plain"), 415),
+        (None, 415),
+        (Some("application/json; charset=utf-8"), 200),
+    ] {
+        let mut request = client.post(&run.url).body(body.clone());
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{content_type:?}");
+    }
     assert_eq!(client.get(&run.url).send().await.unwrap().status(), 405);
     assert_eq!(client.put(&run.url).send().await.unwrap().status(), 405);
     assert_eq!(
@@ -265,11 +246,7 @@ async fn four_hundred_concurrent_distinct_events_are_each_handled_once() {
 
 #[tokio::test]
 async fn a_handler_failing_twice_then_succeeding_is_retried_and_attempts_are_recorded() {
-    let recorder = Recorder {
-        fail_first: 2,
-        ..Recorder::default()
-    };
-    let run = start(recorder, 5).await;
+    let run = start(Recorder::failing_first(2), 5).await;
     let client = reqwest::Client::new();
     assert_eq!(
         post(&client, &run.url, common::event("C", "E")).await.0,
@@ -293,11 +270,7 @@ async fn a_handler_failing_twice_then_succeeding_is_retried_and_attempts_are_rec
 
 #[tokio::test]
 async fn deliveries_of_one_chat_are_handled_in_arrival_order_despite_failures() {
-    let recorder = Recorder {
-        fail_first: 1,
-        ..Recorder::default()
-    };
-    let run = start(recorder, 5).await;
+    let run = start(Recorder::failing_first(1), 5).await;
     let client = reqwest::Client::new();
     for i in 0..30 {
         let body = common::event(&format!("CHAT{}", i % 3), &format!("E{i}"));
@@ -306,19 +279,7 @@ async fn deliveries_of_one_chat_are_handled_in_arrival_order_despite_failures() 
     drained(run.receiver.inbox().as_ref()).await;
     let seen = run.recorder.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 60, "each failed once, then succeeded");
-    for chat in ["CHAT0", "CHAT1", "CHAT2"] {
-        let order: Vec<i64> = seen
-            .iter()
-            .filter(|s| s.chat.as_deref() == Some(chat))
-            .map(|s| s.id)
-            .collect();
-        let mut sorted = order.clone();
-        sorted.sort_unstable();
-        assert_eq!(
-            order, sorted,
-            "{chat}: every attempt of a delivery before the next one"
-        );
-    }
+    assert_eq!(common::assert_chats_in_order(&seen), 3);
 }
 
 #[tokio::test]

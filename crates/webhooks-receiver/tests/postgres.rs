@@ -47,10 +47,7 @@ async fn two_receivers_share_one_inbox_each_event_handled_once_in_chat_order() {
     };
     // One recorder for both: it sees every attempt of either receiver. Each delivery fails
     // its first attempt, so that order has to survive retries.
-    let recorder = Recorder {
-        fail_first: 1,
-        ..Recorder::default()
-    };
+    let recorder = Recorder::failing_first(1);
     let a = start_with(
         PostgresInbox::connect(&url).await.unwrap(),
         recorder.clone(),
@@ -97,19 +94,8 @@ async fn two_receivers_share_one_inbox_each_event_handled_once_in_chat_order() {
         200
     );
     let seen = recorder.seen.lock().unwrap().clone();
-    for chat in (0..7).map(|c| format!("PG{c}")) {
-        let order: Vec<i64> = seen
-            .iter()
-            .filter(|s| s.chat.as_deref() == Some(chat.as_str()))
-            .map(|s| s.id)
-            .collect();
-        let mut sorted = order.clone();
-        sorted.sort_unstable();
-        assert_eq!(
-            order, sorted,
-            "{chat}: in arrival order across both receivers"
-        );
-    }
+    // In arrival order across both receivers.
+    assert_eq!(common::assert_chats_in_order(&seen), 7);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -136,43 +136,45 @@ pub(crate) fn integral_u64(v: f64) -> Option<u64> {
 /// an integer or not (`3`, `3.0`, `3e0`), within the range of `T`.
 struct Integer<T>(std::marker::PhantomData<T>);
 
-impl<'de> serde::de::Visitor<'de> for Integer<u64> {
-    type Value = u64;
+/// An integer type [`Integer`] reads.
+trait Whole: Sized + TryFrom<i64> + TryFrom<u64> {
+    /// What the error message says was expected.
+    const EXPECTING: &'static str;
+    /// `v` as `Self`, when it is a whole number in range.
+    fn from_f64(v: f64) -> Option<Self>;
+}
 
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an integer ≥ 0")
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u64, E> {
-        Ok(v)
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u64, E> {
-        u64::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<u64, E> {
-        integral_u64(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Float(v), &self))
+impl Whole for u64 {
+    const EXPECTING: &'static str = "an integer ≥ 0";
+    fn from_f64(v: f64) -> Option<Self> {
+        integral_u64(v)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for Integer<i64> {
-    type Value = i64;
+impl Whole for i64 {
+    const EXPECTING: &'static str = "an integer";
+    fn from_f64(v: f64) -> Option<Self> {
+        integral_i64(v)
+    }
+}
+
+impl<'de, T: Whole> serde::de::Visitor<'de> for Integer<T> {
+    type Value = T;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an integer")
+        f.write_str(T::EXPECTING)
     }
 
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
-        Ok(v)
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<T, E> {
+        T::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
     }
 
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
-        i64::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<T, E> {
+        T::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
     }
 
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
-        integral_i64(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Float(v), &self))
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<T, E> {
+        T::from_f64(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Float(v), &self))
     }
 }
 

@@ -37,31 +37,22 @@ pub fn find_duplicate_key(text: &[u8]) -> Option<DuplicateKey> {
         // A value starts at `pos`.
         pos = skip_ws(text, pos);
         match text.get(pos)? {
-            b'{' => {
+            open @ (b'{' | b'[') => {
+                let close = if *open == b'{' { b'}' } else { b']' };
                 pos = skip_ws(text, pos + 1);
-                if text.get(pos) == Some(&b'}') {
+                if text.get(pos) == Some(&close) {
                     pos += 1;
+                } else if stack.len() >= MAX_DEPTH {
+                    return None;
+                } else if *open == b'[' {
+                    stack.push(Frame::Array(0));
+                    continue;
                 } else {
-                    if stack.len() >= MAX_DEPTH {
-                        return None;
-                    }
                     stack.push(Frame::Object(Keys::default()));
                     match key(text, pos, &mut stack) {
                         Ok(next) => pos = next?,
                         Err(duplicate) => return Some(duplicate),
                     }
-                    continue;
-                }
-            }
-            b'[' => {
-                pos = skip_ws(text, pos + 1);
-                if text.get(pos) == Some(&b']') {
-                    pos += 1;
-                } else {
-                    if stack.len() >= MAX_DEPTH {
-                        return None;
-                    }
-                    stack.push(Frame::Array(0));
                     continue;
                 }
             }
@@ -207,6 +198,11 @@ mod tests {
             find(r#"{"a": [0, {"k": 1, "k": 2}]}"#),
             Some(("k".into(), "/a/1/k".into(), 19))
         );
+        // Empty containers before the duplicate.
+        assert_eq!(
+            find(r#"{"a": [], "b": {}, "c": [[], {}], "a": 1}"#),
+            Some(("a".into(), "/a".into(), 34))
+        );
         // Escapes spell the same key.
         assert_eq!(
             find(r#"{"a/b": {}, "a\u002fb": 1}"#),
@@ -231,6 +227,7 @@ mod tests {
             "",
             r#""a""#,
             "{}",
+            "[[], {}, [{}], {\"a\": []}]",
         ] {
             assert_eq!(find(text), None, "{text}");
         }

@@ -70,8 +70,7 @@ fn walk(
         value_end(text, pos)?
     } else {
         match text.get(pos)? {
-            b'{' => members(text, pos, tree, here, out)?,
-            b'[' => elements(text, pos, tree, here, out)?,
+            b'{' | b'[' => entries(text, pos, tree, here, out)?,
             _ => value_end(text, pos)?,
         }
     };
@@ -81,43 +80,9 @@ fn walk(
     Some(end)
 }
 
-fn members(
-    text: &[u8],
-    pos: usize,
-    tree: &[Node],
-    here: &Node,
-    out: &mut [Option<Span>],
-) -> Option<usize> {
-    let mut pos = skip_ws(text, pos + 1);
-    if text.get(pos) == Some(&b'}') {
-        return Some(pos + 1);
-    }
-    loop {
-        if text.get(pos) != Some(&b'"') {
-            return None;
-        }
-        let key_end = string_end(text, pos)?;
-        let key = unescape(&text[pos..key_end]);
-        pos = skip_ws(text, key_end);
-        if text.get(pos) != Some(&b':') {
-            return None;
-        }
-        pos = skip_ws(text, pos + 1);
-        let child = key.and_then(|k| here.children.get(k.as_ref()));
-        pos = match child {
-            Some(child) => walk(text, pos, tree, *child, out)?,
-            None => value_end(text, pos)?,
-        };
-        pos = skip_ws(text, pos);
-        match text.get(pos)? {
-            b',' => pos = skip_ws(text, pos + 1),
-            b'}' => return Some(pos + 1),
-            _ => return None,
-        }
-    }
-}
-
-fn elements(
+/// Walks the members of the object or the elements of the array that starts at `pos`, into
+/// those the tree goes on at, and returns the offset just past its closing bracket.
+fn entries(
     text: &[u8],
     pos: usize,
     tree: &[Node],
@@ -125,27 +90,52 @@ fn elements(
     out: &mut [Option<Span>],
 ) -> Option<usize> {
     use std::fmt::Write as _;
+    let object = text.get(pos) == Some(&b'{');
+    let close = if object { b'}' } else { b']' };
     let mut pos = skip_ws(text, pos + 1);
-    if text.get(pos) == Some(&b']') {
+    if text.get(pos) == Some(&close) {
         return Some(pos + 1);
     }
     let mut index = String::new();
     let mut i = 0usize;
     loop {
-        index.clear();
-        let _ = write!(index, "{i}");
-        i += 1;
-        pos = match here.children.get(&index) {
-            Some(child) => walk(text, pos, tree, *child, out)?,
+        let child = if object {
+            let (child, value) = member(text, pos, here)?;
+            pos = value;
+            child
+        } else {
+            index.clear();
+            let _ = write!(index, "{i}");
+            i += 1;
+            here.children.get(&index).copied()
+        };
+        pos = match child {
+            Some(child) => walk(text, pos, tree, child, out)?,
             None => value_end(text, pos)?,
         };
         pos = skip_ws(text, pos);
-        match text.get(pos)? {
+        match *text.get(pos)? {
             b',' => pos = skip_ws(text, pos + 1),
-            b']' => return Some(pos + 1),
+            b if b == close => return Some(pos + 1),
             _ => return None,
         }
     }
+}
+
+/// Reads the member name at `pos` and the colon after it: the tree's node for that name, if
+/// any, and the offset where the member's value starts.
+fn member(text: &[u8], pos: usize, here: &Node) -> Option<(Option<usize>, usize)> {
+    if text.get(pos) != Some(&b'"') {
+        return None;
+    }
+    let key_end = string_end(text, pos)?;
+    let key = unescape(&text[pos..key_end]);
+    let pos = skip_ws(text, key_end);
+    if text.get(pos) != Some(&b':') {
+        return None;
+    }
+    let child = key.and_then(|k| here.children.get(k.as_ref()).copied());
+    Some((child, skip_ws(text, pos + 1)))
 }
 
 /// Offset just past the value starting at `pos`, nested values counted without recursion.

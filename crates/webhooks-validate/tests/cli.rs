@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{run, sample, stderr, stdout};
+use common::{run, sample, stderr, stdout, stdout_of};
 
 #[test]
 fn valid_files_exit_0_with_ok_and_the_action() {
@@ -93,9 +93,7 @@ fn ndjson_names_the_line_of_each_webhook() {
         input.extend(serde_json::to_vec(&value).expect("serializes"));
         input.extend(b"\n\n");
     }
-    let output = run(&["--ndjson"], &input);
-    assert_eq!(output.status.code(), Some(1));
-    let text = stdout(&output);
+    let text = stdout_of(1, &["--ndjson"], &input);
     assert!(text.contains("<stdin>:1: ok thread_tagged\n"), "{text}");
     assert!(
         text.contains("<stdin>:3: invalid\n  /payload (line 1, column "),
@@ -112,9 +110,7 @@ fn strict_mode_names_undocumented_properties() {
     value["payload"]["colour"] = "teal".into();
     let body = serde_json::to_vec_pretty(&value).expect("serializes");
     assert_eq!(run(&[], &body).status.code(), Some(0));
-    let output = run(&["--strict"], &body);
-    assert_eq!(output.status.code(), Some(1));
-    let text = stdout(&output);
+    let text = stdout_of(1, &["--strict"], &body);
     assert!(
         text.contains("/payload/colour (line ")
             && text.contains("property `colour` is not documented"),
@@ -128,26 +124,24 @@ fn a_wrong_secret_key_is_invalid() {
     let value: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
     let secret = value["secret_key"].as_str().expect("a secret");
     assert_eq!(run(&["--secret-key", secret], &body).status.code(), Some(0));
-    let output = run(&["--secret-key", "not-it"], &body);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stdout(&output).contains("secret_key"),
-        "{}",
-        stdout(&output)
-    );
+    let text = stdout_of(1, &["--secret-key", "not-it"], &body);
+    assert!(text.contains("secret_key"), "{text}");
 }
 
 #[test]
 fn usage_and_io_errors_exit_2() {
-    for args in [
-        &["--format", "yaml"][..],
-        &["--api-version", "2.9"],
-        &["--bogus"],
-        &["--secret-key"],
+    // Each usage error says what is wrong on its first line, then shows the usage.
+    for (args, reason) in [
+        (&["--format", "yaml"][..], "unknown format `yaml`"),
+        (&["--api-version", "2.9"], "unsupported API version `2.9`"),
+        (&["--bogus"], "unknown option `--bogus`"),
+        (&["--secret-key"], "--secret-key needs a value"),
     ] {
         let output = run(args, b"");
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&output).contains("usage:"), "{args:?}");
+        let text = stderr(&output);
+        let first = text.lines().next().unwrap_or_default();
+        assert!(first.contains(reason) && text.contains("usage:"), "{text}");
     }
     let output = run(
         &[&sample("incoming_chat.json"), "/nonexistent/body.json"],
@@ -172,9 +166,7 @@ fn usage_and_io_errors_exit_2() {
 
 #[test]
 fn help_documents_every_option_and_status() {
-    let output = run(&["--help"], b"");
-    assert_eq!(output.status.code(), Some(0));
-    let text = stdout(&output);
+    let text = stdout_of(0, &["--help"], b"");
     for needle in [
         "--strict",
         "--api-version",

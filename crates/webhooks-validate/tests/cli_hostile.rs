@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{run, run_with, sample, stderr, stdout};
+use common::{run, run_with, sample, stderr, stdout, stdout_of};
 use serde_json::{json, Value};
 
 fn sample_value(name: &str) -> Value {
@@ -25,9 +25,7 @@ fn hundred_thousand_integers() -> Vec<u8> {
 #[test]
 fn at_most_max_errors_are_listed_then_the_count_of_the_rest() {
     let body = hundred_thousand_integers();
-    let output = run(&[], &body);
-    assert_eq!(output.status.code(), Some(1));
-    let text = stdout(&output);
+    let text = stdout_of(1, &[], &body);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 1 + 100 + 1, "{text:.300}");
     assert_eq!(lines[0], "<stdin>: invalid");
@@ -47,9 +45,7 @@ fn strict_mode_with_fifty_thousand_undocumented_keys_gives_a_bounded_report() {
     for i in 0..50_000 {
         tagged["payload"][format!("k{i}")] = 0.into();
     }
-    let output = run(&["--strict"], &compact(&tagged));
-    assert_eq!(output.status.code(), Some(1));
-    let text = stdout(&output);
+    let text = stdout_of(1, &["--strict"], &compact(&tagged));
     assert_eq!(text.lines().count(), 102);
     assert!(
         text.ends_with("  and 49900 more (--max-errors)\n"),
@@ -62,10 +58,8 @@ fn bodies_beyond_max_body_size_are_invalid_and_not_parsed() {
     let mut tagged = sample_value("thread_tagged.json");
     tagged["payload"]["tag"] = "x".repeat(3 << 20).into();
     let big = compact(&tagged);
-    let output = run(&[], &big);
-    assert_eq!(output.status.code(), Some(1));
     assert_eq!(
-        stdout(&output),
+        stdout_of(1, &[], &big),
         "<stdin>: invalid\n  (root): body exceeds 1048576 bytes (the maximum body size) [too_large]\n"
     );
     let limit = (4 << 20).to_string();
@@ -74,12 +68,8 @@ fn bodies_beyond_max_body_size_are_invalid_and_not_parsed() {
         Some(0)
     );
     // Not even a tree of an invalid body is built: invalid JSON beyond the limit is "too large".
-    let output = run(&["--max-body-size", "10"], b"{\"a\": [1, 2, 3]");
-    assert!(
-        stdout(&output).contains("body exceeds 10 bytes"),
-        "{}",
-        stdout(&output)
-    );
+    let text = stdout_of(1, &["--max-body-size", "10"], b"{\"a\": [1, 2, 3]");
+    assert!(text.contains("body exceeds 10 bytes"), "{text}");
 }
 
 #[test]
@@ -94,10 +84,8 @@ fn ndjson_applies_the_limit_to_each_line() {
     input.extend_from_slice(b"1]\n");
     input.extend_from_slice(&tagged);
     input.push(b'\n');
-    let output = run(&["--ndjson"], &input);
-    assert_eq!(output.status.code(), Some(1));
     assert_eq!(
-        stdout(&output),
+        stdout_of(1, &["--ndjson"], &input),
         "<stdin>:1: ok thread_tagged\n<stdin>:2: invalid\n  (root): body exceeds 1048576 bytes \
          (the maximum body size) [too_large]\n<stdin>:3: ok thread_tagged\n"
     );
@@ -185,9 +173,7 @@ fn numbers_beyond_64_bits_are_shown_as_written() {
         String::from_utf8(std::fs::read(sample("invalid/negative_group_id.json")).expect("sample"))
             .expect("UTF-8");
     let body = text.replacen("-1", "-9223372036854775809", 1);
-    let output = run(&[], body.as_bytes());
-    assert_eq!(output.status.code(), Some(1));
-    let shown = stdout(&output);
+    let shown = stdout_of(1, &[], body.as_bytes());
     assert!(
         shown.contains("-9223372036854775809 is less than the minimum of 0"),
         "{shown}"

@@ -19,6 +19,14 @@ fn invalid(validator: &Validator, body: &[u8]) -> Violations {
     }
 }
 
+/// A validator that lists at most `max_errors` violations.
+fn with_max_errors(max_errors: usize) -> Validator {
+    common::validator()
+        .max_errors(max_errors)
+        .build()
+        .expect("compiles")
+}
+
 /// An `incoming_chat` whose thread holds `events`.
 fn chat_with_events(events: Vec<Value>) -> Vec<u8> {
     let mut chat = sample("incoming_chat.json");
@@ -53,12 +61,10 @@ fn twenty_thousand_faulty_events_give_the_first_hundred_and_a_count() {
         let column = v.column.expect("located");
         assert_eq!(&body[column - 1..column], b"7", "{v}");
     }
-    let small = common::validator().max_errors(3).build().expect("compiles");
-    let violations = invalid(&small, &body);
+    let violations = invalid(&with_max_errors(3), &body);
     assert_eq!((violations.len(), violations.omitted()), (3, 19_997));
     assert!(violations.to_string().ends_with("; and 19997 more"));
-    let none = common::validator().max_errors(0).build().expect("compiles");
-    let violations = invalid(&none, &body);
+    let violations = invalid(&with_max_errors(0), &body);
     assert_eq!((violations.len(), violations.total()), (0, 20_000));
 }
 

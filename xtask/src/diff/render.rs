@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::report::{mark, Change, ChangeKind, Report, Summary};
+use super::report::{mark, ActionDiff, Change, ChangeKind, Report, StructureDiff, Summary};
 use crate::json::Json;
 
 /// The report as text.
@@ -165,6 +165,28 @@ fn changes(list: &[Change]) -> Json {
     )
 }
 
+/// An action of both versions that changed, in the JSON output.
+fn action(report: &Report, a: &ActionDiff) -> Json {
+    object(vec![
+        ("name", string(&a.name)),
+        ("mark", string(mark(report.action_breaking(a)))),
+        ("changes", changes(&a.changes)),
+        ("structures", strings(&a.structures)),
+    ])
+}
+
+/// A structure of both versions that changed, in the JSON output.
+fn structure(st: &StructureDiff) -> Json {
+    let breaking = st.changes.iter().any(Change::breaking);
+    object(vec![
+        ("name", string(&st.name)),
+        ("file", string(&st.file)),
+        ("mark", string(mark(breaking))),
+        ("used_by", strings(&st.used_by)),
+        ("changes", changes(&st.changes)),
+    ])
+}
+
 /// The report as a JSON document.
 pub fn json(report: &Report) -> String {
     let s = report.summary();
@@ -187,34 +209,6 @@ pub fn json(report: &Report) -> String {
                 .collect(),
         )
     };
-    let actions_changed = report
-        .actions_changed
-        .iter()
-        .map(|a| {
-            object(vec![
-                ("name", string(&a.name)),
-                ("mark", string(mark(report.action_breaking(a)))),
-                ("changes", changes(&a.changes)),
-                ("structures", strings(&a.structures)),
-            ])
-        })
-        .collect();
-    let structures_changed = report
-        .structures_changed
-        .iter()
-        .map(|st| {
-            object(vec![
-                ("name", string(&st.name)),
-                ("file", string(&st.file)),
-                (
-                    "mark",
-                    string(mark(st.changes.iter().any(Change::breaking))),
-                ),
-                ("used_by", strings(&st.used_by)),
-                ("changes", changes(&st.changes)),
-            ])
-        })
-        .collect();
     object(vec![
         ("from", string(&report.from)),
         ("to", string(&report.to)),
@@ -225,7 +219,16 @@ pub fn json(report: &Report) -> String {
             object(vec![
                 ("added", named(&report.actions_added, "compatible")),
                 ("removed", named(&report.actions_removed, "breaking")),
-                ("changed", Json::Array(actions_changed)),
+                (
+                    "changed",
+                    Json::Array(
+                        report
+                            .actions_changed
+                            .iter()
+                            .map(|a| action(report, a))
+                            .collect(),
+                    ),
+                ),
             ]),
         ),
         (
@@ -233,7 +236,10 @@ pub fn json(report: &Report) -> String {
             object(vec![
                 ("added", strings(&report.structures_added)),
                 ("removed", strings(&report.structures_removed)),
-                ("changed", Json::Array(structures_changed)),
+                (
+                    "changed",
+                    Json::Array(report.structures_changed.iter().map(structure).collect()),
+                ),
             ]),
         ),
     ])

@@ -51,52 +51,58 @@ fn invalid_json_names_file_line_and_column() {
     assert!(e.message.contains("line 3, column 1"), "{e}");
 }
 
+/// Invalid sets: each is reported with the file, the JSON pointer and a part of the message.
 #[test]
-fn dangling_refs_name_file_and_pointer() {
-    let e = error_of(vec![definition_a(
-        json!({"type": "object", "properties": {"b": {"$ref": "b.json#/definitions/B"}}}),
-    )]);
-    assert_eq!(e.file, "definitions/a.json");
-    assert_eq!(e.pointer, "/definitions/A/properties/b/$ref");
-    assert!(e.message.contains("dangling"), "{e}");
-
-    let e = error_of(vec![
-        definition_a(json!({"$ref": "b.json#/definitions/Missing"})),
-        file("definitions/b.json", header(json!({"definitions": {}}))),
-    ]);
-    assert_eq!(e.pointer, "/definitions/A/$ref");
-    assert!(e.message.contains("has no /definitions/Missing"), "{e}");
-}
-
-#[test]
-fn unsupported_keywords_are_reported() {
-    let e = error_of(vec![definition_a(
-        json!({"type": "object", "patternProperties": {"^x": {"type": "string"}}}),
-    )]);
-    assert_eq!(e.pointer, "/definitions/A");
-    assert!(
-        e.message
-            .contains("unsupported keyword `patternProperties`"),
-        "{e}"
-    );
-}
-
-#[test]
-fn duplicate_definitions_and_undocumented_properties_are_reported() {
-    let def = json!({"definitions": {"A": {"title": "A", "description": "a", "type": "string"}}});
-    let e = error_of(vec![
-        file("definitions/a.json", header(def.clone())),
-        file("definitions/b.json", header(def)),
-    ]);
-    assert!(
-        e.message.contains("also defined in definitions/a.json"),
-        "{e}"
-    );
-
-    let e = error_of(vec![definition_a(
-        json!({"type": "object", "properties": {"b": {"type": "string"}}}),
-    )]);
-    assert_eq!(e.pointer, "/definitions/A/properties/b");
+fn invalid_sets_name_file_pointer_and_reason() {
+    let a_def = json!({"definitions": {"A": {"title": "A", "description": "a", "type": "string"}}});
+    let cases = [
+        (
+            vec![definition_a(
+                json!({"type": "object", "properties": {"b": {"$ref": "b.json#/definitions/B"}}}),
+            )],
+            ("definitions/a.json", "/definitions/A/properties/b/$ref"),
+            "dangling",
+        ),
+        (
+            vec![
+                definition_a(json!({"$ref": "b.json#/definitions/Missing"})),
+                file("definitions/b.json", header(json!({"definitions": {}}))),
+            ],
+            ("definitions/a.json", "/definitions/A/$ref"),
+            "has no /definitions/Missing",
+        ),
+        (
+            vec![definition_a(
+                json!({"type": "object", "patternProperties": {"^x": {"type": "string"}}}),
+            )],
+            ("definitions/a.json", "/definitions/A"),
+            "unsupported keyword `patternProperties`",
+        ),
+        (
+            vec![
+                file("definitions/a.json", header(a_def.clone())),
+                file("definitions/b.json", header(a_def)),
+            ],
+            ("definitions/b.json", "/definitions/A"),
+            "also defined in definitions/a.json",
+        ),
+        (
+            vec![definition_a(
+                json!({"type": "object", "properties": {"b": {"type": "string"}}}),
+            )],
+            ("definitions/a.json", "/definitions/A/properties/b"),
+            "has no description",
+        ),
+    ];
+    for (files, (file, pointer), reason) in cases {
+        let e = error_of(files);
+        assert_eq!(
+            (e.file.as_str(), e.pointer.as_str()),
+            (file, pointer),
+            "{e}"
+        );
+        assert!(e.message.contains(reason), "{e}");
+    }
 }
 
 #[test]

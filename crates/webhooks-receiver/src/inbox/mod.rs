@@ -5,6 +5,7 @@ use std::future::Future;
 use crate::handler::Delivery;
 
 mod postgres;
+mod sql;
 mod sqlite;
 
 pub use postgres::PostgresInbox;

@@ -1,14 +1,16 @@
 //! The embedded inbox: one SQLite file in WAL mode, written by one thread with group commit.
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::types::FromSql;
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use tokio::sync::oneshot;
 
 use crate::handler::Delivery;
 
-use super::{state, Inbox, InboxError, NewDelivery, Row, Stats, Stored};
+use super::sql::{self, insert_params, Column, Statements};
+use super::{Inbox, InboxError, NewDelivery, Row, Stats, Stored};
 
 /// Runs after the commit of the batch its job was in, with the commit's outcome.
 type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -18,31 +20,6 @@ type Job = Box<dyn FnOnce(&Connection) -> Finish + Send>;
 /// Most jobs committed by one transaction.
 const MAX_BATCH: usize = 512;
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS inbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    received_at_ms INTEGER NOT NULL,
-    webhook_id TEXT NOT NULL,
-    action TEXT NOT NULL,
-    chat_id TEXT,
-    event_key TEXT UNIQUE,
-    body_sha256 TEXT NOT NULL,
-    body TEXT NOT NULL,
-    possible_redelivery INTEGER NOT NULL,
-    duplicates INTEGER NOT NULL DEFAULT 0,
-    state TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    redriven INTEGER NOT NULL DEFAULT 0,
-    next_attempt_ms INTEGER NOT NULL,
-    lease_until_ms INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    handled_at_ms INTEGER
-);
-CREATE INDEX IF NOT EXISTS inbox_due ON inbox(state, next_attempt_ms);
-CREATE INDEX IF NOT EXISTS inbox_chat ON inbox(chat_id, id);
-CREATE INDEX IF NOT EXISTS inbox_sha ON inbox(body_sha256, received_at_ms);
-";
-
 /// The SQLite inbox. Every write goes through one thread that commits whatever is queued in
 /// one transaction (`synchronous=FULL`: the commit is on disk when a store returns).
 ///
@@ -50,6 +27,7 @@ CREATE INDEX IF NOT EXISTS inbox_sha ON inbox(body_sha256, received_at_ms);
 #[derive(Debug, Clone)]
 pub struct SqliteInbox {
     jobs: mpsc::Sender<Job>,
+    sql: Arc<Statements>,
 }
 
 impl SqliteInbox {
@@ -59,22 +37,26 @@ impl SqliteInbox {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
+        let sql = Arc::new(Statements::new(&sql::SQLITE));
+        conn.execute_batch(&sql.schema)?;
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("inbox-sqlite".to_owned())
             .spawn(move || writer(conn, queue))
             .map_err(|e| InboxError::Commit(e.to_string()))?;
-        Ok(Self { jobs })
+        Ok(Self { jobs, sql })
     }
 
+    /// Runs `op` with the connection and the statements on the writer thread, in the next
+    /// batch; answers once that batch has committed.
     async fn run<T: Send + 'static>(
         &self,
-        op: impl FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+        op: impl FnOnce(&Connection, &Statements) -> Result<T, rusqlite::Error> + Send + 'static,
     ) -> Result<T, InboxError> {
         let (reply, answer) = oneshot::channel();
+        let statements = Arc::clone(&self.sql);
         let job: Job = Box::new(move |conn| {
-            let result = savepoint(conn, op);
+            let result = savepoint(conn, |conn| op(conn, &statements));
             Box::new(move |commit| {
                 let outcome = match commit {
                     Ok(()) => result.map_err(InboxError::from),
@@ -130,58 +112,25 @@ fn writer(conn: Connection, queue: mpsc::Receiver<Job>) {
     }
 }
 
-fn claimed(row: &rusqlite::Row<'_>) -> Result<Delivery, rusqlite::Error> {
-    Ok(Delivery {
-        id: row.get(0)?,
-        webhook_id: row.get(1)?,
-        action: row.get(2)?,
-        body: row.get(3)?,
-        body_sha256: row.get(4)?,
-        attempt: row.get(5)?,
-        possible_redelivery: row.get(6)?,
-        received_at_ms: row.get(7)?,
-    })
+impl<T: FromSql> Column<T> for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+
+    fn column(&self, i: usize) -> Result<T, Self::Error> {
+        self.get(i)
+    }
 }
 
 impl Inbox for SqliteInbox {
     async fn store(&self, d: NewDelivery) -> Result<Stored, InboxError> {
-        self.run(move |conn| {
-            let seen: bool = conn.query_row(
-                "SELECT EXISTS(SELECT 1 FROM inbox WHERE body_sha256 = ?1 AND received_at_ms >= ?2)",
-                params![d.body_sha256, d.redelivery_since_ms],
-                |r| r.get(0),
-            )?;
+        self.run(move |conn, st| {
+            let params: [&dyn ToSql; 8] = insert_params!(d);
             let inserted = conn
-                .query_row(
-                    "INSERT INTO inbox (received_at_ms, webhook_id, action, chat_id, event_key,
-                         body_sha256, body, possible_redelivery, next_attempt_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1)
-                     ON CONFLICT(event_key) DO NOTHING RETURNING id",
-                    params![
-                        d.received_at_ms,
-                        d.webhook_id,
-                        d.action,
-                        d.chat_id,
-                        d.event_key,
-                        d.body_sha256,
-                        d.body,
-                        seen
-                    ],
-                    |r| r.get(0),
-                )
+                .query_row(&st.insert, &params[..], |r| sql::stored(r))
                 .optional()?;
-            if let Some(id) = inserted {
-                return Ok(Stored::New {
-                    id,
-                    possible_redelivery: seen,
-                });
+            if let Some(stored) = inserted {
+                return Ok(stored);
             }
-            let id = conn.query_row(
-                "UPDATE inbox SET duplicates = duplicates + 1 WHERE event_key = ?1 RETURNING id",
-                params![d.event_key],
-                |r| r.get(0),
-            )?;
-            Ok(Stored::Duplicate { id })
+            conn.query_row(&st.duplicate, params![d.event_key], |r| sql::duplicate(r))
         })
         .await
     }
@@ -192,23 +141,11 @@ impl Inbox for SqliteInbox {
         lease_until_ms: i64,
         limit: usize,
     ) -> Result<Vec<Delivery>, InboxError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.run(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "UPDATE inbox SET state = 'running', attempts = attempts + 1, lease_until_ms = ?2
-                 WHERE id IN (
-                   SELECT i.id FROM inbox i
-                   WHERE ((i.state = 'pending' AND i.next_attempt_ms <= ?1)
-                          OR (i.state = 'running' AND i.lease_until_ms < ?1))
-                     AND (i.chat_id IS NULL OR NOT EXISTS (
-                          SELECT 1 FROM inbox j WHERE j.chat_id = i.chat_id AND j.id < i.id
-                            AND j.state IN ('pending', 'running')))
-                   ORDER BY i.id LIMIT ?3)
-                 RETURNING id, webhook_id, action, body, body_sha256, attempts,
-                           possible_redelivery, received_at_ms",
-            )?;
-            let mut rows = stmt
-                .query_map(params![now_ms, lease_until_ms, limit], claimed)?
+        let limit = sql::limit(limit);
+        self.run(move |conn, st| {
+            let mut rows = conn
+                .prepare_cached(&st.claim)?
+                .query_map(params![now_ms, lease_until_ms, limit], |r| sql::delivery(r))?
                 .collect::<Result<Vec<_>, _>>()?;
             rows.sort_by_key(|c| c.id);
             Ok(rows)
@@ -217,53 +154,33 @@ impl Inbox for SqliteInbox {
     }
 
     async fn complete(&self, id: i64, now_ms: i64) -> Result<(), InboxError> {
-        self.run(move |conn| {
-            conn.execute(
-                "UPDATE inbox SET state = 'done', handled_at_ms = ?2 WHERE id = ?1",
-                params![id, now_ms],
-            )
-            .map(drop)
-        })
-        .await
+        self.run(move |conn, st| conn.execute(&st.complete, params![id, now_ms]).map(drop))
+            .await
     }
 
     async fn fail(&self, id: i64, error: &str, retry_at_ms: Option<i64>) -> Result<(), InboxError> {
         let error = error.to_owned();
-        self.run(move |conn| {
-            let (next_state, at) = match retry_at_ms {
-                Some(at) => (state::PENDING, at),
-                None => (state::DEAD, 0),
-            };
-            conn.execute(
-                "UPDATE inbox SET state = ?2, last_error = ?3,
-                     next_attempt_ms = CASE WHEN ?4 > 0 THEN ?4 ELSE next_attempt_ms END
-                 WHERE id = ?1",
-                params![id, next_state, error, at],
-            )
+        self.run(move |conn, st| {
+            match retry_at_ms {
+                Some(at) => conn.execute(&st.retry, params![id, error, at]),
+                None => conn.execute(&st.bury, params![id, error]),
+            }
             .map(drop)
         })
         .await
     }
 
     async fn redrive(&self, id: Option<i64>, now_ms: i64) -> Result<u64, InboxError> {
-        self.run(move |conn| {
-            let n = conn.execute(
-                "UPDATE inbox SET state = 'pending', attempts = 0, redriven = redriven + 1,
-                     next_attempt_ms = ?2
-                 WHERE state = 'dead' AND (?1 IS NULL OR id = ?1)",
-                params![id, now_ms],
-            )?;
+        self.run(move |conn, st| {
+            let n = conn.execute(&st.redrive, params![id, now_ms])?;
             Ok(n as u64)
         })
         .await
     }
 
     async fn release_claims(&self) -> Result<u64, InboxError> {
-        self.run(|conn| {
-            let n = conn.execute(
-                "UPDATE inbox SET state = 'pending', lease_until_ms = 0 WHERE state = 'running'",
-                [],
-            )?;
+        self.run(|conn, st| {
+            let n = conn.execute(&st.release, [])?;
             Ok(n as u64)
         })
         .await
@@ -271,46 +188,17 @@ impl Inbox for SqliteInbox {
 
     async fn rows(&self, state: &str, limit: usize) -> Result<Vec<Row>, InboxError> {
         let state = state.to_owned();
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.run(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, action, state, attempts, last_error FROM inbox
-                 WHERE state = ?1 ORDER BY id LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![state, limit], |r| {
-                Ok(Row {
-                    id: r.get(0)?,
-                    action: r.get(1)?,
-                    state: r.get(2)?,
-                    attempts: r.get(3)?,
-                    last_error: r.get(4)?,
-                })
-            })?;
-            rows.collect()
+        let limit = sql::limit(limit);
+        self.run(move |conn, st| {
+            conn.prepare_cached(&st.rows)?
+                .query_map(params![state, limit], |r| sql::row(r))?
+                .collect()
         })
         .await
     }
 
     async fn stats(&self) -> Result<Stats, InboxError> {
-        self.run(|conn| {
-            conn.query_row(
-                "SELECT
-                   COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'running'), 0),
-                   COALESCE(SUM(state = 'done'), 0), COALESCE(SUM(state = 'dead'), 0),
-                   COALESCE(SUM(duplicates), 0)
-                 FROM inbox",
-                [],
-                |r| {
-                    Ok(Stats {
-                        pending: r.get(0)?,
-                        running: r.get(1)?,
-                        done: r.get(2)?,
-                        dead: r.get(3)?,
-                        duplicates: r.get(4)?,
-                    })
-                },
-            )
-        })
-        .await
+        self.run(|conn, st| conn.query_row(&st.stats, [], |r| sql::stats(r)))
+            .await
     }
 }

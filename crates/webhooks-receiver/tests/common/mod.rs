@@ -2,7 +2,7 @@
 //! a receiver on an ephemeral loopback port.
 #![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -116,6 +116,14 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// A recorder that fails the first `attempts` attempts of each delivery.
+    pub fn failing_first(attempts: u32) -> Self {
+        Self {
+            fail_first: attempts,
+            ..Self::default()
+        }
+    }
+
     pub fn handled(&self) -> Vec<Seen> {
         self.seen
             .lock()
@@ -274,6 +282,34 @@ pub async fn drained<I: Inbox>(inbox: &I) -> webhooks_receiver::inbox::Stats {
         "the inbox did not drain: {:?}",
         inbox.stats().await.unwrap()
     );
+}
+
+/// Asserts that within each chat every attempt of a delivery came before the first attempt of
+/// the next one (ids rise in arrival order); returns how many chats were seen.
+pub fn assert_chats_in_order(seen: &[Seen]) -> usize {
+    let mut last: HashMap<&str, i64> = HashMap::new();
+    for s in seen {
+        let Some(chat) = s.chat.as_deref() else {
+            continue;
+        };
+        if let Some(before) = last.insert(chat, s.id) {
+            assert!(
+                before <= s.id,
+                "{chat}: delivery {} attempted after delivery {before}",
+                s.id
+            );
+        }
+    }
+    last.len()
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub fn distinct<'a>(hashes: impl Iterator<Item = &'a String>) -> usize {

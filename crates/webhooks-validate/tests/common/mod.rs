@@ -49,6 +49,14 @@ pub fn run_with<A: AsRef<OsStr>>(args: &[A], stdin: &[u8], env: &[(&str, &str)])
     output
 }
 
+/// Runs the binary with `args` and `stdin`, asserts that it exits with `status`, and returns
+/// its standard output.
+pub fn stdout_of(status: i32, args: &[&str], stdin: &[u8]) -> String {
+    let output = run(args, stdin);
+    assert_eq!(output.status.code(), Some(status), "{}", stderr(&output));
+    stdout(&output)
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -1,0 +1,350 @@
+//! The inbox's table and statements, written once for both SQL dialects, and the decoding of
+//! their result rows, written once for both drivers.
+
+use crate::handler::Delivery;
+
+use super::{state, Row, Stats, Stored};
+
+/// What differs between the SQLite and the PostgreSQL inbox.
+#[derive(Debug)]
+pub(super) struct Dialect {
+    /// The table's name (the index names start with it).
+    pub table: &'static str,
+    /// The type and key of `id`.
+    pub serial: &'static str,
+    /// The type of 64-bit integer columns.
+    pub bigint: &'static str,
+    /// The type of `possible_redelivery`.
+    pub boolean: &'static str,
+    /// How a numbered parameter is written before its number (statements are written with `$`).
+    pub parameter: &'static str,
+    /// What a claim adds to its choice of rows so that concurrent claims skip each other's.
+    pub skip_locked: &'static str,
+}
+
+/// The embedded inbox's dialect (one writer: claims need no row locks).
+pub(super) const SQLITE: Dialect = Dialect {
+    table: "inbox",
+    serial: "INTEGER PRIMARY KEY AUTOINCREMENT",
+    bigint: "INTEGER",
+    boolean: "INTEGER",
+    parameter: "?",
+    skip_locked: "",
+};
+
+/// The shared inbox's dialect.
+pub(super) const POSTGRES: Dialect = Dialect {
+    table: "webhook_inbox",
+    serial: "BIGSERIAL PRIMARY KEY",
+    bigint: "BIGINT",
+    boolean: "BOOLEAN",
+    parameter: "$",
+    skip_locked: " FOR UPDATE SKIP LOCKED",
+};
+
+/// The type of a column, named in each dialect by [`Dialect`].
+#[derive(Debug, Clone, Copy)]
+enum Type {
+    Serial,
+    BigInt,
+    Integer,
+    Text,
+    Boolean,
+}
+
+/// The table's columns: name, type, constraints (`{pending}` is [`state::PENDING`]).
+const COLUMNS: [(&str, Type, &str); 17] = [
+    ("id", Type::Serial, ""),
+    ("received_at_ms", Type::BigInt, "NOT NULL"),
+    ("webhook_id", Type::Text, "NOT NULL"),
+    ("action", Type::Text, "NOT NULL"),
+    ("chat_id", Type::Text, ""),
+    ("event_key", Type::Text, "UNIQUE"),
+    ("body_sha256", Type::Text, "NOT NULL"),
+    ("body", Type::Text, "NOT NULL"),
+    ("possible_redelivery", Type::Boolean, "NOT NULL"),
+    ("duplicates", Type::BigInt, "NOT NULL DEFAULT 0"),
+    ("state", Type::Text, "NOT NULL DEFAULT '{pending}'"),
+    ("attempts", Type::Integer, "NOT NULL DEFAULT 0"),
+    ("redriven", Type::Integer, "NOT NULL DEFAULT 0"),
+    ("next_attempt_ms", Type::BigInt, "NOT NULL"),
+    ("lease_until_ms", Type::BigInt, "NOT NULL DEFAULT 0"),
+    ("last_error", Type::Text, ""),
+    ("handled_at_ms", Type::BigInt, ""),
+];
+
+/// The indexes: name suffix, columns.
+const INDEXES: [(&str, &str); 3] = [
+    ("due", "state, next_attempt_ms"),
+    ("chat", "chat_id, id"),
+    ("sha", "body_sha256, received_at_ms"),
+];
+
+/// The statements of one dialect. Parameters are numbered as the comments say.
+#[derive(Debug)]
+pub(super) struct Statements {
+    /// Creates the table and its indexes if absent.
+    pub schema: String,
+    /// Stores a delivery unless its event key is stored (parameters: the fields of
+    /// [`insert_params!`]); returns `id, possible_redelivery` of the new row, or no row.
+    pub insert: String,
+    /// Counts a duplicate of event key `$1`; returns the stored row's `id`.
+    pub duplicate: String,
+    /// Claims up to `$3` due deliveries at time `$1`, leased until `$2`; returns [`delivery`]'s
+    /// columns.
+    pub claim: String,
+    /// Marks `$1` handled at `$2`.
+    pub complete: String,
+    /// Puts `$1` back with error `$2`, due at `$3`.
+    pub retry: String,
+    /// Makes `$1` a dead letter with error `$2`.
+    pub bury: String,
+    /// Puts dead letter `$1` (all when null) back, due at `$2`.
+    pub redrive: String,
+    /// Puts every running delivery back (only for an inbox that one receiver owns).
+    pub release: String,
+    /// Rows in state `$1`, at most `$2`; returns [`row`]'s columns.
+    pub rows: String,
+    /// Counts by state; returns [`stats`]' columns.
+    pub stats: String,
+}
+
+impl Statements {
+    /// The statements in dialect `d`.
+    pub fn new(d: &Dialect) -> Self {
+        let (t, lock) = (d.table, d.skip_locked);
+        let (pending, running) = (state::PENDING, state::RUNNING);
+        let (done, dead) = (state::DONE, state::DEAD);
+        let waiting = format!("'{pending}', '{running}'");
+        let counts: Vec<String> = [pending, running, done, dead]
+            .iter()
+            .map(|s| format!("COUNT(CASE WHEN state = '{s}' THEN 1 END)"))
+            .collect();
+        let n = |s: String| s.replace('$', d.parameter);
+        Self {
+            schema: schema(d),
+            insert: n(format!(
+                "INSERT INTO {t} (received_at_ms, webhook_id, action, chat_id, event_key,
+                     body_sha256, body, possible_redelivery, next_attempt_ms)
+                 SELECT $1, $2, $3, $4, $5, $6, $7,
+                     EXISTS(SELECT 1 FROM {t} WHERE body_sha256 = $6 AND received_at_ms >= $8),
+                     $1
+                 WHERE TRUE
+                 ON CONFLICT (event_key) DO NOTHING
+                 RETURNING id, possible_redelivery"
+            )),
+            duplicate: n(format!(
+                "UPDATE {t} SET duplicates = duplicates + 1 WHERE event_key = $1 RETURNING id"
+            )),
+            claim: n(format!(
+                "UPDATE {t} SET state = '{running}', attempts = attempts + 1, lease_until_ms = $2
+                 WHERE id IN (
+                   SELECT i.id FROM {t} i
+                   WHERE ((i.state = '{pending}' AND i.next_attempt_ms <= $1)
+                          OR (i.state = '{running}' AND i.lease_until_ms < $1))
+                     AND (i.chat_id IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM {t} j WHERE j.chat_id = i.chat_id AND j.id < i.id
+                            AND j.state IN ({waiting})))
+                   ORDER BY i.id LIMIT $3{lock})
+                 RETURNING id, webhook_id, action, body, body_sha256, attempts,
+                           possible_redelivery, received_at_ms"
+            )),
+            complete: n(format!(
+                "UPDATE {t} SET state = '{done}', handled_at_ms = $2 WHERE id = $1"
+            )),
+            retry: n(format!(
+                "UPDATE {t} SET state = '{pending}', last_error = $2, next_attempt_ms = $3
+                 WHERE id = $1"
+            )),
+            bury: n(format!(
+                "UPDATE {t} SET state = '{dead}', last_error = $2 WHERE id = $1"
+            )),
+            redrive: n(format!(
+                "UPDATE {t} SET state = '{pending}', attempts = 0, redriven = redriven + 1,
+                     next_attempt_ms = $2
+                 WHERE state = '{dead}' AND (CAST($1 AS BIGINT) IS NULL OR id = $1)"
+            )),
+            release: format!(
+                "UPDATE {t} SET state = '{pending}', lease_until_ms = 0 WHERE state = '{running}'"
+            ),
+            rows: n(format!(
+                "SELECT id, action, state, attempts, last_error FROM {t}
+                 WHERE state = $1 ORDER BY id LIMIT $2"
+            )),
+            stats: format!(
+                "SELECT {}, CAST(COALESCE(SUM(duplicates), 0) AS BIGINT) FROM {t}",
+                counts.join(", ")
+            ),
+        }
+    }
+}
+
+/// `CREATE TABLE` and `CREATE INDEX` statements from [`COLUMNS`] and [`INDEXES`].
+fn schema(d: &Dialect) -> String {
+    let t = d.table;
+    let columns: Vec<String> = COLUMNS
+        .iter()
+        .map(|(name, ty, constraints)| {
+            let ty = match ty {
+                Type::Serial => d.serial,
+                Type::BigInt => d.bigint,
+                Type::Integer => "INTEGER",
+                Type::Text => "TEXT",
+                Type::Boolean => d.boolean,
+            };
+            let constraints = constraints.replace("{pending}", state::PENDING);
+            format!("    {name} {ty} {constraints}")
+                .trim_end()
+                .to_owned()
+        })
+        .collect();
+    let mut sql = format!(
+        "CREATE TABLE IF NOT EXISTS {t} (\n{}\n);\n",
+        columns.join(",\n")
+    );
+    for (suffix, on) in INDEXES {
+        sql.push_str(&format!(
+            "CREATE INDEX IF NOT EXISTS {t}_{suffix} ON {t}({on});\n"
+        ));
+    }
+    sql
+}
+
+/// The values of [`Statements::insert`]'s parameters `$1`..`$8` taken from a
+/// [`super::NewDelivery`], as an array whose element type (the driver's parameter reference)
+/// the binding it is assigned to names.
+macro_rules! insert_params {
+    ($d:expr) => {
+        [
+            &$d.received_at_ms,
+            &$d.webhook_id,
+            &$d.action,
+            &$d.chat_id,
+            &$d.event_key,
+            &$d.body_sha256,
+            &$d.body,
+            &$d.redelivery_since_ms,
+        ]
+    };
+}
+pub(super) use insert_params;
+
+/// A result row of either driver, read as the Rust type `T`.
+pub(super) trait Column<T> {
+    /// The driver's error.
+    type Error;
+    /// Column `i` (from 0).
+    fn column(&self, i: usize) -> Result<T, Self::Error>;
+}
+
+/// A result row that has every column type the inbox reads.
+pub(super) trait Columns<E>:
+    Column<i64, Error = E>
+    + Column<i32, Error = E>
+    + Column<bool, Error = E>
+    + Column<String, Error = E>
+    + Column<Option<String>, Error = E>
+{
+}
+
+impl<E, R> Columns<E> for R where
+    R: Column<i64, Error = E>
+        + Column<i32, Error = E>
+        + Column<bool, Error = E>
+        + Column<String, Error = E>
+        + Column<Option<String>, Error = E>
+{
+}
+
+/// A `LIMIT` parameter.
+pub(super) fn limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// An `INTEGER` count (never negative in the table) as a `u32`.
+fn count32(n: i32) -> u32 {
+    u32::try_from(n).unwrap_or(0)
+}
+
+/// The row returned by [`Statements::insert`].
+pub(super) fn stored<E>(r: &impl Columns<E>) -> Result<Stored, E> {
+    Ok(Stored::New {
+        id: r.column(0)?,
+        possible_redelivery: r.column(1)?,
+    })
+}
+
+/// The row returned by [`Statements::duplicate`].
+pub(super) fn duplicate<E>(r: &impl Columns<E>) -> Result<Stored, E> {
+    Ok(Stored::Duplicate { id: r.column(0)? })
+}
+
+/// A row returned by [`Statements::claim`].
+pub(super) fn delivery<E>(r: &impl Columns<E>) -> Result<Delivery, E> {
+    Ok(Delivery {
+        id: r.column(0)?,
+        webhook_id: r.column(1)?,
+        action: r.column(2)?,
+        body: r.column(3)?,
+        body_sha256: r.column(4)?,
+        attempt: count32(r.column(5)?),
+        possible_redelivery: r.column(6)?,
+        received_at_ms: r.column(7)?,
+    })
+}
+
+/// A row returned by [`Statements::rows`].
+pub(super) fn row<E>(r: &impl Columns<E>) -> Result<Row, E> {
+    Ok(Row {
+        id: r.column(0)?,
+        action: r.column(1)?,
+        state: r.column(2)?,
+        attempts: count32(r.column(3)?),
+        last_error: r.column(4)?,
+    })
+}
+
+/// The row returned by [`Statements::stats`].
+pub(super) fn stats<E>(r: &impl Columns<E>) -> Result<Stats, E> {
+    let mut counts = [0u64; 5];
+    for (i, count) in counts.iter_mut().enumerate() {
+        *count = u64::try_from(Column::<i64>::column(r, i)?).unwrap_or(0);
+    }
+    let [pending, running, done, dead, duplicates] = counts;
+    Ok(Stats {
+        pending,
+        running,
+        done,
+        dead,
+        duplicates,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sqlite_statement_prepares_against_the_sqlite_schema() {
+        let sql = Statements::new(&SQLITE);
+        let conn = rusqlite::Connection::open_in_memory().expect("in-memory database");
+        conn.execute_batch(&sql.schema).expect("schema");
+        for statement in [
+            &sql.insert,
+            &sql.duplicate,
+            &sql.claim,
+            &sql.complete,
+            &sql.retry,
+            &sql.bury,
+            &sql.redrive,
+            &sql.release,
+            &sql.rows,
+            &sql.stats,
+        ] {
+            assert!(!statement.contains('$'), "{statement}");
+            if let Err(e) = conn.prepare(statement) {
+                panic!("{statement}: {e}");
+            }
+        }
+    }
+}
