@@ -39,6 +39,71 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapOnly<D> {
     }
 }
 
+/// [`MapOnly`] that also counts the object's members, documented or not, into `count`: what
+/// `minProperties` counts.
+pub(crate) struct Counting<'c, D>(pub(crate) D, pub(crate) &'c std::cell::Cell<usize>);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Counting<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(CountingVisitor(visitor, self.1))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+struct CountingVisitor<'c, V>(V, &'c std::cell::Cell<usize>);
+
+impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for CountingVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.expecting(f)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(CountingMap(map, self.1))
+    }
+}
+
+struct CountingMap<'c, A>(A, &'c std::cell::Cell<usize>);
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for CountingMap<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        let key = self.0.next_key_seed(seed)?;
+        if key.is_some() {
+            self.1.set(self.1.get() + 1);
+        }
+        Ok(key)
+    }
+
+    fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, A::Error> {
+        self.0.next_value_seed(seed)
+    }
+}
+
 /// Reads an object of a union tagged by the property `tag` whose values are `variants`: the
 /// index of the variant the tag names and the whole object, tag included, for the variant to
 /// read (so that a variant's tag is required wherever the variant is read, as the schemas say).
@@ -183,7 +248,14 @@ pub(crate) fn unsigned<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64
     deserializer.deserialize_any(Integer::<u64>(std::marker::PhantomData))
 }
 
-/// An integer field. (The generator names it for a signed integer field; v3.5 has none today.)
+/// Whether `text` is a URI as JSON Schema's `format: uri` reads it (RFC 3986, a scheme
+/// required), for the generated `check_rules`: the parser the validator's schema engine uses.
+pub(crate) fn is_uri(text: &str) -> bool {
+    fluent_uri::Uri::parse(text).is_ok()
+}
+
+/// An integer field. (The generator names it for a signed integer field; no schema has one
+/// today.)
 #[allow(dead_code)]
 pub(crate) fn signed<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     deserializer.deserialize_any(Integer::<i64>(std::marker::PhantomData))
@@ -197,7 +269,7 @@ pub(crate) fn optional_unsigned<'de, D: Deserializer<'de>>(
 }
 
 /// An optional integer field (`null` is an error, as in [`present`]). (Named by the generator;
-/// v3.5 has no such field today.)
+/// no schema has one today.)
 #[allow(dead_code)]
 pub(crate) fn optional_signed<'de, D: Deserializer<'de>>(
     deserializer: D,

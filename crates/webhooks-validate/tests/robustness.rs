@@ -1,48 +1,55 @@
-//! Mutated samples, fed to the validator and to the typed parse: any result but a panic (or a
-//! hang) is fine. `PROPTEST_CASES` sets the number of cases (256 by default).
+//! Mutated samples of every API version, fed to the validator and to the typed parse: any
+//! result but a panic (or a hang) is fine, and the validator's one pass (the types alone) and
+//! the schema walk agree on every one. `PROPTEST_CASES` sets the number of cases (256 by
+//! default).
 
 mod common;
 
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use webhooks_types::Webhook;
-use webhooks_validate::Validator;
+use webhooks_validate::{ApiVersion, Validator};
 
-fn corpus() -> &'static [Vec<u8>] {
-    static CORPUS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+/// Every sample of every version the manifest lists (valid and negative), with its version.
+fn corpus() -> &'static [(ApiVersion, Vec<u8>)] {
+    static CORPUS: OnceLock<Vec<(ApiVersion, Vec<u8>)>> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        let dir = common::oldest().1;
         let mut out = Vec::new();
-        for sub in ["", "extra", "invalid"] {
-            let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "json") {
-                    out.push(std::fs::read(&path).expect("readable sample"));
-                }
+        for (version, folder, files) in common::versions() {
+            for file in files {
+                let bytes = std::fs::read(folder.join(&file)).expect("readable sample");
+                out.push((version, bytes));
             }
         }
-        out.sort();
-        assert!(out.len() > 100, "samples not found");
+        assert!(out.len() > 300, "samples not found");
         out
     })
 }
 
-fn validators() -> &'static [Validator; 2] {
-    static VALIDATORS: OnceLock<[Validator; 2]> = OnceLock::new();
-    VALIDATORS.get_or_init(|| {
-        [
-            common::validator().build().expect("compiles"),
-            common::validator()
-                .strict(true)
-                .secret_key("s3cret")
-                .build()
-                .expect("compiles"),
-        ]
-    })
+/// Per version: lenient, and strict with a secret.
+fn validators(version: ApiVersion) -> &'static [Validator; 2] {
+    static VALIDATORS: OnceLock<Vec<[Validator; 2]>> = OnceLock::new();
+    let all = VALIDATORS.get_or_init(|| {
+        ApiVersion::ALL
+            .iter()
+            .map(|&v| {
+                let builder = Validator::builder().api_version(v);
+                [
+                    builder.clone().build().expect("compiles"),
+                    builder
+                        .strict(true)
+                        .secret_key("s3cret")
+                        .build()
+                        .expect("compiles"),
+                ]
+            })
+            .collect()
+    });
+    let index = ApiVersion::ALL
+        .iter()
+        .position(|v| *v == version)
+        .expect("a known version");
+    &all[index]
 }
 
 /// One edit of a byte string.
@@ -152,23 +159,44 @@ fn replace_nth(value: &mut serde_json::Value, pick: &mut usize, new: &serde_json
 
 /// A sample (picked by `index`) with one of its first 200 values replaced by `new`, as text;
 /// `None` for a sample that is not JSON.
-fn replaced(index: &prop::sample::Index, pick: usize, new: &serde_json::Value) -> Option<Vec<u8>> {
-    let mut value =
-        serde_json::from_slice::<serde_json::Value>(index.get::<Vec<u8>>(corpus())).ok()?;
+fn replaced(
+    index: &prop::sample::Index,
+    pick: usize,
+    new: &serde_json::Value,
+) -> Option<(ApiVersion, Vec<u8>)> {
+    let (version, bytes) = index.get(corpus());
+    let mut value = serde_json::from_slice::<serde_json::Value>(bytes).ok()?;
     let mut nth = pick % 200;
     replace_nth(&mut value, &mut nth, new);
-    Some(serde_json::to_vec_pretty(&value).expect("a Value serializes"))
+    Some((
+        *version,
+        serde_json::to_vec_pretty(&value).expect("a Value serializes"),
+    ))
 }
 
-fn check(bytes: &[u8]) {
-    for validator in validators() {
-        let _ = validator.validate(bytes);
-    }
-    let _ = Webhook::from_slice(bytes);
+/// Runs every reader on the body; the lenient validator's verdict (one pass, by the types)
+/// must be the schema walk's (`validate_value`) on a JSON body without a duplicate key.
+fn check(version: ApiVersion, bytes: &[u8]) -> Result<(), TestCaseError> {
+    let [lenient, strict] = validators(version);
+    let one_pass = lenient.validate(bytes);
+    let _ = strict.validate(bytes);
+    let _ = version.parse(bytes);
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
-        let _ = validators()[0].validate_value(&value);
-        let _ = serde_json::from_value::<Webhook>(value);
+        let walked = lenient.validate_value(&value);
+        let _ = version.from_value(value.clone());
+        if webhooks_types::find_duplicate_key(bytes).is_none() {
+            prop_assert_eq!(
+                one_pass.is_ok(),
+                walked.is_ok(),
+                "v{}: one pass {:?}, schema walk {:?}\n{}",
+                version,
+                one_pass.as_ref().err(),
+                walked.err(),
+                String::from_utf8_lossy(bytes)
+            );
+        }
     }
+    Ok(())
 }
 
 proptest! {
@@ -177,26 +205,28 @@ proptest! {
         index in any::<prop::sample::Index>(),
         edits in prop::collection::vec(edit(), 1..6),
     ) {
-        let mut bytes = index.get::<Vec<u8>>(corpus()).clone();
+        let (version, bytes) = index.get(corpus());
+        let mut bytes = bytes.clone();
         for e in &edits {
             apply(&mut bytes, e);
         }
-        check(&bytes);
+        check(*version, &bytes)?;
     }
 
     /// A sample with one value replaced never panics, and the schemas and the types agree on
-    /// it: a `Disagreement` is a bug of the schemas or of the generator.
+    /// it: a `Disagreement`, or a verdict of the one pass that the schema walk does not share,
+    /// is a bug of the schemas or of the generator.
     #[test]
     fn value_replacements_never_panic_nor_make_schema_and_types_disagree(
         index in any::<prop::sample::Index>(),
         pick in any::<usize>(),
         new in json_value(),
     ) {
-        let Some(bytes) = replaced(&index, pick, &new) else {
+        let Some((version, bytes)) = replaced(&index, pick, &new) else {
             return Ok(());
         };
-        check(&bytes);
-        for validator in validators() {
+        check(version, &bytes)?;
+        for validator in validators(version) {
             if let Err(e @ webhooks_validate::ValidationError::Disagreement(_)) = validator.validate(&bytes) {
                 prop_assert!(false, "{e}\n{}", String::from_utf8_lossy(&bytes));
             }

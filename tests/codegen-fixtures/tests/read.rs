@@ -2,7 +2,8 @@
 //! typify hold in the compiled code.
 
 use codegen_fixtures::{
-    integer_ranges, optional_collections, optional_fields, scalar_union, tagged_union,
+    conditional_required, integer_ranges, optional_collections, optional_fields, scalar_union,
+    schema_rules, tagged_union,
 };
 
 #[test]
@@ -58,4 +59,48 @@ fn a_scalar_union_takes_the_variant_of_the_json_type() {
     assert_eq!(read("true"), scalar_union::Value::Boolean(true));
     assert_eq!(read("\"x\""), scalar_union::Value::String("x".to_owned()));
     assert!(serde_json::from_str::<scalar_union::Value>("null").is_err());
+}
+
+/// Reads `json` as `T`, returning whether it was accepted.
+fn reads<T: serde::de::DeserializeOwned>(json: &str) -> bool {
+    serde_json::from_str::<T>(json).is_ok()
+}
+
+#[test]
+fn the_rules_a_shape_cannot_say_are_checked_after_reading() {
+    use schema_rules::{Changes, Match, Note, Postback};
+    assert!(reads::<Changes>(r#"[{"values": ["a"]}]"#));
+    assert!(!reads::<Changes>("[]"), "minItems");
+    assert!(!reads::<Match>("{}"), "minProperties");
+    assert!(
+        reads::<Match>(r#"{"undocumented": 1}"#),
+        "minProperties counts every member, documented or not"
+    );
+    assert!(
+        !reads::<Match>(r#"{"values": [], "exclude_values": []}"#),
+        "not"
+    );
+    assert!(reads::<Match>(r#"{"link": "https://example.com/a"}"#));
+    assert!(!reads::<Match>(r#"{"link": "not a link"}"#), "format: uri");
+    assert!(!reads::<Match>(r#"{"tags": ["a", "b", "c"]}"#), "maxItems");
+    assert!(reads::<Postback>(r#"{"type": "t", "value": "v"}"#));
+    assert!(reads::<Postback>("{}"));
+    assert!(!reads::<Postback>(r#"{"type": "t"}"#), "dependencies");
+    assert!(!reads::<Postback>(r#"{"value": "v"}"#), "dependencies");
+    assert!(reads::<Note>(r#"{"text": "hi"}"#));
+    assert!(reads::<Note>(r#"{"deleted": true}"#));
+    assert!(
+        !reads::<Note>(r#"{"deleted": false}"#),
+        "required unless deleted is true"
+    );
+    assert!(!reads::<Note>("{}"), "required unless deleted is true");
+    let message = |json| reads::<conditional_required::Message>(json);
+    assert!(
+        message(r#"{"id": "m", "deleted": false}"#),
+        "deleted present: no text needed"
+    );
+    assert!(
+        !message(r#"{"id": "m"}"#),
+        "required unless deleted is present"
+    );
 }

@@ -11,6 +11,7 @@ mod actions;
 mod identity;
 mod postprocess;
 mod render;
+mod rules;
 mod typify;
 mod unions;
 mod versions;

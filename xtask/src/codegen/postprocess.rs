@@ -75,6 +75,20 @@ fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     }
 }
 
+/// The JSON name a field is renamed to (`#[serde(rename = "...")]`), if any.
+pub fn rename_of(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs
+        .iter()
+        .flat_map(serde_words)
+        .find(|(key, _)| key == "rename")
+        .map(|(_, value)| value)
+}
+
+/// Whether a field's type is an `Option`.
+pub fn is_option(ty: &syn::Type) -> bool {
+    option_inner(ty).is_some()
+}
+
 /// The name of a plain path type without generic arguments (`u64`, `String` of
 /// `::std::string::String`, `Timestamp` of `crate::Timestamp`).
 fn type_name(ty: &syn::Type) -> Option<&'static str> {
@@ -99,12 +113,24 @@ pub struct PostProcess<'a> {
 
 /// The serde impls of a JSON object struct whose derives were made inherent with
 /// `#[serde(remote = "Self")]`: deserializing goes through `crate::de::MapOnly`, so that only a
-/// JSON object is read (serde would also take an array of the fields in order).
-pub fn object_impls(name: &Ident) -> TokenStream {
+/// JSON object is read (serde would also take an array of the fields in order), then, when
+/// `checked`, through the struct's `check_rules` with the count of the object's members (see
+/// `rules.rs`).
+pub fn object_impls(name: &Ident, checked: bool) -> TokenStream {
+    let read = if checked {
+        quote! {
+            let members = ::std::cell::Cell::new(0);
+            let value = #name::deserialize(crate::de::Counting(deserializer, &members))?;
+            value.check_rules(members.get()).map_err(<D::Error as ::serde::de::Error>::custom)?;
+            ::std::result::Result::Ok(value)
+        }
+    } else {
+        quote!(#name::deserialize(crate::de::MapOnly(deserializer)))
+    };
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                #name::deserialize(crate::de::MapOnly(deserializer))
+                #read
             }
         }
         impl ::serde::Serialize for #name {

@@ -10,6 +10,7 @@ use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 
 use super::postprocess::{object_impls, primitive_union_deserializer, PostProcess};
 use super::render::{catch_quietly, ident, pascal, HEADER};
+use super::rules;
 use super::unions::{union_tokens, Union};
 use crate::schema::{refs_in, SchemaError, SchemaSet};
 
@@ -218,12 +219,15 @@ pub fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, Schem
         objects: Vec::new(),
     };
     fix.visit_file_mut(&mut file);
+    let checked = checked_structs(set, &mut file)?;
     for name in &fix.objects {
-        let extra: syn::File = syn::parse2(object_impls(name)).map_err(|e| SchemaError {
-            file: String::new(),
-            pointer: String::new(),
-            message: format!("the serde impls of `{name}` do not parse: {e}"),
-        })?;
+        let is_checked = checked.contains(&name.to_string());
+        let extra: syn::File =
+            syn::parse2(object_impls(name, is_checked)).map_err(|e| SchemaError {
+                file: String::new(),
+                pointer: String::new(),
+                message: format!("the serde impls of `{name}` do not parse: {e}"),
+            })?;
         file.items.extend(extra.items);
     }
     let mut direct = Vec::new();
@@ -342,5 +346,75 @@ fn string_enum_tokens(name: &str, description: &str, values: &[String]) -> Token
                 }
             }
         }
+    }
+}
+
+/// Adds to `file` the `check_rules` of every struct whose definition has rules the type's shape
+/// cannot say ([`rules`]), and gives a checked newtype its own `Deserialize`. Returns the named
+/// object structs that are checked (their `Deserialize` is written by `object_impls`).
+fn checked_structs(set: &SchemaSet, file: &mut syn::File) -> Result<Vec<String>, SchemaError> {
+    let all = rules::collect(set)?;
+    let mut extra = Vec::new();
+    let mut checked = Vec::new();
+    for (name, rules) in &all {
+        let def = &set.definitions[name];
+        let error = |message: String| SchemaError {
+            file: def.file.clone(),
+            pointer: format!("/definitions/{name}"),
+            message,
+        };
+        let item = file.items.iter_mut().find_map(|item| match item {
+            syn::Item::Struct(s) if s.ident == name => Some(s),
+            _ => None,
+        });
+        let Some(item) = item else {
+            return Err(error(format!(
+                "`{name}` has rules for its type to check, but is not a generated struct"
+            )));
+        };
+        extra.push(rules::check_impl(item, rules).map_err(error)?);
+        match &item.fields {
+            syn::Fields::Named(_) => checked.push(name.clone()),
+            syn::Fields::Unnamed(fields) => {
+                let inner = fields.unnamed.first().map(|f| f.ty.clone());
+                drop_derive(&mut item.attrs, "Deserialize");
+                let ident = &item.ident;
+                extra.push(quote! {
+                    impl<'de> ::serde::Deserialize<'de> for #ident {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                            let value = #ident(<#inner as ::serde::Deserialize>::deserialize(deserializer)?);
+                            value.check_rules(0).map_err(<D::Error as ::serde::de::Error>::custom)?;
+                            ::std::result::Result::Ok(value)
+                        }
+                    }
+                });
+            }
+            syn::Fields::Unit => return Err(error(format!("`{name}` is a unit struct"))),
+        }
+    }
+    for tokens in extra {
+        let items: syn::File = syn::parse2(tokens).map_err(|e| SchemaError {
+            file: String::new(),
+            pointer: String::new(),
+            message: format!("the rule checks do not parse: {e}"),
+        })?;
+        file.items.extend(items.items);
+    }
+    Ok(checked)
+}
+
+/// Removes `name` from the `#[derive(...)]` lists of `attrs`.
+fn drop_derive(attrs: &mut [syn::Attribute], name: &str) {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let kept: Vec<&syn::Path> = paths
+            .iter()
+            .filter(|p| p.segments.last().is_none_or(|s| s.ident != name))
+            .collect();
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
     }
 }

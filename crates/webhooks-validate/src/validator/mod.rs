@@ -11,11 +11,13 @@ use crate::violations;
 use compile::Compiled;
 
 /// Schema keywords whose every rule the generated types also enforce: JSON types and required
-/// members, `enum`/`const` values, string `pattern`s (checked with `regress`), `maxLength`
-/// (counted in characters) and the integer ranges `minimum`/`maximum` (read into `u64`/`i64`).
-/// When the schema rejects a body only through other keywords (`minItems`, `format: uri`,
-/// `not`, `additionalProperties`, ...), the types accepting it is expected; when a keyword of
-/// this list fails and the types accept, the two disagree.
+/// members (also those a condition requires), `enum`/`const` values, string `pattern`s
+/// (checked with `regress`), `maxLength` (counted in characters), the integer ranges
+/// `minimum`/`maximum` (read into `u64`/`i64`), the formats `date-time` and `uri`, and the rules
+/// the generator writes as `check_rules` (array lengths, member counts, members that exclude or
+/// need each other). Only strict mode's `additionalProperties` is left to the schemas, and a
+/// strict validator always walks them. When a keyword of this list fails and the types accept,
+/// the two disagree.
 pub(crate) const TYPED_KEYWORDS: &[&str] = &[
     "type",
     "required",
@@ -25,6 +27,12 @@ pub(crate) const TYPED_KEYWORDS: &[&str] = &[
     "maxLength",
     "minimum",
     "maximum",
+    "format",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "not",
+    "dependencies",
 ];
 
 /// Validates LiveChat webhook bodies against the schemas of one API version
@@ -195,12 +203,20 @@ impl Validator {
 
     /// Validates a webhook body and, when it is valid, returns it typed.
     ///
-    /// On failure the error says where: a JSON pointer with line and column for each schema
-    /// violation (not only the first: up to [`ValidatorBuilder::max_errors`], and the count of
-    /// the others), line and column for invalid JSON or a duplicate key.
+    /// A lenient validator reads a body once, into the types, which check every rule of the
+    /// schemas; only a body they reject is parsed again and walked through its schema, so that
+    /// the error says where: a JSON pointer with line and column for each schema violation (not
+    /// only the first: up to [`ValidatorBuilder::max_errors`], and the count of the others),
+    /// line and column for invalid JSON or a duplicate key. A strict validator always walks the
+    /// schema, which alone knows which members are documented.
     pub fn validate(&self, bytes: &[u8]) -> Result<AnyWebhook, ValidationError> {
         if let Some(limit) = self.max_body_size.filter(|limit| bytes.len() > *limit) {
             return Err(ValidationError::TooLarge { limit });
+        }
+        if !self.strict {
+            if let Some(valid) = self.typed_only(bytes) {
+                return valid;
+            }
         }
         // The tree keeps one value of a duplicate key; the typed parse rejects the body. Both
         // paths say so the same way.
@@ -221,6 +237,22 @@ impl Validator {
                 violations: Violations::default(),
                 typed: Some(typed),
             }))
+        })
+    }
+
+    /// The verdict of the types alone, when they accept the body (a known action): the body is
+    /// valid, but for its secret. `None` sends the body down the schema walk.
+    fn typed_only(&self, bytes: &[u8]) -> Option<Result<AnyWebhook, ValidationError>> {
+        let webhook = self
+            .version
+            .parse(bytes)
+            .ok()
+            .filter(AnyWebhook::is_typed)?;
+        Some(match &self.secret {
+            Some(expected) if !webhook.verify_secret(expected.expose()) => {
+                Err(ValidationError::SecretMismatch)
+            }
+            _ => Ok(webhook),
         })
     }
 
@@ -294,11 +326,9 @@ fn verdict(
     types_accept: impl FnOnce() -> bool,
 ) -> ValidationError {
     let violations = violations.into();
-    let typed_rules_broken = violations.iter().any(|v| {
-        let keyword = TYPED_KEYWORDS.contains(&v.keyword.as_str())
-            || (v.keyword == "format" && v.message.contains("date-time"));
-        keyword && !conditional(&v.schema)
-    });
+    let typed_rules_broken = violations
+        .iter()
+        .any(|v| TYPED_KEYWORDS.contains(&v.keyword.as_str()));
     if typed_rules_broken && types_accept() {
         return ValidationError::Disagreement(Box::new(Disagreement {
             action: action.to_owned(),
@@ -307,14 +337,6 @@ fn verdict(
         }));
     }
     ValidationError::Invalid(violations)
-}
-
-/// Whether a keyword stands in the `then` or `else` of a condition: the types leave what a
-/// condition requires to the schema (`text` is required of a message unless it is deleted).
-fn conditional(schema_location: &str) -> bool {
-    schema_location
-        .split('/')
-        .any(|segment| segment == "then" || segment == "else")
 }
 
 /// Parses the body, turning a parser error into [`ValidationError::Json`].

@@ -84,3 +84,26 @@ pub fn oldest() -> (webhooks_validate::ApiVersion, PathBuf) {
 pub fn validator() -> webhooks_validate::ValidatorBuilder {
     webhooks_validate::Validator::builder().api_version(oldest().0)
 }
+
+/// Every version of the manifest with its samples folder and every sample file it lists
+/// (valid and negative), relative to that folder.
+pub fn versions() -> Vec<(webhooks_validate::ApiVersion, PathBuf, Vec<String>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read(root.join("samples/index.json")).expect("the manifest exists");
+    let manifest: serde_json::Value = serde_json::from_slice(&text).expect("the manifest is JSON");
+    let entries = manifest["versions"].as_array().expect("versions");
+    entries
+        .iter()
+        .map(|entry| {
+            let version = entry["version"].as_str().and_then(|v| v.parse().ok());
+            let folder = root.join(entry["samples"].as_str().expect("a samples folder"));
+            let files = entry["files"]
+                .as_array()
+                .expect("files")
+                .iter()
+                .filter_map(|f| f["file"].as_str().map(str::to_owned))
+                .collect();
+            (version.expect("a version this build knows"), folder, files)
+        })
+        .collect()
+}

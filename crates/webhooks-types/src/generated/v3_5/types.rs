@@ -788,7 +788,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AutoAccessUpdatedStatus 
     }
 }
 ///Changes caused by adding, updating or deleting one auto access rule.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct AutoAccessesUpdatedPayload(pub ::std::vec::Vec<AutoAccessChange>);
 impl ::std::ops::Deref for AutoAccessesUpdatedPayload {
@@ -4757,6 +4757,116 @@ pub mod error {
         }
     }
 }
+impl AutoAccessConditions {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(members as u64 >= 1u64) {
+            return ::std::result::Result::Err("fewer than 1 members");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl AutoAccessesUpdatedPayload {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(::std::option::Option::Some(self.0.len())
+            .map_or(true, |n| (1u64..=u64::MAX).contains(&(n as u64))))
+        {
+            return ::std::result::Result::Err("the array has too few or too many items");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AutoAccessesUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = AutoAccessesUpdatedPayload(
+            <::std::vec::Vec<
+                AutoAccessChange,
+            > as ::serde::Deserialize>::deserialize(deserializer)?,
+        );
+        value.check_rules(0).map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
+    }
+}
+impl FileEvent {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(crate::de::is_uri(&self.url)) {
+            return ::std::result::Result::Err("url is not a URI");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl GeolocationMatch {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(members as u64 >= 1u64) {
+            return ::std::result::Result::Err("fewer than 1 members");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl MatchCondition {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(!(true && self.values.is_some() && self.exclude_values.is_some())) {
+            return ::std::result::Result::Err(
+                "values, exclude_values may not all be present",
+            );
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl MessagePostback {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(!self.type_.is_some() || self.value.is_some()) {
+            return ::std::result::Result::Err("type needs value");
+        }
+        if !(!self.value.is_some() || self.type_.is_some()) {
+            return ::std::result::Result::Err("value needs type");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl RichMessageElement {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(self
+            .buttons
+            .as_ref()
+            .map(|v| v.len())
+            .map_or(true, |n| (0..=13u64).contains(&(n as u64))))
+        {
+            return ::std::result::Result::Err("buttons has too few or too many items");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl RichMessageEvent {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(self
+            .elements
+            .as_ref()
+            .map(|v| v.len())
+            .map_or(true, |n| (0..=10u64).contains(&(n as u64))))
+        {
+            return ::std::result::Result::Err("elements has too few or too many items");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for Access {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4926,7 +5036,14 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AutoAccessConditions::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = AutoAccessConditions::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for AutoAccessConditions {
@@ -5258,7 +5375,12 @@ impl<'de> ::serde::Deserialize<'de> for FileEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FileEvent::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = FileEvent::deserialize(crate::de::Counting(deserializer, &members))?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for FileEvent {
@@ -5498,7 +5620,14 @@ impl<'de> ::serde::Deserialize<'de> for GeolocationMatch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GeolocationMatch::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = GeolocationMatch::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for GeolocationMatch {
@@ -5648,7 +5777,14 @@ impl<'de> ::serde::Deserialize<'de> for MatchCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        MatchCondition::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = MatchCondition::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for MatchCondition {
@@ -5693,7 +5829,14 @@ impl<'de> ::serde::Deserialize<'de> for MessagePostback {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        MessagePostback::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = MessagePostback::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for MessagePostback {
@@ -5723,7 +5866,14 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageElement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RichMessageElement::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = RichMessageElement::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for RichMessageElement {
@@ -5738,7 +5888,14 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RichMessageEvent::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = RichMessageEvent::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for RichMessageEvent {

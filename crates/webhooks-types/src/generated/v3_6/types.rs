@@ -788,7 +788,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AutoAccessUpdatedStatus 
     }
 }
 ///Changes caused by adding, updating or deleting one auto access rule.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct AutoAccessesUpdatedPayload(pub ::std::vec::Vec<AutoAccessChange>);
 impl ::std::ops::Deref for AutoAccessesUpdatedPayload {
@@ -5264,6 +5264,182 @@ pub mod error {
         }
     }
 }
+impl AutoAccessConditions {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(members as u64 >= 1u64) {
+            return ::std::result::Result::Err("fewer than 1 members");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl AutoAccessesUpdatedPayload {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(::std::option::Option::Some(self.0.len())
+            .map_or(true, |n| (1u64..=u64::MAX).contains(&(n as u64))))
+        {
+            return ::std::result::Result::Err("the array has too few or too many items");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AutoAccessesUpdatedPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = AutoAccessesUpdatedPayload(
+            <::std::vec::Vec<
+                AutoAccessChange,
+            > as ::serde::Deserialize>::deserialize(deserializer)?,
+        );
+        value.check_rules(0).map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
+    }
+}
+impl CustomEvent {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(self.deleted == ::std::option::Option::Some(true)
+            || (true && self.author_id.is_some()))
+        {
+            return ::std::result::Result::Err(
+                "author_id required unless deleted is true",
+            );
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl FileEvent {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(self.deleted == ::std::option::Option::Some(true)
+            || (true && self.author_id.is_some() && self.name.is_some()
+                && self.url.is_some() && self.content_type.is_some()))
+        {
+            return ::std::result::Result::Err(
+                "author_id, name, url, content_type required unless deleted is true",
+            );
+        }
+        if !(self.url.as_deref().map_or(true, |s| crate::de::is_uri(s))) {
+            return ::std::result::Result::Err("url is not a URI");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl FilledFormEvent {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(self.deleted == ::std::option::Option::Some(true)
+            || (true && self.author_id.is_some() && self.form_id.is_some()
+                && self.fields.is_some()))
+        {
+            return ::std::result::Result::Err(
+                "author_id, form_id, fields required unless deleted is true",
+            );
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl FormEvent {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(self.deleted == ::std::option::Option::Some(true)
+            || (true && self.author_id.is_some() && self.form_id.is_some()
+                && self.fields.is_some()))
+        {
+            return ::std::result::Result::Err(
+                "author_id, form_id, fields required unless deleted is true",
+            );
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl GeolocationMatch {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(members as u64 >= 1u64) {
+            return ::std::result::Result::Err("fewer than 1 members");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl MatchCondition {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(!(true && self.values.is_some() && self.exclude_values.is_some())) {
+            return ::std::result::Result::Err(
+                "values, exclude_values may not all be present",
+            );
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl MessageEvent {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(self.deleted == ::std::option::Option::Some(true)
+            || (true && self.author_id.is_some() && self.text.is_some()))
+        {
+            return ::std::result::Result::Err(
+                "author_id, text required unless deleted is true",
+            );
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl MessagePostback {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(!self.type_.is_some() || self.value.is_some()) {
+            return ::std::result::Result::Err("type needs value");
+        }
+        if !(!self.value.is_some() || self.type_.is_some()) {
+            return ::std::result::Result::Err("value needs type");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl RichMessageElement {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(self
+            .buttons
+            .as_ref()
+            .map(|v| v.len())
+            .map_or(true, |n| (0..=13u64).contains(&(n as u64))))
+        {
+            return ::std::result::Result::Err("buttons has too few or too many items");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl RichMessageEvent {
+    /// The rules of the schema that the type's shape does not say; `members` is the
+    /// number of members the object had, documented or not.
+    fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
+        if !(self
+            .elements
+            .as_ref()
+            .map(|v| v.len())
+            .map_or(true, |n| (0..=10u64).contains(&(n as u64))))
+        {
+            return ::std::result::Result::Err("elements has too few or too many items");
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for Access {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5433,7 +5609,14 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AutoAccessConditions::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = AutoAccessConditions::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for AutoAccessConditions {
@@ -5673,7 +5856,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        CustomEvent::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = CustomEvent::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for CustomEvent {
@@ -5870,7 +6060,12 @@ impl<'de> ::serde::Deserialize<'de> for FileEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FileEvent::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = FileEvent::deserialize(crate::de::Counting(deserializer, &members))?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for FileEvent {
@@ -5915,7 +6110,14 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormEvent::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = FilledFormEvent::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for FilledFormEvent {
@@ -6035,7 +6237,12 @@ impl<'de> ::serde::Deserialize<'de> for FormEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FormEvent::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = FormEvent::deserialize(crate::de::Counting(deserializer, &members))?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for FormEvent {
@@ -6110,7 +6317,14 @@ impl<'de> ::serde::Deserialize<'de> for GeolocationMatch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GeolocationMatch::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = GeolocationMatch::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for GeolocationMatch {
@@ -6245,7 +6459,14 @@ impl<'de> ::serde::Deserialize<'de> for MatchCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        MatchCondition::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = MatchCondition::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for MatchCondition {
@@ -6275,7 +6496,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        MessageEvent::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = MessageEvent::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for MessageEvent {
@@ -6290,7 +6518,14 @@ impl<'de> ::serde::Deserialize<'de> for MessagePostback {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        MessagePostback::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = MessagePostback::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for MessagePostback {
@@ -6380,7 +6615,14 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageElement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RichMessageElement::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = RichMessageElement::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for RichMessageElement {
@@ -6395,7 +6637,14 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RichMessageEvent::deserialize(crate::de::MapOnly(deserializer))
+        let members = ::std::cell::Cell::new(0);
+        let value = RichMessageEvent::deserialize(
+            crate::de::Counting(deserializer, &members),
+        )?;
+        value
+            .check_rules(members.get())
+            .map_err(<D::Error as ::serde::de::Error>::custom)?;
+        ::std::result::Result::Ok(value)
     }
 }
 impl ::serde::Serialize for RichMessageEvent {
