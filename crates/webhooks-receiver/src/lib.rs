@@ -29,10 +29,12 @@ pub use handler::{Delivery, FnHandler, Handler, HandlerError};
 pub use identity::{IdentityError, IdentityRules};
 pub use inbox::{Inbox, InboxError, PostgresInbox, SqliteInbox};
 pub use secrets::{SecretKeys, SecretsError};
-pub use server::{Receiver, ReceiverConfig, ReceiverError, DEFAULT_BODY_LIMIT};
+pub use server::{
+    Receiver, ReceiverConfig, ReceiverError, DEFAULT_BODY_LIMIT, DEFAULT_REDELIVERY_WINDOW,
+};
 pub use version::identity;
 pub use webhooks_types::{AnyWebhook, ApiVersion, UnknownVersion};
-pub use worker::{now_ms, RetryPolicy, WorkerOptions};
+pub use worker::{now_ms, prune, RetryPolicy, WorkerOptions, DEFAULT_RETAIN_HANDLED};
 
 /// The examples of this crate's README, compiled as doctests.
 #[doc = include_str!("../README.md")]
