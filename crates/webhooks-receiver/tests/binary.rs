@@ -239,3 +239,30 @@ async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() 
         "{stats:?}"
     );
 }
+
+#[tokio::test]
+async fn prune_deletes_old_handled_deliveries_and_serve_refuses_a_short_retention() {
+    let files = files("prune");
+    let inbox = webhooks_receiver::SqliteInbox::open(&files.db).unwrap();
+    common::process::prune_command_deletes_old_handled_rows(&inbox, &sqlite(&files.db)).await;
+    let secrets = files.secrets.to_str().unwrap();
+    let (code, _, stderr) = run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--secret-key-file",
+        secrets,
+        "--retain-handled",
+        "30s",
+        "--db",
+        files.db.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("longer than the redelivery window"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["prune", "--retain-handled", "7", "--db", "x"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("has no unit"), "{stderr}");
+}

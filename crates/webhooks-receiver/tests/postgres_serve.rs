@@ -122,3 +122,16 @@ async fn two_serve_processes_sharing_one_inbox_handle_each_delivery_once() {
     assert_eq!(union.len(), 200);
     eprintln!("two serve processes: lines per process {per_process:?}, 200 distinct");
 }
+
+#[tokio::test]
+async fn prune_on_postgres_deletes_old_handled_deliveries() {
+    let Some(url) = fresh_database("prune_command").await else {
+        return;
+    };
+    let inbox = PostgresInbox::connect(&url).await.unwrap();
+    common::process::prune_command_deletes_old_handled_rows(
+        &inbox,
+        &["--postgres".into(), url.into()],
+    )
+    .await;
+}

@@ -188,3 +188,73 @@ pub async fn sigkill_after_a_burst_loses_nothing(store: &[OsString], secrets: &P
     );
     eprintln!("after the restart: {total} lines for {distinct} deliveries");
 }
+
+/// `prune` on `store` (whose inbox is `inbox`): a delivery handled eight days ago goes, one
+/// handled now and a dead letter stay; a retention within the redelivery window is refused.
+pub async fn prune_command_deletes_old_handled_rows<I: webhooks_receiver::Inbox>(
+    inbox: &I,
+    store: &[OsString],
+) {
+    use webhooks_receiver::inbox::{state, NewDelivery, Stored};
+    let now = webhooks_receiver::now_ms();
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let stored = inbox
+            .store(NewDelivery {
+                received_at_ms: now - 9 * 86_400_000,
+                webhook_id: "w".into(),
+                action: "thread_tagged".into(),
+                chat_id: None,
+                event_key: None,
+                body_sha256: format!("{n:064}"),
+                body: "{}".into(),
+                redelivery_since_ms: 0,
+            })
+            .await
+            .unwrap();
+        let Stored::New { id, .. } = stored else {
+            panic!("{stored:?}")
+        };
+        ids.push(id);
+    }
+    assert_eq!(inbox.claim(now, i64::MAX, 10).await.unwrap().len(), 3);
+    inbox.complete(ids[0], now - 8 * 86_400_000).await.unwrap();
+    inbox.complete(ids[1], now).await.unwrap();
+    inbox.fail(ids[2], "boom", None).await.unwrap();
+    let prune = |extra: &[&str]| {
+        let out = Command::new(BIN)
+            .arg("prune")
+            .args(store)
+            .args(extra)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (
+            out.status.code(),
+            stdout + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, text) = prune(&["--retain-handled", "1m"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("longer than the redelivery window"), "{text}");
+    assert_eq!(prune(&[]), (Some(0), "pruned: 1\n".to_owned()));
+    assert_eq!(
+        prune(&["--retain-handled", "7d"]),
+        (Some(0), "pruned: 0\n".to_owned())
+    );
+    let done: Vec<i64> = inbox
+        .rows(state::DONE, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    let dead: Vec<i64> = inbox
+        .rows(state::DEAD, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!((done, dead), (vec![ids[1]], vec![ids[2]]));
+}
