@@ -32,27 +32,7 @@ async fn two_receivers_share_one_inbox_each_event_handled_once_in_chat_order() {
         5,
     )
     .await;
-    let client = reqwest::Client::new();
-    let mut tasks = Vec::new();
-    for i in 0..200 {
-        let body = common::event(&format!("PG{}", i % 7), &format!("E{i}"));
-        // Every event goes to one receiver, and every fifth again to the other one.
-        let (first, second) = if i % 2 == 0 {
-            (&a.url, &b.url)
-        } else {
-            (&b.url, &a.url)
-        };
-        let (client, first, second) = (client.clone(), first.clone(), second.clone());
-        tasks.push(tokio::spawn(async move {
-            assert_eq!(post(&client, &first, body.clone()).await.0, 200);
-            if i % 5 == 0 {
-                assert_eq!(post(&client, &second, body).await.0, 200);
-            }
-        }));
-    }
-    for task in tasks {
-        task.await.unwrap();
-    }
+    common::post_to_two("PG", [&a.url, &b.url]).await;
     let stats = drained(a.receiver.inbox().as_ref()).await;
     assert_eq!((stats.done, stats.duplicates, stats.dead), (200, 40, 0));
     let handled = recorder.handled();

@@ -78,24 +78,7 @@ async fn two_serve_processes_sharing_one_inbox_handle_each_delivery_once() {
         serve(&postgres(&url), &files.secrets),
         serve(&postgres(&url), &files.secrets),
     ];
-    let client = reqwest::Client::new();
-    let mut tasks = Vec::new();
-    for i in 0..200 {
-        let body = common::event(&format!("TWO{}", i % 9), &format!("E{i}"));
-        // Every event to one process, and every fifth again to the other.
-        let first = servers[i % 2].url.clone();
-        let second = servers[(i + 1) % 2].url.clone();
-        let client = client.clone();
-        tasks.push(tokio::spawn(async move {
-            assert_eq!(post(&client, &first, body.clone()).await.0, 200);
-            if i % 5 == 0 {
-                assert_eq!(post(&client, &second, body).await.0, 200);
-            }
-        }));
-    }
-    for task in tasks {
-        task.await.unwrap();
-    }
+    common::post_to_two("TWO", [&servers[0].url, &servers[1].url]).await;
     let inbox = PostgresInbox::connect(&url).await.unwrap();
     let stats = drained(&inbox).await;
     assert_eq!((stats.done, stats.duplicates, stats.dead), (200, 40, 0));

@@ -296,6 +296,27 @@ pub async fn post(client: &reqwest::Client, url: &str, body: String) -> (u16, St
     (status, response.text().await.unwrap())
 }
 
+/// Posts 200 `incoming_event`s of chats `{chat}0`..`{chat}6` to two receivers: each to one of
+/// them, and every fifth again to the other (40 redeliveries); every answer must be 200.
+pub async fn post_to_two(chat: &str, urls: [&str; 2]) {
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let body = event(&format!("{chat}{}", i % 7), &format!("E{i}"));
+        let (first, second) = (urls[i % 2].to_owned(), urls[(i + 1) % 2].to_owned());
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            assert_eq!(post(&client, &first, body.clone()).await.0, 200);
+            if i % 5 == 0 {
+                assert_eq!(post(&client, &second, body).await.0, 200);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+}
+
 /// Waits until `done` holds, checking every 20 ms; fails after `limit` checks.
 pub async fn until(limit: u32, mut done: impl FnMut() -> bool) {
     for _ in 0..limit {

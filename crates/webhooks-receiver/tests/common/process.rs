@@ -195,27 +195,12 @@ pub async fn prune_command_deletes_old_handled_rows<I: webhooks_receiver::Inbox>
     inbox: &I,
     store: &[OsString],
 ) {
-    use webhooks_receiver::inbox::{state, NewDelivery, Stored};
+    use super::prune::{delivery, ids_in, new_id};
+    use webhooks_receiver::inbox::state;
     let now = webhooks_receiver::now_ms();
     let mut ids = Vec::new();
     for n in 0..3 {
-        let stored = inbox
-            .store(NewDelivery {
-                received_at_ms: now - 9 * 86_400_000,
-                webhook_id: "w".into(),
-                action: "thread_tagged".into(),
-                chat_id: None,
-                event_key: None,
-                body_sha256: format!("{n:064}"),
-                body: "{}".into(),
-                redelivery_since_ms: 0,
-            })
-            .await
-            .unwrap();
-        let Stored::New { id, .. } = stored else {
-            panic!("{stored:?}")
-        };
-        ids.push(id);
+        ids.push(new_id(inbox, delivery(n, None)).await);
     }
     assert_eq!(inbox.claim(now, i64::MAX, 10).await.unwrap().len(), 3);
     inbox.complete(ids[0], now - 8 * 86_400_000).await.unwrap();
@@ -242,19 +227,9 @@ pub async fn prune_command_deletes_old_handled_rows<I: webhooks_receiver::Inbox>
         prune(&["--retain-handled", "7d"]),
         (Some(0), "pruned: 0\n".to_owned())
     );
-    let done: Vec<i64> = inbox
-        .rows(state::DONE, 10)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.id)
-        .collect();
-    let dead: Vec<i64> = inbox
-        .rows(state::DEAD, 10)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.id)
-        .collect();
+    let (done, dead) = (
+        ids_in(inbox, state::DONE).await,
+        ids_in(inbox, state::DEAD).await,
+    );
     assert_eq!((done, dead), (vec![ids[1]], vec![ids[2]]));
 }

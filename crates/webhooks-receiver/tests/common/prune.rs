@@ -8,7 +8,8 @@ use webhooks_receiver::{Inbox, Receiver, ReceiverConfig, ReceiverError, SecretKe
 
 use super::{drained, post, Recorder, SECRET};
 
-fn delivery(n: u32, key: Option<&str>) -> NewDelivery {
+/// A delivery with a distinct `body_sha256` for each `n` and event key `key`.
+pub fn delivery(n: u32, key: Option<&str>) -> NewDelivery {
     NewDelivery {
         received_at_ms: 1,
         webhook_id: "w".into(),
@@ -21,11 +22,18 @@ fn delivery(n: u32, key: Option<&str>) -> NewDelivery {
     }
 }
 
-async fn new_id<I: Inbox>(inbox: &I, d: NewDelivery) -> i64 {
+/// Stores `d`, which must be new; its id.
+pub async fn new_id<I: Inbox>(inbox: &I, d: NewDelivery) -> i64 {
     match inbox.store(d).await.unwrap() {
         Stored::New { id, .. } => id,
         other => panic!("stored as {other:?}"),
     }
+}
+
+/// The ids of the rows in `state`.
+pub async fn ids_in<I: Inbox>(inbox: &I, state: &str) -> Vec<i64> {
+    let rows = inbox.rows(state, 100).await.unwrap();
+    rows.iter().map(|r| r.id).collect()
 }
 
 /// Handled rows handled before the cutoff go, in batches of the limit; dead letters and waiting
@@ -51,22 +59,8 @@ pub async fn prune_deletes_only_handled_rows_before_the_cutoff<I: Inbox>(inbox: 
     assert_eq!(inbox.prune(i64::MAX, 10).await.unwrap(), 0);
     let stats = inbox.stats().await.unwrap();
     assert_eq!((stats.done, stats.dead, stats.pending), (0, 1, 1));
-    let dead: Vec<i64> = inbox
-        .rows(state::DEAD, 10)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.id)
-        .collect();
-    assert_eq!(dead, [d]);
-    let waiting: Vec<i64> = inbox
-        .rows(state::PENDING, 10)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.id)
-        .collect();
-    assert_eq!(waiting, [e]);
+    assert_eq!(ids_in(inbox, state::DEAD).await, [d]);
+    assert_eq!(ids_in(inbox, state::PENDING).await, [e]);
     // The row of `k1` is gone: the same event is a new delivery now.
     let again = new_id(inbox, delivery(7, Some("k1"))).await;
     assert!(again > e);
