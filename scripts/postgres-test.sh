@@ -57,4 +57,4 @@ as_db_user "$PG_CTL" -D "$DIR/data" -l "$DIR/server.log" -w \
 echo "postgres-test: $("$PG_CTL" --version) on 127.0.0.1:$PORT"
 
 export WEBHOOKS_RECEIVER_TEST_POSTGRES="host=127.0.0.1 port=$PORT user=test"
-cargo test -p webhooks-receiver --test postgres --locked "$@" -- --nocapture
+cargo test -p webhooks-receiver --test postgres --test postgres_serve --locked "$@" -- --nocapture

@@ -15,7 +15,10 @@ use crate::{
     SecretKeys, WorkerOptions,
 };
 
+mod duration;
 mod send;
+
+use duration::Retention;
 
 /// Receives LiveChat webhooks durably: answers 200 only once a delivery is stored, then
 /// handles it from the inbox.
@@ -36,6 +39,9 @@ enum Command {
     Dead(StoreArgs),
     /// Put dead letters back into the inbox to be handled again.
     Redrive(RedriveArgs),
+    /// Delete handled deliveries older than a retention (`serve` does it every 10 minutes);
+    /// dead letters are kept.
+    Prune(PruneArgs),
 }
 
 /// Where the inbox is.
@@ -80,6 +86,37 @@ struct ServeArgs {
     /// Wait after a first failed attempt, in milliseconds (doubled after each further one).
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     retry_base_ms: u64,
+    /// Delete handled deliveries this long after they were handled (`500ms`, `90s`, `30m`,
+    /// `12h`, `7d`), or `forever`; longer than the two-minute redelivery window. Dead letters
+    /// are kept. A redelivery of a keyed event arriving after its row is deleted is handled
+    /// again.
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = duration::parse_retention)]
+    retain_handled: Retention,
+    /// How long a worker's claim on a delivery holds: after a crash, the deliveries being
+    /// handled wait this long before this or another receiver takes them over.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration::parse)]
+    lease: Duration,
+}
+
+#[derive(Debug, Args)]
+struct PruneArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Delete handled deliveries handled longer ago than this (`30m`, `12h`, `7d`); longer
+    /// than the two-minute redelivery window.
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = duration::parse)]
+    retain_handled: Duration,
+}
+
+/// What `dead`, `redrive` and `prune` do with an inbox.
+#[derive(Debug, Clone, Copy)]
+enum Inspect {
+    /// List the dead letters.
+    Dead,
+    /// Re-drive one dead letter or all.
+    Redrive(Option<i64>),
+    /// Delete what was handled before this time (milliseconds since the epoch).
+    Prune(i64),
 }
 
 #[derive(Debug, Args)]
@@ -144,8 +181,12 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve(args).await,
             Command::Send(args) => send::run(args).await,
-            Command::Dead(args) => with_inbox(&args, None).await,
-            Command::Redrive(args) => with_inbox(&args.store, Some(args.id)).await,
+            Command::Dead(args) => with_inbox(&args, Inspect::Dead).await,
+            Command::Redrive(args) => with_inbox(&args.store, Inspect::Redrive(args.id)).await,
+            Command::Prune(args) => match prune_before(args.retain_handled) {
+                Ok(before) => with_inbox(&args.store, Inspect::Prune(before)).await,
+                Err(e) => Err(e),
+            },
         }
     });
     match result {
@@ -204,6 +245,8 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             base_delay: Duration::from_millis(args.retry_base_ms),
             ..RetryPolicy::default()
         },
+        lease: args.lease,
+        retain_handled: args.retain_handled.0,
         ..WorkerOptions::default()
     };
     match &args.store.postgres {
@@ -251,14 +294,27 @@ async fn run_server<I: Inbox>(
     served.map_err(|e| Failure::io(format!("the server stopped: {e}")))
 }
 
-/// `dead` (when `redrive` is `None`) or `redrive`.
-async fn with_inbox(store: &StoreArgs, redrive: Option<Option<i64>>) -> Result<(), Failure> {
+/// The time before which `prune` deletes handled deliveries, refusing a retention within the
+/// redelivery window.
+fn prune_before(retain: Duration) -> Result<i64, Failure> {
+    let window = crate::DEFAULT_REDELIVERY_WINDOW;
+    if retain <= window {
+        return Err(Failure::io(format!(
+            "--retain-handled must be longer than the redelivery window ({window:?}), not {retain:?}"
+        )));
+    }
+    let retain = i64::try_from(retain.as_millis()).unwrap_or(i64::MAX);
+    Ok(now_ms().saturating_sub(retain))
+}
+
+/// `dead`, `redrive` or `prune`.
+async fn with_inbox(store: &StoreArgs, action: Inspect) -> Result<(), Failure> {
     match &store.postgres {
         Some(url) => {
             let inbox = PostgresInbox::connect(url)
                 .await
                 .map_err(|e| Failure::io(format!("cannot open the PostgreSQL inbox: {e}")))?;
-            inspect(&inbox, redrive).await
+            inspect(&inbox, action).await
         }
         None => {
             if !store.db.exists() {
@@ -267,15 +323,15 @@ async fn with_inbox(store: &StoreArgs, redrive: Option<Option<i64>>) -> Result<(
             let inbox = SqliteInbox::open(&store.db).map_err(|e| {
                 Failure::io(format!("cannot open the inbox {}: {e}", store.db.display()))
             })?;
-            inspect(&inbox, redrive).await
+            inspect(&inbox, action).await
         }
     }
 }
 
-async fn inspect<I: Inbox>(inbox: &I, redrive: Option<Option<i64>>) -> Result<(), Failure> {
+async fn inspect<I: Inbox>(inbox: &I, action: Inspect) -> Result<(), Failure> {
     let storage = |e: crate::InboxError| Failure::io(e.to_string());
-    match redrive {
-        None => {
+    match action {
+        Inspect::Dead => {
             let rows = inbox.rows(state::DEAD, usize::MAX).await.map_err(storage)?;
             let mut out = std::io::stdout().lock();
             for row in rows {
@@ -285,7 +341,12 @@ async fn inspect<I: Inbox>(inbox: &I, redrive: Option<Option<i64>>) -> Result<()
             }
             Ok(())
         }
-        Some(id) => {
+        Inspect::Prune(before) => {
+            let n = crate::prune(inbox, before).await.map_err(storage)?;
+            println!("pruned: {n}");
+            Ok(())
+        }
+        Inspect::Redrive(id) => {
             let n = inbox.redrive(id, now_ms()).await.map_err(storage)?;
             println!("re-driven: {n}");
             match (id, n) {

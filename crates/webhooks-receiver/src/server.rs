@@ -27,6 +27,9 @@ use webhooks_types::ApiVersion;
 /// The default body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 
+/// The default redelivery window: two minutes (LiveChat retries within about one).
+pub const DEFAULT_REDELIVERY_WINDOW: Duration = Duration::from_secs(120);
+
 /// The receiver could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiverError {
@@ -36,6 +39,14 @@ pub enum ReceiverError {
     /// The identity rules of the version did not parse.
     #[error(transparent)]
     Identity(#[from] crate::identity::IdentityError),
+    /// Handled deliveries would be deleted before a redelivery could still arrive.
+    #[error("handled deliveries must be retained longer than the redelivery window ({window:?}), not {retain:?}")]
+    Retention {
+        /// The configured retention.
+        retain: Duration,
+        /// The redelivery window.
+        window: Duration,
+    },
 }
 
 /// What a receiver accepts and how it handles.
@@ -61,7 +72,7 @@ impl ReceiverConfig {
             api_version,
             secrets,
             body_limit: DEFAULT_BODY_LIMIT,
-            redelivery_window: Duration::from_secs(120),
+            redelivery_window: DEFAULT_REDELIVERY_WINDOW,
             worker: WorkerOptions::default(),
         }
     }
@@ -96,6 +107,14 @@ impl<I> Clone for Receiver<I> {
 impl<I: Inbox> Receiver<I> {
     /// A receiver storing into `inbox`.
     pub fn new(config: ReceiverConfig, inbox: I) -> Result<Self, ReceiverError> {
+        if let Some(retain) = config.worker.retain_handled {
+            if retain <= config.redelivery_window {
+                return Err(ReceiverError::Retention {
+                    retain,
+                    window: config.redelivery_window,
+                });
+            }
+        }
         let shared = Shared {
             validator: version::validator(config.api_version)?,
             rules: version::identity(config.api_version)?,

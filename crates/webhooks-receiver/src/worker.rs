@@ -9,7 +9,7 @@ use webhooks_types::ApiVersion;
 
 use crate::handler::{Delivery, Handler, HandlerError};
 use crate::identity::with_empty_secret;
-use crate::inbox::Inbox;
+use crate::inbox::{Inbox, InboxError};
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
@@ -69,7 +69,20 @@ pub struct WorkerOptions {
     /// How often the inbox is looked at when nothing wakes the worker (other receivers
     /// sharing it, retries coming due).
     pub poll: Duration,
+    /// Handled deliveries are deleted this long after they were handled; `None` keeps them.
+    /// Dead letters are never deleted. Must be longer than the receiver's redelivery window.
+    pub retain_handled: Option<Duration>,
+    /// How often the worker deletes what is past `retain_handled`.
+    pub prune_every: Duration,
 }
+
+/// Handled deliveries are kept for a week by default: far beyond LiveChat's retries (about a
+/// minute), so that a redelivery still finds its event key.
+pub const DEFAULT_RETAIN_HANDLED: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Rows deleted by one statement of a pruning pass, so that a pass never holds the inbox for
+/// long.
+const PRUNE_BATCH: usize = 1000;
 
 impl Default for WorkerOptions {
     fn default() -> Self {
@@ -78,6 +91,8 @@ impl Default for WorkerOptions {
             concurrency: 64,
             lease: Duration::from_secs(60),
             poll: Duration::from_millis(200),
+            retain_handled: Some(DEFAULT_RETAIN_HANDLED),
+            prune_every: Duration::from_secs(600),
         }
     }
 }
@@ -91,7 +106,16 @@ pub async fn run<I: Inbox, H: Handler>(
     options: WorkerOptions,
     wake: Arc<Notify>,
 ) {
+    let mut next_prune = tokio::time::Instant::now();
     loop {
+        if let Some(retain) = options.retain_handled {
+            if tokio::time::Instant::now() >= next_prune {
+                next_prune = tokio::time::Instant::now() + options.prune_every;
+                if let Err(e) = prune(&*inbox, now_ms().saturating_sub(millis(retain))).await {
+                    eprintln!("webhooks-receiver: cannot prune handled deliveries: {e}");
+                }
+            }
+        }
         let now = now_ms();
         let batch = inbox
             .claim(
@@ -122,6 +146,19 @@ pub async fn run<I: Inbox, H: Handler>(
                 .spawn(async move { attempt(&*inbox, handler, version, claimed, options).await });
         }
         while attempts.join_next().await.is_some() {}
+    }
+}
+
+/// Deletes every handled delivery handled before `handled_before_ms`, in batches; returns how
+/// many.
+pub async fn prune<I: Inbox>(inbox: &I, handled_before_ms: i64) -> Result<u64, InboxError> {
+    let mut total = 0;
+    loop {
+        let n = inbox.prune(handled_before_ms, PRUNE_BATCH).await?;
+        total += n;
+        if n < PRUNE_BATCH as u64 {
+            return Ok(total);
+        }
     }
 }
 

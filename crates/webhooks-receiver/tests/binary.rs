@@ -3,163 +3,22 @@
 
 mod common;
 
-use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 
+use common::process::{files, secrets_file, serve, sqlite, Files, BIN};
 use common::{temp_dir, SECRET};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_webhooks-receiver");
-
-/// A running `serve`: its URL and the NDJSON lines it printed so far.
-struct Server {
-    child: Child,
-    url: String,
-    lines: Arc<Mutex<Vec<Value>>>,
-}
-
-fn serve(db: &Path, secrets: &Path) -> Server {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--api-version",
-            common::oldest().name(),
-            "--secret-key-file",
-        ])
-        .arg(secrets)
-        .arg("--db")
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut url = None;
-    let mut stderr_lines = stderr.lines();
-    for line in stderr_lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            url = Some(rest.trim().to_owned());
-            break;
-        }
-    }
-    std::thread::spawn(move || stderr_lines.for_each(drop));
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let sink = Arc::clone(&lines);
-    std::thread::spawn(move || {
-        for line in stdout.lines().map_while(Result::ok) {
-            sink.lock()
-                .unwrap()
-                .push(serde_json::from_str(&line).unwrap());
-        }
-    });
-    Server {
-        child,
-        url: url.expect("the server says where it listens"),
-        lines,
-    }
-}
-
-fn secrets_file(dir: &Path) -> PathBuf {
-    let path = dir.join("secrets");
-    std::fs::write(&path, format!("old-secret\n{SECRET}\n")).unwrap();
-    path
-}
-
-/// The files of a test that serves: a fresh directory, an inbox database in it (created by
-/// `serve`) and a secrets file.
-struct Files {
-    dir: PathBuf,
-    db: PathBuf,
-    secrets: PathBuf,
-}
-
-fn files(test: &str) -> Files {
-    let dir = temp_dir(test);
-    let (db, secrets) = (dir.join("inbox.sqlite"), secrets_file(&dir));
-    Files { dir, db, secrets }
-}
-
-fn handled(lines: &Mutex<Vec<Value>>) -> HashSet<String> {
-    lines
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|l| l["body_sha256"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_after_a_burst_of_200s_loses_nothing() {
     let files = files("sigkill");
-    let mut first = serve(&files.db, &files.secrets);
-    let client = reqwest::Client::new();
-    let acked = Arc::new(Mutex::new(HashSet::new()));
-    let mut tasks = Vec::new();
-    for i in 0..600 {
-        let (client, url, acked) = (client.clone(), first.url.clone(), Arc::clone(&acked));
-        let body = common::event(&format!("K{}", i % 17), &format!("E{i}"));
-        tasks.push(tokio::spawn(async move {
-            let sha = common::sha256_hex(body.as_bytes());
-            let sent = client
-                .post(&url)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await;
-            if sent.is_ok_and(|r| r.status() == 200) {
-                acked.lock().unwrap().insert(sha);
-            }
-        }));
-    }
-    // Kill while the burst is still arriving, once 200 acknowledgements are in.
-    common::until(1500, || acked.lock().unwrap().len() >= 200).await;
-    first.child.kill().unwrap();
-    first.child.wait().unwrap();
-    for task in tasks {
-        task.await.unwrap();
-    }
-    let acked = acked.lock().unwrap().clone();
-    let before = handled(&first.lines);
-    let missing_at_kill = acked.difference(&before).count();
-    eprintln!(
-        "acknowledged {}, handled before the kill {}, left to the restart {missing_at_kill}",
-        acked.len(),
-        before.len()
-    );
-    assert!(acked.len() >= 200);
-
-    let mut second = serve(&files.db, &files.secrets);
-    let union = Arc::new(Mutex::new(Vec::new()));
-    common::until(1500, || {
-        let mut all = first.lines.lock().unwrap().clone();
-        all.extend(second.lines.lock().unwrap().iter().cloned());
-        *union.lock().unwrap() = all;
-        acked.is_subset(&handled(&union))
-    })
-    .await;
-    second.child.kill().unwrap();
-    second.child.wait().unwrap();
-    // Everything handled is something that was sent, nothing twice after its completion
-    // was recorded: at most the deliveries in flight at the kill are seen twice.
-    let total = union.lock().unwrap().len();
-    let distinct = handled(&union).len();
-    assert!(
-        total - distinct <= 64 + 1,
-        "{total} lines for {distinct} deliveries"
-    );
+    common::process::sigkill_after_a_burst_loses_nothing(&sqlite(&files.db), &files.secrets).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_posts_every_sample_to_serve_which_prints_each_handled_delivery() {
     let Files { dir, db, secrets } = files("send");
-    let mut server = serve(&db, &secrets);
+    let mut server = serve(&sqlite(&db), &secrets);
     let send_secrets = dir.join("send-secret");
     std::fs::write(&send_secrets, format!("{SECRET}\n")).unwrap();
     let out = Command::new(BIN)
@@ -323,7 +182,7 @@ fn a_port_in_use_is_a_clear_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() {
     let files = files("answers");
-    let mut server = serve(&files.db, &files.secrets);
+    let mut server = serve(&sqlite(&files.db), &files.secrets);
     let client = reqwest::Client::new();
     let url = server.url.clone();
     let json = |body: String| {
@@ -379,4 +238,31 @@ async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() 
         1,
         "{stats:?}"
     );
+}
+
+#[tokio::test]
+async fn prune_deletes_old_handled_deliveries_and_serve_refuses_a_short_retention() {
+    let files = files("prune");
+    let inbox = webhooks_receiver::SqliteInbox::open(&files.db).unwrap();
+    common::process::prune_command_deletes_old_handled_rows(&inbox, &sqlite(&files.db)).await;
+    let secrets = files.secrets.to_str().unwrap();
+    let (code, _, stderr) = run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--secret-key-file",
+        secrets,
+        "--retain-handled",
+        "30s",
+        "--db",
+        files.db.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("longer than the redelivery window"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["prune", "--retain-handled", "7", "--db", "x"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("has no unit"), "{stderr}");
 }

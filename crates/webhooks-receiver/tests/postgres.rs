@@ -6,39 +6,11 @@
 mod common;
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
-use common::{drained, post, start_with, Recorder, SECRET};
+use common::{drained, fresh_database, post, start_with, Recorder, SECRET};
 use webhooks_receiver::inbox::state;
 use webhooks_receiver::{Inbox, PostgresInbox};
-
-const VAR: &str = "WEBHOOKS_RECEIVER_TEST_POSTGRES";
-
-/// A connection string to a fresh database, or `None` (the test is skipped) without a server.
-async fn fresh_database(test: &str) -> Option<String> {
-    let Ok(base) = std::env::var(VAR) else {
-        // Straight to the process's stderr: the test harness captures `eprintln!`.
-        let note = format!("skipped {test}: {VAR} is not set (scripts/postgres-test.sh sets it)\n");
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
-        return None;
-    };
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let name = format!(
-        "inbox_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
-    let (client, connection) =
-        tokio_postgres::connect(&format!("{base} dbname=postgres"), tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    Some(format!("{base} dbname={name}"))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_receivers_share_one_inbox_each_event_handled_once_in_chat_order() {
@@ -60,27 +32,7 @@ async fn two_receivers_share_one_inbox_each_event_handled_once_in_chat_order() {
         5,
     )
     .await;
-    let client = reqwest::Client::new();
-    let mut tasks = Vec::new();
-    for i in 0..200 {
-        let body = common::event(&format!("PG{}", i % 7), &format!("E{i}"));
-        // Every event goes to one receiver, and every fifth again to the other one.
-        let (first, second) = if i % 2 == 0 {
-            (&a.url, &b.url)
-        } else {
-            (&b.url, &a.url)
-        };
-        let (client, first, second) = (client.clone(), first.clone(), second.clone());
-        tasks.push(tokio::spawn(async move {
-            assert_eq!(post(&client, &first, body.clone()).await.0, 200);
-            if i % 5 == 0 {
-                assert_eq!(post(&client, &second, body).await.0, 200);
-            }
-        }));
-    }
-    for task in tasks {
-        task.await.unwrap();
-    }
+    common::post_to_two("PG", [&a.url, &b.url]).await;
     let stats = drained(a.receiver.inbox().as_ref()).await;
     assert_eq!((stats.done, stats.duplicates, stats.dead), (200, 40, 0));
     let handled = recorder.handled();
@@ -181,4 +133,22 @@ async fn dead_letters_and_redelivery_flags_in_postgres() {
     handled.sort_by_key(|s| s.id);
     let flags: Vec<bool> = handled.iter().map(|s| s.possible_redelivery).collect();
     assert_eq!(flags, [false, false, true]);
+}
+
+#[tokio::test]
+async fn prune_deletes_only_handled_rows_before_the_cutoff_in_postgres() {
+    let Some(url) = fresh_database("prune").await else {
+        return;
+    };
+    let inbox = PostgresInbox::connect(&url).await.unwrap();
+    common::prune::prune_deletes_only_handled_rows_before_the_cutoff(&inbox).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_prunes_handled_deliveries_and_keeps_dead_letters_in_postgres() {
+    let Some(url) = fresh_database("worker_prunes").await else {
+        return;
+    };
+    let inbox = PostgresInbox::connect(&url).await.unwrap();
+    common::prune::the_worker_prunes_handled_deliveries_and_keeps_dead_letters(inbox).await;
 }

@@ -148,6 +148,16 @@ pub trait Inbox: Send + Sync + 'static {
         now_ms: i64,
     ) -> impl Future<Output = Result<u64, InboxError>> + Send;
 
+    /// Deletes at most `limit` handled deliveries whose handling finished before
+    /// `handled_before_ms`, oldest first; returns how many. Dead letters and deliveries still
+    /// waiting are never deleted. Once a keyed delivery is deleted, a later delivery with its
+    /// event key is stored and handled again.
+    fn prune(
+        &self,
+        handled_before_ms: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<u64, InboxError>> + Send;
+
     /// Releases the claims of a previous run of this receiver (after a crash).
     fn release_claims(&self) -> impl Future<Output = Result<u64, InboxError>> + Send;
 

@@ -51,14 +51,23 @@ impl<T: FromSqlOwned> Column<T> for PgRow {
 impl Inbox for PostgresInbox {
     async fn store(&self, d: NewDelivery) -> Result<Stored, InboxError> {
         let params: [&(dyn ToSql + Sync); 8] = insert_params!(d);
-        if let Some(row) = self.client.query_opt(&self.sql.insert, &params).await? {
-            return Ok(sql::stored(&row)?);
+        // Twice at most: the stored row of a duplicate may be pruned by another receiver
+        // between the two statements, and the delivery is then stored as new.
+        for _ in 0..2 {
+            if let Some(row) = self.client.query_opt(&self.sql.insert, &params).await? {
+                return Ok(sql::stored(&row)?);
+            }
+            let duplicate = self
+                .client
+                .query_opt(&self.sql.duplicate, &[&d.event_key])
+                .await?;
+            if let Some(row) = duplicate {
+                return Ok(sql::duplicate(&row)?);
+            }
         }
-        let row = self
-            .client
-            .query_one(&self.sql.duplicate, &[&d.event_key])
-            .await?;
-        Ok(sql::duplicate(&row)?)
+        Err(InboxError::Commit(
+            "the event key's row was deleted while the delivery was stored".to_owned(),
+        ))
     }
 
     async fn claim(
@@ -109,6 +118,14 @@ impl Inbox for PostgresInbox {
     /// Claims of other receivers may be live: they are left to their leases.
     async fn release_claims(&self) -> Result<u64, InboxError> {
         Ok(0)
+    }
+
+    async fn prune(&self, handled_before_ms: i64, limit: usize) -> Result<u64, InboxError> {
+        let limit = sql::limit(limit);
+        Ok(self
+            .client
+            .execute(&self.sql.prune, &[&handled_before_ms, &limit])
+            .await?)
     }
 
     async fn rows(&self, state: &str, limit: usize) -> Result<Vec<Row>, InboxError> {

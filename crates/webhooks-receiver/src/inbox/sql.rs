@@ -74,8 +74,9 @@ const COLUMNS: [(&str, Type, &str); 17] = [
 ];
 
 /// The indexes: name suffix, columns.
-const INDEXES: [(&str, &str); 3] = [
+const INDEXES: [(&str, &str); 4] = [
     ("due", "state, next_attempt_ms"),
+    ("handled", "state, handled_at_ms"),
     ("chat", "chat_id, id"),
     ("sha", "body_sha256, received_at_ms"),
 ];
@@ -103,6 +104,8 @@ pub(super) struct Statements {
     pub redrive: String,
     /// Puts every running delivery back (only for an inbox that one receiver owns).
     pub release: String,
+    /// Deletes at most `$2` handled deliveries handled before `$1` (never a dead letter).
+    pub prune: String,
     /// Rows in state `$1`, at most `$2`; returns [`row`]'s columns.
     pub rows: String,
     /// Counts by state; returns [`stats`]' columns.
@@ -167,6 +170,11 @@ impl Statements {
             release: format!(
                 "UPDATE {t} SET state = '{pending}', lease_until_ms = 0 WHERE state = '{running}'"
             ),
+            prune: n(format!(
+                "DELETE FROM {t} WHERE id IN (
+                   SELECT id FROM {t} WHERE state = '{done}' AND handled_at_ms < $1
+                   ORDER BY id LIMIT $2)"
+            )),
             rows: n(format!(
                 "SELECT id, action, state, attempts, last_error FROM {t}
                  WHERE state = $1 ORDER BY id LIMIT $2"
@@ -338,6 +346,7 @@ mod tests {
             &sql.bury,
             &sql.redrive,
             &sql.release,
+            &sql.prune,
             &sql.rows,
             &sql.stats,
         ] {

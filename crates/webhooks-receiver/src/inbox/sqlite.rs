@@ -186,6 +186,15 @@ impl Inbox for SqliteInbox {
         .await
     }
 
+    async fn prune(&self, handled_before_ms: i64, limit: usize) -> Result<u64, InboxError> {
+        let limit = sql::limit(limit);
+        self.run(move |conn, st| {
+            let n = conn.execute(&st.prune, params![handled_before_ms, limit])?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
     async fn rows(&self, state: &str, limit: usize) -> Result<Vec<Row>, InboxError> {
         let state = state.to_owned();
         let limit = sql::limit(limit);

@@ -15,6 +15,9 @@ use webhooks_receiver::{
 };
 use webhooks_types::AnyWebhook;
 
+pub mod process;
+pub mod prune;
+
 pub const SECRET: &str = "test-secret-1";
 
 /// A fresh directory under the system's temporary directory.
@@ -28,6 +31,41 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+pub const POSTGRES_VAR: &str = "WEBHOOKS_RECEIVER_TEST_POSTGRES";
+
+/// A connection string to a fresh database, or `None` (the test is skipped) without a server.
+pub async fn fresh_database(test: &str) -> Option<String> {
+    let Ok(base) = std::env::var(POSTGRES_VAR) else {
+        // Straight to the process's stderr: the test harness captures `eprintln!`.
+        let note = format!(
+            "skipped {test}: {POSTGRES_VAR} is not set (scripts/postgres-test.sh sets it)\n"
+        );
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
+        return None;
+    };
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "inbox_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{base} dbname=postgres"), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    Some(format!("{base} dbname={name}"))
+}
+
+/// A fresh SQLite inbox in a temporary directory.
+pub fn temp_sqlite() -> SqliteInbox {
+    SqliteInbox::open(&temp_dir("inbox").join("inbox.sqlite")).unwrap()
 }
 
 pub fn workspace() -> PathBuf {
@@ -256,6 +294,27 @@ pub async fn post(client: &reqwest::Client, url: &str, body: String) -> (u16, St
         .unwrap();
     let status = response.status().as_u16();
     (status, response.text().await.unwrap())
+}
+
+/// Posts 200 `incoming_event`s of chats `{chat}0`..`{chat}6` to two receivers: each to one of
+/// them, and every fifth again to the other (40 redeliveries); every answer must be 200.
+pub async fn post_to_two(chat: &str, urls: [&str; 2]) {
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let body = event(&format!("{chat}{}", i % 7), &format!("E{i}"));
+        let (first, second) = (urls[i % 2].to_owned(), urls[(i + 1) % 2].to_owned());
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            assert_eq!(post(&client, &first, body.clone()).await.0, 200);
+            if i % 5 == 0 {
+                assert_eq!(post(&client, &second, body).await.0, 200);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
 }
 
 /// Waits until `done` holds, checking every 20 ms; fails after `limit` checks.
