@@ -40,7 +40,9 @@ fn entry() -> Value {
 
 fn samples_dir() -> PathBuf {
     let folder = entry()["samples"].as_str().unwrap_or_default().to_owned();
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(folder)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(folder)
 }
 
 /// The documented samples of [`VERSION`].
@@ -161,9 +163,16 @@ fn bench_set(c: &mut Criterion, name: &str, bodies: &[Vec<u8>], validator: &Vali
 }
 
 fn benches(c: &mut Criterion) {
-    let validator = Validator::builder().api_version(VERSION).build().expect("compiles");
+    let validator = Validator::builder()
+        .api_version(VERSION)
+        .build()
+        .expect("compiles");
     let documented = documented();
-    assert!(documented.len() > 30, "{} documented samples", documented.len());
+    assert!(
+        documented.len() > 30,
+        "{} documented samples",
+        documented.len()
+    );
     bench_set(c, "documented", &documented, &validator);
     bench_set(
         c,
