@@ -104,52 +104,119 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for CountingMa
     }
 }
 
-/// Reads an object of a union tagged by the property `tag` whose values are `variants`: the
-/// index of the variant the tag names and the whole object, tag included, for the variant to
-/// read (so that a variant's tag is required wherever the variant is read, as the schemas say).
-/// A missing tag, a tag that is not a string or not one of `variants` is an error at the tag.
-pub(crate) fn tagged<'de, D: Deserializer<'de>>(
+/// A union whose variant [`tagged`] reads once it knows the tag: implemented by the generated
+/// unions.
+pub(crate) trait Union: Sized {
+    /// Reads the variant at `index` (of the tag's values) from `deserializer`.
+    fn read<'de, D: Deserializer<'de>>(index: usize, deserializer: D) -> Result<Self, D::Error>;
+}
+
+/// Reads an object of a union tagged by the property `tag` whose values are `variants`, in one
+/// pass: the members before the tag are kept (as values; LiveChat writes one or two there),
+/// then the variant the tag names reads them, the tag and the rest of the object straight from
+/// the input (so that a variant's tag is required wherever the variant is read, as the schemas
+/// say). A missing tag, a tag that is not a string or not one of `variants` is an error at the
+/// tag.
+pub(crate) fn tagged<'de, U: Union, D: Deserializer<'de>>(
     deserializer: D,
     tag: &'static str,
     variants: &'static [&'static str],
-) -> Result<(usize, serde_json::Value), D::Error> {
-    struct Tagged {
+) -> Result<U, D::Error> {
+    struct Tagged<U> {
         tag: &'static str,
         variants: &'static [&'static str],
+        union: std::marker::PhantomData<U>,
     }
-    impl<'de> serde::de::Visitor<'de> for Tagged {
-        type Value = (usize, serde_json::Value);
+    impl<'de, U: Union> serde::de::Visitor<'de> for Tagged<U> {
+        type Value = U;
 
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             write!(f, "an object with a `{}`", self.tag)
         }
 
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> Result<Self::Value, A::Error> {
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<U, A::Error> {
             use serde::de::Error;
-            let mut object = serde_json::Map::new();
-            let mut index = None;
+            let mut before = Vec::new();
             while let Some(key) = map.next_key::<String>()? {
                 if key == self.tag {
-                    if index.is_some() {
-                        return Err(A::Error::duplicate_field(self.tag));
-                    }
                     // Checked while the value is read, so that an error names the tag's path.
-                    let i = map.next_value_seed(Tag(self.variants))?;
-                    index = Some(i);
-                    object.insert(key, serde_json::Value::from(self.variants[i]));
-                } else {
-                    let value = map.next_value()?;
-                    object.insert(key, value);
+                    let index = map.next_value_seed(Tag(self.variants))?;
+                    let rest = Prefixed {
+                        before: before.into_iter(),
+                        tag: Some((self.tag, self.variants[index])),
+                        pending: None,
+                        rest: map,
+                    };
+                    return U::read(index, PrefixedDeserializer(rest));
                 }
+                let value: serde_json::Value = map.next_value()?;
+                before.push((key, value));
             }
-            let index = index.ok_or_else(|| A::Error::missing_field(self.tag))?;
-            Ok((index, serde_json::Value::Object(object)))
+            Err(A::Error::missing_field(self.tag))
         }
     }
-    deserializer.deserialize_map(Tagged { tag, variants })
+    deserializer.deserialize_map(Tagged {
+        tag,
+        variants,
+        union: std::marker::PhantomData,
+    })
+}
+
+/// The members of an object read so far, the tag, then the rest of the object from the input.
+struct Prefixed<A> {
+    before: std::vec::IntoIter<(String, serde_json::Value)>,
+    tag: Option<(&'static str, &'static str)>,
+    pending: Option<serde_json::Value>,
+    rest: A,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Prefixed<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        use serde::de::IntoDeserializer;
+        let (key, value) = match self.before.next() {
+            Some(member) => member,
+            None => match self.tag.take() {
+                Some((key, value)) => (key.to_owned(), serde_json::Value::from(value)),
+                None => return self.rest.next_key_seed(seed),
+            },
+        };
+        self.pending = Some(value);
+        seed.deserialize(key.into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, A::Error> {
+        match self.pending.take() {
+            Some(value) => seed
+                .deserialize(value)
+                .map_err(<A::Error as serde::de::Error>::custom),
+            None => self.rest.next_value_seed(seed),
+        }
+    }
+}
+
+/// Hands [`Prefixed`] to a variant as the object it reads.
+struct PrefixedDeserializer<A>(Prefixed<A>);
+
+impl<'de, A: serde::de::MapAccess<'de>> Deserializer<'de> for PrefixedDeserializer<A> {
+    type Error = A::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
+        visitor.visit_map(self.0)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
+    }
 }
 
 /// The value of a union's tag: the index of the variant it names.
@@ -176,13 +243,6 @@ impl<'de> serde::de::Visitor<'de> for Tag {
             .position(|name| *name == v)
             .ok_or_else(|| E::unknown_variant(v, self.0))
     }
-}
-
-/// Reads one variant of a tagged union from the object [`tagged`] buffered.
-pub(crate) fn variant<T: serde::de::DeserializeOwned, E: serde::de::Error>(
-    object: serde_json::Value,
-) -> Result<T, E> {
-    T::deserialize(object).map_err(E::custom)
 }
 
 /// `v` as an `i64`, when it is a whole number in range (JSON Schema counts `1.0` as an integer).

@@ -147,9 +147,13 @@ pub fn union_tokens(union: &Union) -> TokenStream {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 // The variant reads the whole object, its tag included.
-                let (index, object) = crate::de::tagged(deserializer, #tag, &[ #( #values ),* ])?;
+                crate::de::tagged(deserializer, #tag, &[ #( #values ),* ])
+            }
+        }
+        impl crate::de::Union for #name {
+            fn read<'de, D: ::serde::Deserializer<'de>>(index: usize, deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 match index {
-                    #( #indices => crate::de::variant(object).map(Self::#variants), )*
+                    #( #indices => <#types as ::serde::Deserialize>::deserialize(deserializer).map(Self::#variants), )*
                     _ => ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom("unknown variant")),
                 }
             }

@@ -7266,15 +7266,27 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessChange {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let (index, object) = crate::de::tagged(
-            deserializer,
-            "status",
-            &["added", "updated", "deleted"],
-        )?;
+        crate::de::tagged(deserializer, "status", &["added", "updated", "deleted"])
+    }
+}
+impl crate::de::Union for AutoAccessChange {
+    fn read<'de, D: ::serde::Deserializer<'de>>(
+        index: usize,
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         match index {
-            0usize => crate::de::variant(object).map(Self::Added),
-            1usize => crate::de::variant(object).map(Self::Updated),
-            2usize => crate::de::variant(object).map(Self::Deleted),
+            0usize => {
+                <AutoAccessAdded as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Added)
+            }
+            1usize => {
+                <AutoAccessUpdated as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Updated)
+            }
+            2usize => {
+                <AutoAccessDeleted as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Deleted)
+            }
             _ => {
                 ::std::result::Result::Err(
                     <D::Error as ::serde::de::Error>::custom("unknown variant"),
@@ -7344,7 +7356,7 @@ impl<'de> ::serde::Deserialize<'de> for Event {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let (index, object) = crate::de::tagged(
+        crate::de::tagged(
             deserializer,
             "type",
             &[
@@ -7357,16 +7369,47 @@ impl<'de> ::serde::Deserialize<'de> for Event {
                 "system_message",
                 "system",
             ],
-        )?;
+        )
+    }
+}
+impl crate::de::Union for Event {
+    fn read<'de, D: ::serde::Deserializer<'de>>(
+        index: usize,
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         match index {
-            0usize => crate::de::variant(object).map(Self::Message),
-            1usize => crate::de::variant(object).map(Self::File),
-            2usize => crate::de::variant(object).map(Self::Form),
-            3usize => crate::de::variant(object).map(Self::FilledForm),
-            4usize => crate::de::variant(object).map(Self::RichMessage),
-            5usize => crate::de::variant(object).map(Self::Custom),
-            6usize => crate::de::variant(object).map(Self::SystemMessage),
-            7usize => crate::de::variant(object).map(Self::System),
+            0usize => {
+                <MessageEvent as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Message)
+            }
+            1usize => {
+                <FileEvent as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::File)
+            }
+            2usize => {
+                <FormEvent as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Form)
+            }
+            3usize => {
+                <FilledFormEvent as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::FilledForm)
+            }
+            4usize => {
+                <RichMessageEvent as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::RichMessage)
+            }
+            5usize => {
+                <CustomEvent as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Custom)
+            }
+            6usize => {
+                <SystemMessageEvent as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::SystemMessage)
+            }
+            7usize => {
+                <SystemEvent as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::System)
+            }
             _ => {
                 ::std::result::Result::Err(
                     <D::Error as ::serde::de::Error>::custom("unknown variant"),
@@ -7473,7 +7516,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let (index, object) = crate::de::tagged(
+        crate::de::tagged(
             deserializer,
             "type",
             &[
@@ -7487,17 +7530,63 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormField {
                 "radio",
                 "select",
             ],
-        )?;
+        )
+    }
+}
+impl crate::de::Union for FilledFormField {
+    fn read<'de, D: ::serde::Deserializer<'de>>(
+        index: usize,
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         match index {
-            0usize => crate::de::variant(object).map(Self::Checkbox),
-            1usize => crate::de::variant(object).map(Self::Email),
-            2usize => crate::de::variant(object).map(Self::Name),
-            3usize => crate::de::variant(object).map(Self::Question),
-            4usize => crate::de::variant(object).map(Self::Subject),
-            5usize => crate::de::variant(object).map(Self::Textarea),
-            6usize => crate::de::variant(object).map(Self::GroupChooser),
-            7usize => crate::de::variant(object).map(Self::Radio),
-            8usize => crate::de::variant(object).map(Self::Select),
+            0usize => {
+                <FilledFormCheckboxField as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Checkbox)
+            }
+            1usize => {
+                <FilledFormEmailField as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Email)
+            }
+            2usize => {
+                <FilledFormNameField as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Name)
+            }
+            3usize => {
+                <FilledFormQuestionField as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Question)
+            }
+            4usize => {
+                <FilledFormSubjectField as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Subject)
+            }
+            5usize => {
+                <FilledFormTextareaField as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Textarea)
+            }
+            6usize => {
+                <FilledFormGroupChooserField as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::GroupChooser)
+            }
+            7usize => {
+                <FilledFormRadioField as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Radio)
+            }
+            8usize => {
+                <FilledFormSelectField as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Select)
+            }
             _ => {
                 ::std::result::Result::Err(
                     <D::Error as ::serde::de::Error>::custom("unknown variant"),
@@ -7597,14 +7686,23 @@ impl<'de> ::serde::Deserialize<'de> for User {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let (index, object) = crate::de::tagged(
-            deserializer,
-            "type",
-            &["agent", "customer"],
-        )?;
+        crate::de::tagged(deserializer, "type", &["agent", "customer"])
+    }
+}
+impl crate::de::Union for User {
+    fn read<'de, D: ::serde::Deserializer<'de>>(
+        index: usize,
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         match index {
-            0usize => crate::de::variant(object).map(Self::Agent),
-            1usize => crate::de::variant(object).map(Self::Customer),
+            0usize => {
+                <Agent as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Agent)
+            }
+            1usize => {
+                <Customer as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Customer)
+            }
             _ => {
                 ::std::result::Result::Err(
                     <D::Error as ::serde::de::Error>::custom("unknown variant"),
