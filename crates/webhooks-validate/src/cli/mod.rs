@@ -16,7 +16,7 @@ use crate::Validator;
 use args::Options;
 pub use args::{DEFAULT_MAX_BODY_SIZE, SECRET_ENV};
 use input::Body;
-use parallel::{Pool, Sequential, Sink};
+use parallel::{Checker, Pool, Sequential, Sink};
 
 /// Help text of the command.
 pub const HELP: &str = "\
@@ -112,14 +112,19 @@ pub fn run(
         }
     };
     let out = io::BufWriter::with_capacity(64 * 1024, stdout);
+    let checker = Checker {
+        validator: &validator,
+        format: options.format,
+        limit: options.max_body_size,
+    };
     let threads = parallel::threads(options.ndjson, options.inputs.len());
     if threads < 2 {
-        let mut sink = Sequential::new(&validator, options.format, out);
+        let mut sink = Sequential::new(checker, out);
         return check_all(&options, stdin, &mut sink, stderr);
     }
     std::thread::scope(|scope| {
         let window = parallel::Window::for_threads(threads);
-        let mut sink = Pool::start(scope, &validator, options.format, threads, window, out);
+        let mut sink = Pool::start(scope, checker, threads, window, out);
         check_all(&options, stdin, &mut sink, stderr)
     })
 }

@@ -41,31 +41,38 @@ pub(crate) trait Sink {
     fn any_invalid(&self) -> bool;
 }
 
-/// Validates one body (unless it was too large) and writes its result. Returns whether it was
-/// valid.
-fn check_one(
-    validator: &Validator,
-    format: Format,
-    input: &str,
-    line: Option<usize>,
-    body: &[u8],
-    read: &Body,
-    out: &mut impl Write,
-) -> io::Result<bool> {
-    let result = match read {
-        Body::Within => validator.validate(body),
-        Body::TooLarge => Err(ValidationError::TooLarge {
-            limit: validator.max_body_size().unwrap_or(usize::MAX),
-        }),
-    };
-    report::write_result(out, format, input, line, &result)?;
-    Ok(result.is_ok())
+/// What checking a body needs: the validator, the output format and the body size limit.
+#[derive(Clone, Copy)]
+pub(crate) struct Checker<'a> {
+    pub(crate) validator: &'a Validator,
+    pub(crate) format: Format,
+    /// `--max-body-size`: shown in the error of a body read past as too large.
+    pub(crate) limit: usize,
+}
+
+impl Checker<'_> {
+    /// Validates one body (unless it was too large) and writes its result. Returns whether it
+    /// was valid.
+    fn check(
+        self,
+        input: &str,
+        line: Option<usize>,
+        body: &[u8],
+        read: &Body,
+        out: &mut impl Write,
+    ) -> io::Result<bool> {
+        let result = match read {
+            Body::Within => self.validator.validate(body),
+            Body::TooLarge => Err(ValidationError::TooLarge { limit: self.limit }),
+        };
+        report::write_result(out, self.format, input, line, &result)?;
+        Ok(result.is_ok())
+    }
 }
 
 /// Each body validated as soon as it is pushed, on this thread.
 pub(crate) struct Sequential<'a, W: Write> {
-    validator: &'a Validator,
-    format: Format,
+    checker: Checker<'a>,
     out: W,
     buf: Vec<u8>,
     invalid: bool,
@@ -73,10 +80,9 @@ pub(crate) struct Sequential<'a, W: Write> {
 
 impl<'a, W: Write> Sequential<'a, W> {
     /// Writes the results to `out`.
-    pub(crate) fn new(validator: &'a Validator, format: Format, out: W) -> Self {
+    pub(crate) fn new(checker: Checker<'a>, out: W) -> Self {
         Sequential {
-            validator,
-            format,
+            checker,
             out,
             buf: Vec::new(),
             invalid: false,
@@ -97,15 +103,7 @@ impl<W: Write> Sink for Sequential<'_, W> {
         read: Body,
     ) -> io::Result<()> {
         let body = self.buf.get(start..).unwrap_or_default();
-        let outcome = check_one(
-            self.validator,
-            self.format,
-            input,
-            line,
-            body,
-            &read,
-            &mut self.out,
-        );
+        let outcome = self.checker.check(input, line, body, &read, &mut self.out);
         self.buf.clear();
         self.invalid |= !outcome?;
         Ok(())
@@ -202,8 +200,7 @@ impl<W: Write> Pool<W> {
     /// threads end when the pool is dropped.
     pub(crate) fn start<'scope>(
         scope: &'scope Scope<'scope, '_>,
-        validator: &'scope Validator,
-        format: Format,
+        checker: Checker<'scope>,
         threads: usize,
         window: Window,
         out: W,
@@ -214,7 +211,7 @@ impl<W: Write> Pool<W> {
         for _ in 0..threads {
             let queue = Arc::clone(&queue);
             let done_tx = done_tx.clone();
-            scope.spawn(move || work(validator, format, &queue, &done_tx));
+            scope.spawn(move || work(checker, &queue, &done_tx));
         }
         Pool {
             window,
@@ -338,19 +335,14 @@ impl<W: Write> Drop for Pool<W> {
 }
 
 /// A validation thread: takes batches until the queue closes.
-fn work(
-    validator: &Validator,
-    format: Format,
-    queue: &Mutex<Receiver<Batch>>,
-    done: &Sender<Done>,
-) {
+fn work(checker: Checker<'_>, queue: &Mutex<Receiver<Batch>>, done: &Sender<Done>) {
     loop {
         let batch = match queue.lock() {
             Ok(queue) => queue.recv(),
             Err(_) => return,
         };
         let Ok(batch) = batch else { return };
-        let checked = catch_unwind(AssertUnwindSafe(|| check_batch(validator, format, &batch)));
+        let checked = catch_unwind(AssertUnwindSafe(|| check_batch(checker, &batch)));
         let (output, invalid) = match checked {
             Ok(checked) => checked,
             Err(_) => (Err(stopped()), true),
@@ -369,24 +361,12 @@ fn work(
 
 /// Validates the bodies of a batch; returns their results written out, and whether one was
 /// invalid.
-fn check_batch(
-    validator: &Validator,
-    format: Format,
-    batch: &Batch,
-) -> (io::Result<Vec<u8>>, bool) {
+fn check_batch(checker: Checker<'_>, batch: &Batch) -> (io::Result<Vec<u8>>, bool) {
     let mut output = Vec::with_capacity(batch.items.len() * 48);
     let mut invalid = false;
     for item in &batch.items {
         let body = batch.data.get(item.range.clone()).unwrap_or_default();
-        match check_one(
-            validator,
-            format,
-            &item.input,
-            item.line,
-            body,
-            &item.read,
-            &mut output,
-        ) {
+        match checker.check(&item.input, item.line, body, &item.read, &mut output) {
             Ok(valid) => invalid |= !valid,
             Err(e) => return (Err(e), true),
         }

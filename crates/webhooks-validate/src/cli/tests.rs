@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::parallel::{Pool, Sequential, Window};
+use super::parallel::{Checker, Pool, Sequential, Window};
 use super::*;
 
 /// The samples of the typed version: valid and invalid bodies, each on one line.
@@ -70,12 +70,17 @@ fn both(args: &[&str], stdin: &[u8], threads: usize) -> [(u8, String, String); 2
         .max_body_size(Some(options.max_body_size))
         .build()
         .expect("validator");
+    let checker = Checker {
+        validator: &validator,
+        format: options.format,
+        limit: options.max_body_size,
+    };
     let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let status = check_all(
         &options,
         &mut &stdin[..],
-        &mut Sequential::new(&validator, options.format, &mut out),
+        &mut Sequential::new(checker, &mut out),
         &mut err,
     );
     let one = (status, text(out), text(err));
@@ -88,7 +93,7 @@ fn both(args: &[&str], stdin: &[u8], threads: usize) -> [(u8, String, String); 2
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let status = std::thread::scope(|scope| {
-        let mut pool = Pool::start(scope, &validator, options.format, threads, window, &mut out);
+        let mut pool = Pool::start(scope, checker, threads, window, &mut out);
         check_all(&options, &mut &stdin[..], &mut pool, &mut err)
     });
     [one, (status, text(out), text(err))]
