@@ -1,33 +1,27 @@
 #!/usr/bin/env bash
-# Compares `webhooks-validate` with Python's jsonschema and fastjsonschema on the documented
-# samples (as NDJSON, repeated), against the same schemas. Installs the Python packages in a
-# virtual environment under target/. Usage: bench/compare-python.sh [COPIES]
+# Measures `webhooks-validate --ndjson` side by side with its peers, in one run, on one NDJSON
+# stream: ROUNDS rounds through the valid samples (documented and extra) of the stable version,
+# ids varied. Peers: a one-thread Rust program parsing each line into `serde_json::Value`
+# (examples/value_baseline.rs), LiveChat's Python SDK, Python's json.loads, fastjsonschema and
+# jsonschema. The Python packages, pinned, are installed in a virtual environment under the
+# build folder. Prints a markdown table. Usage: bench/compare-python.sh [ROUNDS] (default 120:
+# a stream of about 9 MB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-copies=${1:-200}
-venv=target/bench-python
+rounds=${1:-120}
+target=${CARGO_TARGET_DIR:-target}
+venv=$target/bench-python
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check \
-    jsonschema==4.23.0 fastjsonschema==2.21.1 rfc3339-validator==0.1.4 rfc3987==1.3.8
+    jsonschema==4.23.0 fastjsonschema==2.21.1 rfc3339-validator==0.1.4 rfc3987==1.3.8 \
+    lc-sdk-python==0.4.2
 
-cargo build --quiet --release -p webhooks-validate --bin webhooks-validate
+cargo build --quiet --release -p webhooks-validate --bin webhooks-validate --example value_baseline
 
 corpus=$venv/corpus.ndjson
-# The documented samples of the typed version, as samples/index.json lists them.
-schemas=$("$venv/bin/python" - "$copies" "$corpus" <<'PY'
-import json, pathlib, sys
-copies, out = int(sys.argv[1]), pathlib.Path(sys.argv[2])
-manifest = json.loads(pathlib.Path("samples/index.json").read_text())
-version = next(v for v in manifest["versions"] if v["version"] == manifest["stable_version"])
-folder = pathlib.Path(version["samples"])
-lines = [json.dumps(json.loads((folder / f["file"]).read_text()), separators=(",", ":"))
-         for f in version["files"] if f["kind"] == "documented"]
-out.write_text("\n".join(lines * copies) + "\n")
-print(version["schemas"])
-PY
-)
-
-"$venv/bin/python" bench/compare_python.py "$schemas" "$corpus" "${CARGO_TARGET_DIR:-target}/release/webhooks-validate"
+schemas=$("$venv/bin/python" bench/compare_python.py corpus "$rounds" "$corpus")
+"$venv/bin/python" bench/compare_python.py measure "$schemas" "$corpus" \
+    "$target/release/webhooks-validate" "$target/release/examples/value_baseline"

@@ -252,7 +252,7 @@ fn summary() {
     if let Some(ns) = mean_ns(&dir, "cli", "ndjson") {
         let lines = input.iter().filter(|b| **b == b'\n').count();
         println!(
-            "cli --ndjson: {} bytes, {lines} webhooks: {:.1} MB/s, {:.0} webhooks/s (one thread, schema compile included)",
+            "cli --ndjson: {} bytes, {lines} webhooks: {:.1} MB/s, {:.0} webhooks/s (every core, schema compile included)",
             input.len(),
             input.len() as f64 / (ns / 1e9) / 1e6,
             lines as f64 / (ns / 1e9)

@@ -180,3 +180,87 @@ fn numbers_beyond_64_bits_are_shown_as_written() {
     );
     assert!(!shown.contains("e18") && !shown.contains("e+18"), "{shown}");
 }
+
+/// The peak resident memory of a running process (`VmHWM`), in bytes.
+#[cfg(target_os = "linux")]
+fn peak_resident(pid: u32) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .expect("VmHWM");
+    let kb: usize = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .expect("a number of kB");
+    kb * 1024
+}
+
+/// Streams `lines` copies of `line` to `--ndjson --format json`; returns the peak resident
+/// memory, read while the process still waits for the end of its input, once all of it is
+/// written, after checking that every line was found valid.
+#[cfg(target_os = "linux")]
+fn peak_resident_on_stream(line: &[u8], lines: usize) -> usize {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webhooks-validate"))
+        .args(["--ndjson", "--format", "json"])
+        .env_remove("WEBHOOKS_SECRET_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut results = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        results.read_to_string(&mut text).expect("output");
+        text
+    });
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    for _ in 0..lines {
+        stdin.write_all(line).expect("written");
+    }
+    stdin.flush().expect("flushed");
+    let peak = peak_resident(child.id());
+    drop(stdin);
+    let status = child.wait().expect("the binary ends");
+    let text = reader.join().expect("reader thread");
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(text.matches("\"valid\":true").count(), lines);
+    peak
+}
+
+/// An `--ndjson` stream of 48 MB goes through the validation threads in the memory of one of
+/// 18 MB, and less than the stream: the batches in flight are bounded, never the whole stream.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_long_ndjson_stream_is_validated_in_bounded_memory() {
+    let mut chat = sample_value("incoming_chat.json");
+    let events = chat["payload"]["chat"]["thread"]["events"]
+        .as_array_mut()
+        .expect("events");
+    let message = events
+        .iter_mut()
+        .find(|event| event.get("text").is_some())
+        .expect("an event with text");
+    message["text"] = "x".repeat(60_000).into();
+    let mut line = compact(&chat);
+    line.push(b'\n');
+    let lines = 800;
+    assert!(line.len() * lines > 48_000_000);
+
+    // Writing 18 MB blocks until all but the window (at most 16 MiB) and a pipe's buffer is
+    // validated: the window is full by then, and the peak must not grow beyond.
+    let fewer = peak_resident_on_stream(&line, 300);
+    let many = peak_resident_on_stream(&line, lines);
+    assert!(
+        many < fewer + (4 << 20),
+        "peak resident memory: {many} bytes on {lines} lines, {fewer} on 300"
+    );
+    assert!(many < 48 << 20, "peak resident memory {many} bytes");
+}

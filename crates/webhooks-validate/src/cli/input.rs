@@ -1,5 +1,6 @@
 //! Reading bodies with a size limit: never more than the limit (and one byte) is held, however
-//! large the input.
+//! large the input. Bodies are appended to a buffer, which may already hold earlier bodies (a
+//! batch for the validation threads); a body too large is removed from it again.
 
 use std::io::{self, BufRead, Read};
 
@@ -12,32 +13,55 @@ pub(crate) enum Body {
     TooLarge,
 }
 
-/// Reads the whole of `reader` into `buf`, or stops after `limit + 1` bytes.
+/// Appends the whole of `reader` to `buf`, or stops after `limit + 1` bytes.
 pub(crate) fn read_body(
     reader: &mut dyn BufRead,
     limit: usize,
     buf: &mut Vec<u8>,
 ) -> io::Result<Body> {
-    buf.clear();
+    let start = buf.len();
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    reader.take(cap).read_to_end(buf)?;
-    if buf.len() > limit {
-        buf.clear();
-        buf.shrink_to(64 * 1024);
+    if let Err(e) = reader.take(cap).read_to_end(buf) {
+        buf.truncate(start);
+        return Err(e);
+    }
+    if buf.len() - start > limit {
+        drop_body(buf, start);
         return Ok(Body::TooLarge);
     }
     Ok(Body::Within)
 }
 
-/// Reads one line of `reader` into `buf` (its newline included), `None` at the end of the
+/// Removes the body that starts at `start`; a buffer that held nothing else is also shrunk.
+fn drop_body(buf: &mut Vec<u8>, start: usize) {
+    buf.truncate(start);
+    if start == 0 {
+        buf.shrink_to(64 * 1024);
+    }
+}
+
+/// Appends one line of `reader` to `buf` (its newline included), `None` at the end of the
 /// input. A line longer than `limit` (newline excluded) is read past without being kept, in
-/// chunks of the reader's buffer.
+/// chunks of the reader's buffer. On an error, `buf` is left as it was.
 pub(crate) fn read_line(
     reader: &mut dyn BufRead,
     limit: usize,
     buf: &mut Vec<u8>,
 ) -> io::Result<Option<Body>> {
-    buf.clear();
+    let start = buf.len();
+    let outcome = read_line_from(reader, limit, buf, start);
+    if outcome.is_err() {
+        buf.truncate(start);
+    }
+    outcome
+}
+
+fn read_line_from(
+    reader: &mut dyn BufRead,
+    limit: usize,
+    buf: &mut Vec<u8>,
+    start: usize,
+) -> io::Result<Option<Body>> {
     let mut read_any = false;
     let mut too_large = false;
     loop {
@@ -59,11 +83,10 @@ pub(crate) fn read_line(
             None => (chunk.len(), false),
         };
         if !too_large {
-            let content = buf.len() + take - usize::from(ends);
+            let content = buf.len() - start + take - usize::from(ends);
             if content > limit {
                 too_large = true;
-                buf.clear();
-                buf.shrink_to(64 * 1024);
+                drop_body(buf, start);
             } else {
                 buf.extend_from_slice(&chunk[..take]);
             }
@@ -89,6 +112,7 @@ mod tests {
         let mut input: &[u8] = b"12345";
         assert_eq!(read_body(&mut input, 5, &mut buf).ok(), Some(Body::Within));
         assert_eq!(buf, b"12345");
+        buf.clear();
         let mut input: &[u8] = b"123456";
         assert_eq!(
             read_body(&mut input, 5, &mut buf).ok(),
@@ -115,6 +139,7 @@ mod tests {
         while let Some(body) = read_line(&mut reader, 4, &mut buf).expect("reads") {
             assert!(buf.capacity() <= 64 * 1024);
             lines.push((body, String::from_utf8_lossy(&buf).into_owned()));
+            buf.clear();
         }
         assert_eq!(
             lines,
@@ -135,5 +160,28 @@ mod tests {
             Some(Some(Body::Within))
         );
         assert_eq!(read_line(&mut reader, 4, &mut buf).ok(), Some(None));
+    }
+
+    #[test]
+    fn bodies_are_appended_and_one_too_large_leaves_the_earlier_ones() {
+        let mut buf = b"kept\n".to_vec();
+        let mut reader = io::BufReader::with_capacity(4, &b"abc\n123456789\nxy"[..]);
+        assert_eq!(
+            read_line(&mut reader, 4, &mut buf).ok(),
+            Some(Some(Body::Within))
+        );
+        assert_eq!(
+            read_line(&mut reader, 4, &mut buf).ok(),
+            Some(Some(Body::TooLarge))
+        );
+        assert_eq!(buf, b"kept\nabc\n");
+        assert_eq!(read_body(&mut reader, 4, &mut buf).ok(), Some(Body::Within));
+        assert_eq!(buf, b"kept\nabc\nxy");
+        let mut reader: &[u8] = b"12345";
+        assert_eq!(
+            read_body(&mut reader, 4, &mut buf).ok(),
+            Some(Body::TooLarge)
+        );
+        assert_eq!(buf, b"kept\nabc\nxy");
     }
 }

@@ -3,15 +3,20 @@
 
 mod args;
 mod input;
+mod parallel;
 mod report;
+#[cfg(test)]
+mod tests;
 
 use std::ffi::OsString;
 use std::io::{self, BufRead, Write};
+use std::sync::Arc;
 
-use crate::{ApiVersion, ValidationError, Validator};
-use args::{Format, Options};
+use crate::{ApiVersion, Validator};
+use args::Options;
 pub use args::{DEFAULT_MAX_BODY_SIZE, SECRET_ENV};
 use input::Body;
+use parallel::{Checker, Pool, Sequential, Sink};
 
 /// Help text of the command, with the versions this build knows.
 pub fn help() -> String {
@@ -51,7 +56,9 @@ options:
                       input, per line, with the same facts (`input`, `line`, `valid`,
                       `action`, `errors`, `omitted`)
   --ndjson            each line of each input is one webhook; results name the line number
-                      (blank lines are skipped)
+                      (blank lines are skipped). With --ndjson or several FILEs, the
+                      bodies are checked on every core the process may use; the results keep
+                      the order of the input
   --max-errors N      list at most N errors per body (default 100), then `and K more`
   --max-body-size BYTES
                       a body (with --ndjson: a line) larger than BYTES (default 1048576) is
@@ -114,89 +121,87 @@ pub fn run(
             return EXIT_USAGE;
         }
     };
-    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
+    let out = io::BufWriter::with_capacity(64 * 1024, stdout);
+    let checker = Checker {
+        validator: &validator,
+        format: options.format,
+        limit: options.max_body_size,
+    };
+    let threads = parallel::threads(options.ndjson, options.inputs.len());
+    if threads < 2 {
+        let mut sink = Sequential::new(checker, out);
+        return check_all(&options, stdin, &mut sink, stderr);
+    }
+    std::thread::scope(|scope| {
+        let window = parallel::Window::for_threads(threads);
+        let mut sink = Pool::start(scope, checker, threads, window, out);
+        check_all(&options, stdin, &mut sink, stderr)
+    })
+}
+
+/// Checks every input, writing the results through `sink`. Returns the exit status.
+fn check_all(
+    options: &Options,
+    stdin: &mut dyn BufRead,
+    sink: &mut impl Sink,
+    stderr: &mut dyn Write,
+) -> u8 {
     let mut status = EXIT_VALID;
     for input in &options.inputs {
-        let name = input.to_string_lossy();
+        let name: Arc<str> = Arc::from(input.to_string_lossy());
         let outcome = if input == "-" {
-            check_input(&validator, &options, "<stdin>", stdin, &mut out)
+            check_input(options, &Arc::from("<stdin>"), stdin, sink)
         } else {
             match std::fs::File::open(input) {
                 Ok(file) => {
                     let mut reader = io::BufReader::with_capacity(256 * 1024, file);
-                    check_input(&validator, &options, &name, &mut reader, &mut out)
+                    check_input(options, &name, &mut reader, sink)
                 }
                 Err(e) => Err(e),
             }
         };
-        match outcome {
-            Ok(true) => {}
-            Ok(false) => status = status.max(EXIT_INVALID),
-            Err(e) => {
-                let _ = out.flush();
-                let _ = writeln!(stderr, "webhooks-validate: {}: {e}", report::Escaped(&name));
-                status = EXIT_USAGE;
-            }
+        if let Err(e) = outcome {
+            // The results of the inputs before come first.
+            let _ = sink.flush();
+            let _ = writeln!(stderr, "webhooks-validate: {}: {e}", report::Escaped(&name));
+            status = EXIT_USAGE;
         }
     }
-    if let Err(e) = out.flush() {
+    if let Err(e) = sink.flush() {
         let _ = writeln!(stderr, "webhooks-validate: cannot write the results: {e}");
         return EXIT_USAGE;
+    }
+    if sink.any_invalid() {
+        status = status.max(EXIT_INVALID);
     }
     status
 }
 
-/// Checks every webhook of one input. Returns whether all were valid.
+/// Reads every webhook of one input into `sink`.
 fn check_input(
-    validator: &Validator,
     options: &Options,
-    name: &str,
+    name: &Arc<str>,
     reader: &mut dyn BufRead,
-    out: &mut impl Write,
-) -> io::Result<bool> {
+    sink: &mut impl Sink,
+) -> io::Result<()> {
     let limit = options.max_body_size;
-    let mut body = Vec::new();
     if !options.ndjson {
-        let read = input::read_body(reader, limit, &mut body)?;
-        return check_one(validator, options.format, name, None, &body, read, out);
+        let start = sink.buffer().len();
+        let read = input::read_body(reader, limit, sink.buffer())?;
+        return sink.push(name, None, start, read);
     }
-    let mut all_valid = true;
     let mut number = 0;
-    while let Some(read) = input::read_line(reader, limit, &mut body)? {
+    loop {
+        let buf = sink.buffer();
+        let start = buf.len();
+        let Some(read) = input::read_line(reader, limit, buf)? else {
+            return Ok(());
+        };
         number += 1;
-        if read == Body::Within && body.iter().all(u8::is_ascii_whitespace) {
+        if read == Body::Within && buf[start..].iter().all(u8::is_ascii_whitespace) {
+            buf.truncate(start);
             continue;
         }
-        all_valid &= check_one(
-            validator,
-            options.format,
-            name,
-            Some(number),
-            &body,
-            read,
-            out,
-        )?;
+        sink.push(name, Some(number), start, read)?;
     }
-    Ok(all_valid)
-}
-
-/// Validates one body (unless it was too large) and writes its result. Returns whether it was
-/// valid.
-fn check_one(
-    validator: &Validator,
-    format: Format,
-    input: &str,
-    line: Option<usize>,
-    body: &[u8],
-    read: Body,
-    out: &mut impl Write,
-) -> io::Result<bool> {
-    let result = match read {
-        Body::Within => validator.validate(body),
-        Body::TooLarge => Err(ValidationError::TooLarge {
-            limit: validator.max_body_size().unwrap_or(usize::MAX),
-        }),
-    };
-    report::write_result(out, format, input, line, &result)?;
-    Ok(result.is_ok())
 }
