@@ -13,41 +13,36 @@ where
 }
 
 /// A deserializer that reads a struct from a JSON object only: serde's derived struct
-/// deserializers also accept an array of the fields in order, which no schema allows.
-pub(crate) struct MapOnly<D>(pub(crate) D);
+/// deserializers also accept an array of the fields in order, which no schema allows. With a
+/// counter ([`MapOnly::counting`]) it also counts the object's members, documented or not: what
+/// `minProperties` counts.
+pub(crate) struct MapOnly<'c, D> {
+    de: D,
+    count: Option<&'c std::cell::Cell<usize>>,
+}
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapOnly<D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(visitor)
-    }
-
-    fn deserialize_struct<V: serde::de::Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_map(visitor)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
-        ignored_any
+impl<D> MapOnly<'static, D> {
+    /// Reads from `de`, counting nothing.
+    pub(crate) fn new(de: D) -> Self {
+        Self { de, count: None }
     }
 }
 
-/// [`MapOnly`] that also counts the object's members, documented or not, into `count`: what
-/// `minProperties` counts.
-pub(crate) struct Counting<'c, D>(pub(crate) D, pub(crate) &'c std::cell::Cell<usize>);
+impl<'c, D> MapOnly<'c, D> {
+    /// Reads from `de`, counting the members into `count`.
+    pub(crate) fn counting(de: D, count: &'c std::cell::Cell<usize>) -> Self {
+        Self {
+            de,
+            count: Some(count),
+        }
+    }
+}
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Counting<'_, D> {
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapOnly<'_, D> {
     type Error = D::Error;
 
     fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(visitor)
+        self.de.deserialize_any(visitor)
     }
 
     fn deserialize_struct<V: serde::de::Visitor<'de>>(
@@ -56,7 +51,10 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Counting<'_, D> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_map(CountingVisitor(visitor, self.1))
+        match self.count {
+            Some(count) => self.de.deserialize_map(CountingVisitor(visitor, count)),
+            None => self.de.deserialize_map(visitor),
+        }
     }
 
     serde::forward_to_deserialize_any! {

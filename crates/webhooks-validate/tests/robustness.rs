@@ -16,7 +16,7 @@ fn corpus() -> &'static [(ApiVersion, Vec<u8>)] {
     CORPUS.get_or_init(|| {
         let mut out = Vec::new();
         for (version, folder, files) in common::versions() {
-            for file in files {
+            for (file, _) in files {
                 let bytes = std::fs::read(folder.join(&file)).expect("readable sample");
                 out.push((version, bytes));
             }

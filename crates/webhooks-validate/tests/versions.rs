@@ -4,33 +4,17 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use webhooks_validate::{ApiVersion, ValidationError, Validator};
 
 /// Each version of the manifest with its samples folder and its valid sample files.
 fn versions() -> Vec<(ApiVersion, PathBuf, Vec<String>)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let text = std::fs::read(root.join("samples/index.json")).expect("manifest");
-    let manifest: serde_json::Value = serde_json::from_slice(&text).expect("JSON");
-    let entries = manifest["versions"].as_array().expect("versions");
-    entries
-        .iter()
-        .map(|entry| {
-            let version = entry["version"]
-                .as_str()
-                .expect("name")
-                .parse()
-                .expect("known");
-            let folder = root.join(entry["samples"].as_str().expect("folder"));
-            let valid = entry["files"]
-                .as_array()
-                .expect("files")
-                .iter()
-                .filter(|f| f["valid"] == true)
-                .map(|f| f["file"].as_str().expect("file").to_owned())
-                .collect();
-            (version, folder, valid)
+    common::versions()
+        .into_iter()
+        .map(|(version, folder, files)| {
+            let valid = files.into_iter().filter(|(_, v)| *v).map(|(f, _)| f);
+            (version, folder, valid.collect())
         })
         .collect()
 }

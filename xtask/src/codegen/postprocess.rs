@@ -120,12 +120,12 @@ pub fn object_impls(name: &Ident, checked: bool) -> TokenStream {
     let read = if checked {
         quote! {
             let members = ::std::cell::Cell::new(0);
-            let value = #name::deserialize(crate::de::Counting(deserializer, &members))?;
+            let value = #name::deserialize(crate::de::MapOnly::counting(deserializer, &members))?;
             value.check_rules(members.get()).map_err(<D::Error as ::serde::de::Error>::custom)?;
             ::std::result::Result::Ok(value)
         }
     } else {
-        quote!(#name::deserialize(crate::de::MapOnly(deserializer)))
+        quote!(#name::deserialize(crate::de::MapOnly::new(deserializer)))
     };
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {

@@ -17,7 +17,7 @@ pub(super) struct SendArgs {
     /// File whose first secret (one per line) is put into each sample's `secret_key`.
     #[arg(long, value_name = "FILE")]
     secret_key_file: PathBuf,
-    /// API version of the samples: `--all` posts the valid samples the manifest lists for it.
+    /// API version of the samples: `--all` posts the documented samples the manifest lists.
     #[arg(long, value_name = "VERSION", default_value_t = ApiVersion::STABLE)]
     api_version: ApiVersion,
     /// Post every documented sample of the version, as `samples/index.json` lists them (run

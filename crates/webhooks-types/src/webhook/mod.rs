@@ -87,6 +87,16 @@ impl<'de, P: VersionPayload> serde::de::Visitor<'de> for EnvelopeVisitor<P> {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        /// Reads the value of the member `name` into its empty `slot`.
+        fn fill<'de, T: Deserialize<'de>, A: serde::de::MapAccess<'de>>(
+            map: &mut A,
+            slot: &mut Option<T>,
+            name: &'static str,
+        ) -> Result<(), A::Error> {
+            once(slot, name)?;
+            *slot = Some(map.next_value()?);
+            Ok(())
+        }
         fn once<T, E: serde::de::Error>(slot: &Option<T>, name: &'static str) -> Result<(), E> {
             match slot {
                 Some(_) => Err(E::duplicate_field(name)),
@@ -102,22 +112,10 @@ impl<'de, P: VersionPayload> serde::de::Visitor<'de> for EnvelopeVisitor<P> {
         let mut additional_data = None;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
-                "webhook_id" => {
-                    once(&webhook_id, "webhook_id")?;
-                    webhook_id = Some(map.next_value()?);
-                }
-                "secret_key" => {
-                    once(&secret_key, "secret_key")?;
-                    secret_key = Some(map.next_value()?);
-                }
-                "action" => {
-                    once(&action, "action")?;
-                    action = Some(map.next_value()?);
-                }
-                "organization_id" => {
-                    once(&organization_id, "organization_id")?;
-                    organization_id = Some(map.next_value()?);
-                }
+                "webhook_id" => fill(&mut map, &mut webhook_id, "webhook_id")?,
+                "secret_key" => fill(&mut map, &mut secret_key, "secret_key")?,
+                "action" => fill(&mut map, &mut action, "action")?,
+                "organization_id" => fill(&mut map, &mut organization_id, "organization_id")?,
                 "payload" => {
                     once(&payload, "payload")?;
                     payload = Some(match &action {
@@ -128,14 +126,8 @@ impl<'de, P: VersionPayload> serde::de::Visitor<'de> for EnvelopeVisitor<P> {
                         None => PayloadSlot::Raw(map.next_value()?),
                     });
                 }
-                "requester" if P::HAS_REQUESTER => {
-                    once(&requester, "requester")?;
-                    requester = Some(map.next_value::<P::Requester>()?);
-                }
-                "additional_data" => {
-                    once(&additional_data, "additional_data")?;
-                    additional_data = Some(map.next_value::<P::AdditionalData>()?);
-                }
+                "requester" if P::HAS_REQUESTER => fill(&mut map, &mut requester, "requester")?,
+                "additional_data" => fill(&mut map, &mut additional_data, "additional_data")?,
                 _ => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }

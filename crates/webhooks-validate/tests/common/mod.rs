@@ -86,8 +86,8 @@ pub fn validator() -> webhooks_validate::ValidatorBuilder {
 }
 
 /// Every version of the manifest with its samples folder and every sample file it lists
-/// (valid and negative), relative to that folder.
-pub fn versions() -> Vec<(webhooks_validate::ApiVersion, PathBuf, Vec<String>)> {
+/// (valid and negative), relative to that folder, with whether it is valid.
+pub fn versions() -> Vec<(webhooks_validate::ApiVersion, PathBuf, Vec<(String, bool)>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let text = std::fs::read(root.join("samples/index.json")).expect("the manifest exists");
     let manifest: serde_json::Value = serde_json::from_slice(&text).expect("the manifest is JSON");
@@ -101,7 +101,7 @@ pub fn versions() -> Vec<(webhooks_validate::ApiVersion, PathBuf, Vec<String>)> 
                 .as_array()
                 .expect("files")
                 .iter()
-                .filter_map(|f| f["file"].as_str().map(str::to_owned))
+                .filter_map(|f| Some((f["file"].as_str()?.to_owned(), f["valid"] == true)))
                 .collect();
             (version.expect("a version this build knows"), folder, files)
         })

@@ -4871,7 +4871,7 @@ impl<'de> ::serde::Deserialize<'de> for Access {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Access::deserialize(crate::de::MapOnly(deserializer))
+        Access::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Access {
@@ -4886,7 +4886,7 @@ impl<'de> ::serde::Deserialize<'de> for ActiveChat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ActiveChat::deserialize(crate::de::MapOnly(deserializer))
+        ActiveChat::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ActiveChat {
@@ -4901,7 +4901,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AdditionalData::deserialize(crate::de::MapOnly(deserializer))
+        AdditionalData::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AdditionalData {
@@ -4916,7 +4916,7 @@ impl<'de> ::serde::Deserialize<'de> for Agent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Agent::deserialize(crate::de::MapOnly(deserializer))
+        Agent::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Agent {
@@ -4931,7 +4931,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentApprovedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentApprovedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentApprovedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentApprovedPayload {
@@ -4946,7 +4946,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentCreatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentCreatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentCreatedPayload {
@@ -4961,7 +4961,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentDeletedPayload {
@@ -4976,7 +4976,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentSuspendedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentSuspendedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentSuspendedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentSuspendedPayload {
@@ -4991,7 +4991,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentUnsuspendedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentUnsuspendedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentUnsuspendedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentUnsuspendedPayload {
@@ -5006,7 +5006,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentUpdatedPayload {
@@ -5021,7 +5021,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AutoAccessAdded::deserialize(crate::de::MapOnly(deserializer))
+        AutoAccessAdded::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AutoAccessAdded {
@@ -5038,7 +5038,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessConditions {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = AutoAccessConditions::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -5058,7 +5058,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AutoAccessDeleted::deserialize(crate::de::MapOnly(deserializer))
+        AutoAccessDeleted::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AutoAccessDeleted {
@@ -5073,7 +5073,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessTarget {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AutoAccessTarget::deserialize(crate::de::MapOnly(deserializer))
+        AutoAccessTarget::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AutoAccessTarget {
@@ -5088,7 +5088,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AutoAccessUpdated::deserialize(crate::de::MapOnly(deserializer))
+        AutoAccessUpdated::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AutoAccessUpdated {
@@ -5103,7 +5103,7 @@ impl<'de> ::serde::Deserialize<'de> for BotCreatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        BotCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        BotCreatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for BotCreatedPayload {
@@ -5118,7 +5118,7 @@ impl<'de> ::serde::Deserialize<'de> for BotDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        BotDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        BotDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for BotDeletedPayload {
@@ -5133,7 +5133,7 @@ impl<'de> ::serde::Deserialize<'de> for BotUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        BotUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        BotUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for BotUpdatedPayload {
@@ -5148,7 +5148,7 @@ impl<'de> ::serde::Deserialize<'de> for Chat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Chat::deserialize(crate::de::MapOnly(deserializer))
+        Chat::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Chat {
@@ -5163,7 +5163,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatAccessUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ChatAccessUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ChatAccessUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ChatAccessUpdatedPayload {
@@ -5178,7 +5178,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatDeactivatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ChatDeactivatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ChatDeactivatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ChatDeactivatedPayload {
@@ -5193,7 +5193,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatPropertiesDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ChatPropertiesDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ChatPropertiesDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ChatPropertiesDeletedPayload {
@@ -5208,7 +5208,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatPropertiesUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ChatPropertiesUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ChatPropertiesUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ChatPropertiesUpdatedPayload {
@@ -5223,7 +5223,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatTransferredPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ChatTransferredPayload::deserialize(crate::de::MapOnly(deserializer))
+        ChatTransferredPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ChatTransferredPayload {
@@ -5238,7 +5238,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckboxOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        CheckboxOption::deserialize(crate::de::MapOnly(deserializer))
+        CheckboxOption::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for CheckboxOption {
@@ -5253,7 +5253,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        CustomEvent::deserialize(crate::de::MapOnly(deserializer))
+        CustomEvent::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for CustomEvent {
@@ -5268,7 +5268,7 @@ impl<'de> ::serde::Deserialize<'de> for Customer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Customer::deserialize(crate::de::MapOnly(deserializer))
+        Customer::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Customer {
@@ -5284,7 +5284,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomerSessionFieldsUpdatedPayload {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         CustomerSessionFieldsUpdatedPayload::deserialize(
-            crate::de::MapOnly(deserializer),
+            crate::de::MapOnly::new(deserializer),
         )
     }
 }
@@ -5300,7 +5300,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomerStatistics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        CustomerStatistics::deserialize(crate::de::MapOnly(deserializer))
+        CustomerStatistics::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for CustomerStatistics {
@@ -5315,7 +5315,7 @@ impl<'de> ::serde::Deserialize<'de> for EventPropertiesDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        EventPropertiesDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        EventPropertiesDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for EventPropertiesDeletedPayload {
@@ -5330,7 +5330,7 @@ impl<'de> ::serde::Deserialize<'de> for EventPropertiesUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        EventPropertiesUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        EventPropertiesUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for EventPropertiesUpdatedPayload {
@@ -5345,7 +5345,7 @@ impl<'de> ::serde::Deserialize<'de> for EventUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        EventUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        EventUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for EventUpdatedPayload {
@@ -5360,7 +5360,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsMarkedAsSeenPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        EventsMarkedAsSeenPayload::deserialize(crate::de::MapOnly(deserializer))
+        EventsMarkedAsSeenPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for EventsMarkedAsSeenPayload {
@@ -5376,7 +5376,9 @@ impl<'de> ::serde::Deserialize<'de> for FileEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
-        let value = FileEvent::deserialize(crate::de::Counting(deserializer, &members))?;
+        let value = FileEvent::deserialize(
+            crate::de::MapOnly::counting(deserializer, &members),
+        )?;
         value
             .check_rules(members.get())
             .map_err(<D::Error as ::serde::de::Error>::custom)?;
@@ -5395,7 +5397,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormCheckboxField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormCheckboxField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormCheckboxField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormCheckboxField {
@@ -5410,7 +5412,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormEmailField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormEmailField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormEmailField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormEmailField {
@@ -5425,7 +5427,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormEvent::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormEvent::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormEvent {
@@ -5440,7 +5442,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormGroupChooserField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormGroupChooserField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormGroupChooserField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormGroupChooserField {
@@ -5455,7 +5457,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormNameField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormNameField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormNameField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormNameField {
@@ -5470,7 +5472,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormQuestionField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormQuestionField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormQuestionField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormQuestionField {
@@ -5485,7 +5487,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormRadioField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormRadioField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormRadioField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormRadioField {
@@ -5500,7 +5502,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormSelectField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormSelectField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormSelectField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormSelectField {
@@ -5515,7 +5517,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormSubjectField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormSubjectField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormSubjectField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormSubjectField {
@@ -5530,7 +5532,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormTextareaField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormTextareaField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormTextareaField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormTextareaField {
@@ -5545,7 +5547,7 @@ impl<'de> ::serde::Deserialize<'de> for FormEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FormEvent::deserialize(crate::de::MapOnly(deserializer))
+        FormEvent::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FormEvent {
@@ -5560,7 +5562,7 @@ impl<'de> ::serde::Deserialize<'de> for FormField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FormField::deserialize(crate::de::MapOnly(deserializer))
+        FormField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FormField {
@@ -5575,7 +5577,7 @@ impl<'de> ::serde::Deserialize<'de> for FormFieldOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FormFieldOption::deserialize(crate::de::MapOnly(deserializer))
+        FormFieldOption::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FormFieldOption {
@@ -5590,7 +5592,7 @@ impl<'de> ::serde::Deserialize<'de> for Geolocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Geolocation::deserialize(crate::de::MapOnly(deserializer))
+        Geolocation::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Geolocation {
@@ -5605,7 +5607,7 @@ impl<'de> ::serde::Deserialize<'de> for GeolocationCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GeolocationCondition::deserialize(crate::de::MapOnly(deserializer))
+        GeolocationCondition::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GeolocationCondition {
@@ -5622,7 +5624,7 @@ impl<'de> ::serde::Deserialize<'de> for GeolocationMatch {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = GeolocationMatch::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -5642,7 +5644,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupChooserAnswer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GroupChooserAnswer::deserialize(crate::de::MapOnly(deserializer))
+        GroupChooserAnswer::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GroupChooserAnswer {
@@ -5657,7 +5659,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupCreatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GroupCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        GroupCreatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GroupCreatedPayload {
@@ -5672,7 +5674,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GroupDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        GroupDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GroupDeletedPayload {
@@ -5687,7 +5689,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupMembership {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GroupMembership::deserialize(crate::de::MapOnly(deserializer))
+        GroupMembership::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GroupMembership {
@@ -5702,7 +5704,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GroupUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        GroupUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GroupUpdatedPayload {
@@ -5717,7 +5719,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomingChatPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        IncomingChatPayload::deserialize(crate::de::MapOnly(deserializer))
+        IncomingChatPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for IncomingChatPayload {
@@ -5732,7 +5734,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomingCustomerPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        IncomingCustomerPayload::deserialize(crate::de::MapOnly(deserializer))
+        IncomingCustomerPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for IncomingCustomerPayload {
@@ -5747,7 +5749,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomingEventPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        IncomingEventPayload::deserialize(crate::de::MapOnly(deserializer))
+        IncomingEventPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for IncomingEventPayload {
@@ -5762,7 +5764,9 @@ impl<'de> ::serde::Deserialize<'de> for IncomingRichMessagePostbackPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        IncomingRichMessagePostbackPayload::deserialize(crate::de::MapOnly(deserializer))
+        IncomingRichMessagePostbackPayload::deserialize(
+            crate::de::MapOnly::new(deserializer),
+        )
     }
 }
 impl ::serde::Serialize for IncomingRichMessagePostbackPayload {
@@ -5779,7 +5783,7 @@ impl<'de> ::serde::Deserialize<'de> for MatchCondition {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = MatchCondition::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -5799,7 +5803,7 @@ impl<'de> ::serde::Deserialize<'de> for MatchValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        MatchValue::deserialize(crate::de::MapOnly(deserializer))
+        MatchValue::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for MatchValue {
@@ -5814,7 +5818,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        MessageEvent::deserialize(crate::de::MapOnly(deserializer))
+        MessageEvent::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for MessageEvent {
@@ -5831,7 +5835,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagePostback {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = MessagePostback::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -5851,7 +5855,7 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageButton {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RichMessageButton::deserialize(crate::de::MapOnly(deserializer))
+        RichMessageButton::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for RichMessageButton {
@@ -5868,7 +5872,7 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageElement {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = RichMessageElement::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -5890,7 +5894,7 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageEvent {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = RichMessageEvent::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -5910,7 +5914,7 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RichMessageImage::deserialize(crate::de::MapOnly(deserializer))
+        RichMessageImage::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for RichMessageImage {
@@ -5925,7 +5929,7 @@ impl<'de> ::serde::Deserialize<'de> for RichMessagePostback {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RichMessagePostback::deserialize(crate::de::MapOnly(deserializer))
+        RichMessagePostback::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for RichMessagePostback {
@@ -5940,7 +5944,7 @@ impl<'de> ::serde::Deserialize<'de> for RoutingStatusSetPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RoutingStatusSetPayload::deserialize(crate::de::MapOnly(deserializer))
+        RoutingStatusSetPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for RoutingStatusSetPayload {
@@ -5955,7 +5959,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntry {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ScheduleEntry::deserialize(crate::de::MapOnly(deserializer))
+        ScheduleEntry::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ScheduleEntry {
@@ -5970,7 +5974,7 @@ impl<'de> ::serde::Deserialize<'de> for SystemMessageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        SystemMessageEvent::deserialize(crate::de::MapOnly(deserializer))
+        SystemMessageEvent::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for SystemMessageEvent {
@@ -5985,7 +5989,7 @@ impl<'de> ::serde::Deserialize<'de> for TagCreatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        TagCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        TagCreatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for TagCreatedPayload {
@@ -6000,7 +6004,7 @@ impl<'de> ::serde::Deserialize<'de> for TagDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        TagDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        TagDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for TagDeletedPayload {
@@ -6015,7 +6019,7 @@ impl<'de> ::serde::Deserialize<'de> for TagUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        TagUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        TagUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for TagUpdatedPayload {
@@ -6030,7 +6034,7 @@ impl<'de> ::serde::Deserialize<'de> for Thread {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Thread::deserialize(crate::de::MapOnly(deserializer))
+        Thread::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Thread {
@@ -6045,7 +6049,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadPropertiesDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadPropertiesDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ThreadPropertiesDeletedPayload::deserialize(
+            crate::de::MapOnly::new(deserializer),
+        )
     }
 }
 impl ::serde::Serialize for ThreadPropertiesDeletedPayload {
@@ -6060,7 +6066,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadPropertiesUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadPropertiesUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ThreadPropertiesUpdatedPayload::deserialize(
+            crate::de::MapOnly::new(deserializer),
+        )
     }
 }
 impl ::serde::Serialize for ThreadPropertiesUpdatedPayload {
@@ -6075,7 +6083,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadQueue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadQueue::deserialize(crate::de::MapOnly(deserializer))
+        ThreadQueue::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ThreadQueue {
@@ -6090,7 +6098,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadTaggedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadTaggedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ThreadTaggedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ThreadTaggedPayload {
@@ -6105,7 +6113,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadUntaggedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadUntaggedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ThreadUntaggedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ThreadUntaggedPayload {
@@ -6120,7 +6128,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferQueue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        TransferQueue::deserialize(crate::de::MapOnly(deserializer))
+        TransferQueue::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for TransferQueue {
@@ -6135,7 +6143,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferTarget {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        TransferTarget::deserialize(crate::de::MapOnly(deserializer))
+        TransferTarget::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for TransferTarget {
@@ -6150,7 +6158,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAddedToChatPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        UserAddedToChatPayload::deserialize(crate::de::MapOnly(deserializer))
+        UserAddedToChatPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for UserAddedToChatPayload {
@@ -6165,7 +6173,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRemovedFromChatPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        UserRemovedFromChatPayload::deserialize(crate::de::MapOnly(deserializer))
+        UserRemovedFromChatPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for UserRemovedFromChatPayload {
@@ -6180,7 +6188,7 @@ impl<'de> ::serde::Deserialize<'de> for Visit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Visit::deserialize(crate::de::MapOnly(deserializer))
+        Visit::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Visit {
@@ -6195,7 +6203,7 @@ impl<'de> ::serde::Deserialize<'de> for VisitedPage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        VisitedPage::deserialize(crate::de::MapOnly(deserializer))
+        VisitedPage::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for VisitedPage {
@@ -6210,7 +6218,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkScheduler {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        WorkScheduler::deserialize(crate::de::MapOnly(deserializer))
+        WorkScheduler::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for WorkScheduler {

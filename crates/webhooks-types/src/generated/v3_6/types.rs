@@ -5444,7 +5444,7 @@ impl<'de> ::serde::Deserialize<'de> for Access {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Access::deserialize(crate::de::MapOnly(deserializer))
+        Access::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Access {
@@ -5459,7 +5459,7 @@ impl<'de> ::serde::Deserialize<'de> for ActiveChat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ActiveChat::deserialize(crate::de::MapOnly(deserializer))
+        ActiveChat::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ActiveChat {
@@ -5474,7 +5474,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AdditionalData::deserialize(crate::de::MapOnly(deserializer))
+        AdditionalData::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AdditionalData {
@@ -5489,7 +5489,7 @@ impl<'de> ::serde::Deserialize<'de> for Agent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Agent::deserialize(crate::de::MapOnly(deserializer))
+        Agent::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Agent {
@@ -5504,7 +5504,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentApprovedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentApprovedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentApprovedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentApprovedPayload {
@@ -5519,7 +5519,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentCreatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentCreatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentCreatedPayload {
@@ -5534,7 +5534,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentDeletedPayload {
@@ -5549,7 +5549,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentSuspendedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentSuspendedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentSuspendedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentSuspendedPayload {
@@ -5564,7 +5564,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentUnsuspendedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentUnsuspendedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentUnsuspendedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentUnsuspendedPayload {
@@ -5579,7 +5579,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AgentUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        AgentUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AgentUpdatedPayload {
@@ -5594,7 +5594,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AutoAccessAdded::deserialize(crate::de::MapOnly(deserializer))
+        AutoAccessAdded::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AutoAccessAdded {
@@ -5611,7 +5611,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessConditions {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = AutoAccessConditions::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -5631,7 +5631,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AutoAccessDeleted::deserialize(crate::de::MapOnly(deserializer))
+        AutoAccessDeleted::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AutoAccessDeleted {
@@ -5646,7 +5646,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessTarget {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AutoAccessTarget::deserialize(crate::de::MapOnly(deserializer))
+        AutoAccessTarget::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AutoAccessTarget {
@@ -5661,7 +5661,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoAccessUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        AutoAccessUpdated::deserialize(crate::de::MapOnly(deserializer))
+        AutoAccessUpdated::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for AutoAccessUpdated {
@@ -5676,7 +5676,7 @@ impl<'de> ::serde::Deserialize<'de> for BotCreatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        BotCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        BotCreatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for BotCreatedPayload {
@@ -5691,7 +5691,7 @@ impl<'de> ::serde::Deserialize<'de> for BotDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        BotDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        BotDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for BotDeletedPayload {
@@ -5706,7 +5706,7 @@ impl<'de> ::serde::Deserialize<'de> for BotUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        BotUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        BotUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for BotUpdatedPayload {
@@ -5721,7 +5721,7 @@ impl<'de> ::serde::Deserialize<'de> for Cart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Cart::deserialize(crate::de::MapOnly(deserializer))
+        Cart::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Cart {
@@ -5736,7 +5736,7 @@ impl<'de> ::serde::Deserialize<'de> for CartItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        CartItem::deserialize(crate::de::MapOnly(deserializer))
+        CartItem::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for CartItem {
@@ -5751,7 +5751,7 @@ impl<'de> ::serde::Deserialize<'de> for Chat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Chat::deserialize(crate::de::MapOnly(deserializer))
+        Chat::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Chat {
@@ -5766,7 +5766,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatAccessUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ChatAccessUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ChatAccessUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ChatAccessUpdatedPayload {
@@ -5781,7 +5781,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatDeactivatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ChatDeactivatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ChatDeactivatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ChatDeactivatedPayload {
@@ -5796,7 +5796,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatPropertiesDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ChatPropertiesDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ChatPropertiesDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ChatPropertiesDeletedPayload {
@@ -5811,7 +5811,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatPropertiesUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ChatPropertiesUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ChatPropertiesUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ChatPropertiesUpdatedPayload {
@@ -5826,7 +5826,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatTransferredPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ChatTransferredPayload::deserialize(crate::de::MapOnly(deserializer))
+        ChatTransferredPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ChatTransferredPayload {
@@ -5841,7 +5841,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckboxOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        CheckboxOption::deserialize(crate::de::MapOnly(deserializer))
+        CheckboxOption::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for CheckboxOption {
@@ -5858,7 +5858,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomEvent {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = CustomEvent::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -5878,7 +5878,7 @@ impl<'de> ::serde::Deserialize<'de> for Customer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Customer::deserialize(crate::de::MapOnly(deserializer))
+        Customer::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Customer {
@@ -5893,7 +5893,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomerAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        CustomerAddress::deserialize(crate::de::MapOnly(deserializer))
+        CustomerAddress::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for CustomerAddress {
@@ -5909,7 +5909,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomerSessionFieldsUpdatedPayload {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         CustomerSessionFieldsUpdatedPayload::deserialize(
-            crate::de::MapOnly(deserializer),
+            crate::de::MapOnly::new(deserializer),
         )
     }
 }
@@ -5925,7 +5925,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomerStatistics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        CustomerStatistics::deserialize(crate::de::MapOnly(deserializer))
+        CustomerStatistics::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for CustomerStatistics {
@@ -5940,7 +5940,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomerTicket {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        CustomerTicket::deserialize(crate::de::MapOnly(deserializer))
+        CustomerTicket::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for CustomerTicket {
@@ -5955,7 +5955,7 @@ impl<'de> ::serde::Deserialize<'de> for EcommerceAddon {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        EcommerceAddon::deserialize(crate::de::MapOnly(deserializer))
+        EcommerceAddon::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for EcommerceAddon {
@@ -5970,7 +5970,7 @@ impl<'de> ::serde::Deserialize<'de> for EcommerceOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        EcommerceOption::deserialize(crate::de::MapOnly(deserializer))
+        EcommerceOption::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for EcommerceOption {
@@ -5985,7 +5985,7 @@ impl<'de> ::serde::Deserialize<'de> for EventDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        EventDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        EventDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for EventDeletedPayload {
@@ -6000,7 +6000,7 @@ impl<'de> ::serde::Deserialize<'de> for EventPropertiesDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        EventPropertiesDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        EventPropertiesDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for EventPropertiesDeletedPayload {
@@ -6015,7 +6015,7 @@ impl<'de> ::serde::Deserialize<'de> for EventPropertiesUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        EventPropertiesUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        EventPropertiesUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for EventPropertiesUpdatedPayload {
@@ -6030,7 +6030,7 @@ impl<'de> ::serde::Deserialize<'de> for EventUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        EventUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        EventUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for EventUpdatedPayload {
@@ -6045,7 +6045,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsMarkedAsSeenPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        EventsMarkedAsSeenPayload::deserialize(crate::de::MapOnly(deserializer))
+        EventsMarkedAsSeenPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for EventsMarkedAsSeenPayload {
@@ -6061,7 +6061,9 @@ impl<'de> ::serde::Deserialize<'de> for FileEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
-        let value = FileEvent::deserialize(crate::de::Counting(deserializer, &members))?;
+        let value = FileEvent::deserialize(
+            crate::de::MapOnly::counting(deserializer, &members),
+        )?;
         value
             .check_rules(members.get())
             .map_err(<D::Error as ::serde::de::Error>::custom)?;
@@ -6080,7 +6082,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormCheckboxField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormCheckboxField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormCheckboxField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormCheckboxField {
@@ -6095,7 +6097,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormEmailField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormEmailField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormEmailField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormEmailField {
@@ -6112,7 +6114,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormEvent {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = FilledFormEvent::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -6132,7 +6134,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormGroupChooserField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormGroupChooserField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormGroupChooserField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormGroupChooserField {
@@ -6147,7 +6149,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormNameField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormNameField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormNameField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormNameField {
@@ -6162,7 +6164,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormQuestionField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormQuestionField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormQuestionField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormQuestionField {
@@ -6177,7 +6179,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormRadioField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormRadioField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormRadioField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormRadioField {
@@ -6192,7 +6194,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormSelectField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormSelectField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormSelectField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormSelectField {
@@ -6207,7 +6209,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormSubjectField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormSubjectField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormSubjectField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormSubjectField {
@@ -6222,7 +6224,7 @@ impl<'de> ::serde::Deserialize<'de> for FilledFormTextareaField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FilledFormTextareaField::deserialize(crate::de::MapOnly(deserializer))
+        FilledFormTextareaField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FilledFormTextareaField {
@@ -6238,7 +6240,9 @@ impl<'de> ::serde::Deserialize<'de> for FormEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
-        let value = FormEvent::deserialize(crate::de::Counting(deserializer, &members))?;
+        let value = FormEvent::deserialize(
+            crate::de::MapOnly::counting(deserializer, &members),
+        )?;
         value
             .check_rules(members.get())
             .map_err(<D::Error as ::serde::de::Error>::custom)?;
@@ -6257,7 +6261,7 @@ impl<'de> ::serde::Deserialize<'de> for FormField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FormField::deserialize(crate::de::MapOnly(deserializer))
+        FormField::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FormField {
@@ -6272,7 +6276,7 @@ impl<'de> ::serde::Deserialize<'de> for FormFieldOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        FormFieldOption::deserialize(crate::de::MapOnly(deserializer))
+        FormFieldOption::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for FormFieldOption {
@@ -6287,7 +6291,7 @@ impl<'de> ::serde::Deserialize<'de> for Geolocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Geolocation::deserialize(crate::de::MapOnly(deserializer))
+        Geolocation::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Geolocation {
@@ -6302,7 +6306,7 @@ impl<'de> ::serde::Deserialize<'de> for GeolocationCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GeolocationCondition::deserialize(crate::de::MapOnly(deserializer))
+        GeolocationCondition::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GeolocationCondition {
@@ -6319,7 +6323,7 @@ impl<'de> ::serde::Deserialize<'de> for GeolocationMatch {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = GeolocationMatch::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -6339,7 +6343,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupChooserAnswer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GroupChooserAnswer::deserialize(crate::de::MapOnly(deserializer))
+        GroupChooserAnswer::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GroupChooserAnswer {
@@ -6354,7 +6358,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupCreatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GroupCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        GroupCreatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GroupCreatedPayload {
@@ -6369,7 +6373,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GroupDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        GroupDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GroupDeletedPayload {
@@ -6384,7 +6388,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupMembership {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GroupMembership::deserialize(crate::de::MapOnly(deserializer))
+        GroupMembership::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GroupMembership {
@@ -6399,7 +6403,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        GroupUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        GroupUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for GroupUpdatedPayload {
@@ -6414,7 +6418,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomingChatPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        IncomingChatPayload::deserialize(crate::de::MapOnly(deserializer))
+        IncomingChatPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for IncomingChatPayload {
@@ -6429,7 +6433,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomingEventPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        IncomingEventPayload::deserialize(crate::de::MapOnly(deserializer))
+        IncomingEventPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for IncomingEventPayload {
@@ -6444,7 +6448,9 @@ impl<'de> ::serde::Deserialize<'de> for IncomingRichMessagePostbackPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        IncomingRichMessagePostbackPayload::deserialize(crate::de::MapOnly(deserializer))
+        IncomingRichMessagePostbackPayload::deserialize(
+            crate::de::MapOnly::new(deserializer),
+        )
     }
 }
 impl ::serde::Serialize for IncomingRichMessagePostbackPayload {
@@ -6461,7 +6467,7 @@ impl<'de> ::serde::Deserialize<'de> for MatchCondition {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = MatchCondition::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -6481,7 +6487,7 @@ impl<'de> ::serde::Deserialize<'de> for MatchValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        MatchValue::deserialize(crate::de::MapOnly(deserializer))
+        MatchValue::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for MatchValue {
@@ -6498,7 +6504,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageEvent {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = MessageEvent::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -6520,7 +6526,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagePostback {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = MessagePostback::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -6540,7 +6546,7 @@ impl<'de> ::serde::Deserialize<'de> for Omnichannel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Omnichannel::deserialize(crate::de::MapOnly(deserializer))
+        Omnichannel::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Omnichannel {
@@ -6555,7 +6561,7 @@ impl<'de> ::serde::Deserialize<'de> for PostbackEcommerce {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        PostbackEcommerce::deserialize(crate::de::MapOnly(deserializer))
+        PostbackEcommerce::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for PostbackEcommerce {
@@ -6570,7 +6576,7 @@ impl<'de> ::serde::Deserialize<'de> for Requester {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Requester::deserialize(crate::de::MapOnly(deserializer))
+        Requester::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Requester {
@@ -6585,7 +6591,7 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageButton {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RichMessageButton::deserialize(crate::de::MapOnly(deserializer))
+        RichMessageButton::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for RichMessageButton {
@@ -6600,7 +6606,7 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageEcommerce {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RichMessageEcommerce::deserialize(crate::de::MapOnly(deserializer))
+        RichMessageEcommerce::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for RichMessageEcommerce {
@@ -6617,7 +6623,7 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageElement {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = RichMessageElement::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -6639,7 +6645,7 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageEvent {
     ) -> ::std::result::Result<Self, D::Error> {
         let members = ::std::cell::Cell::new(0);
         let value = RichMessageEvent::deserialize(
-            crate::de::Counting(deserializer, &members),
+            crate::de::MapOnly::counting(deserializer, &members),
         )?;
         value
             .check_rules(members.get())
@@ -6659,7 +6665,7 @@ impl<'de> ::serde::Deserialize<'de> for RichMessageImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RichMessageImage::deserialize(crate::de::MapOnly(deserializer))
+        RichMessageImage::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for RichMessageImage {
@@ -6674,7 +6680,7 @@ impl<'de> ::serde::Deserialize<'de> for RichMessagePostback {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RichMessagePostback::deserialize(crate::de::MapOnly(deserializer))
+        RichMessagePostback::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for RichMessagePostback {
@@ -6689,7 +6695,7 @@ impl<'de> ::serde::Deserialize<'de> for RoutingStatusSetPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        RoutingStatusSetPayload::deserialize(crate::de::MapOnly(deserializer))
+        RoutingStatusSetPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for RoutingStatusSetPayload {
@@ -6704,7 +6710,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntry {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ScheduleEntry::deserialize(crate::de::MapOnly(deserializer))
+        ScheduleEntry::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ScheduleEntry {
@@ -6719,7 +6725,7 @@ impl<'de> ::serde::Deserialize<'de> for SystemEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        SystemEvent::deserialize(crate::de::MapOnly(deserializer))
+        SystemEvent::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for SystemEvent {
@@ -6734,7 +6740,7 @@ impl<'de> ::serde::Deserialize<'de> for SystemMessageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        SystemMessageEvent::deserialize(crate::de::MapOnly(deserializer))
+        SystemMessageEvent::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for SystemMessageEvent {
@@ -6749,7 +6755,7 @@ impl<'de> ::serde::Deserialize<'de> for TagCreatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        TagCreatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        TagCreatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for TagCreatedPayload {
@@ -6764,7 +6770,7 @@ impl<'de> ::serde::Deserialize<'de> for TagDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        TagDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        TagDeletedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for TagDeletedPayload {
@@ -6779,7 +6785,7 @@ impl<'de> ::serde::Deserialize<'de> for TagUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        TagUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        TagUpdatedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for TagUpdatedPayload {
@@ -6794,7 +6800,7 @@ impl<'de> ::serde::Deserialize<'de> for Thread {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Thread::deserialize(crate::de::MapOnly(deserializer))
+        Thread::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Thread {
@@ -6809,7 +6815,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadPropertiesDeletedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadPropertiesDeletedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ThreadPropertiesDeletedPayload::deserialize(
+            crate::de::MapOnly::new(deserializer),
+        )
     }
 }
 impl ::serde::Serialize for ThreadPropertiesDeletedPayload {
@@ -6824,7 +6832,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadPropertiesUpdatedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadPropertiesUpdatedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ThreadPropertiesUpdatedPayload::deserialize(
+            crate::de::MapOnly::new(deserializer),
+        )
     }
 }
 impl ::serde::Serialize for ThreadPropertiesUpdatedPayload {
@@ -6839,7 +6849,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadQueue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadQueue::deserialize(crate::de::MapOnly(deserializer))
+        ThreadQueue::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ThreadQueue {
@@ -6854,7 +6864,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadSummary::deserialize(crate::de::MapOnly(deserializer))
+        ThreadSummary::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ThreadSummary {
@@ -6869,7 +6879,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadSummarySetPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadSummarySetPayload::deserialize(crate::de::MapOnly(deserializer))
+        ThreadSummarySetPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ThreadSummarySetPayload {
@@ -6884,7 +6894,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadTaggedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadTaggedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ThreadTaggedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ThreadTaggedPayload {
@@ -6899,7 +6909,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadUntaggedPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ThreadUntaggedPayload::deserialize(crate::de::MapOnly(deserializer))
+        ThreadUntaggedPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for ThreadUntaggedPayload {
@@ -6914,7 +6924,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferQueue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        TransferQueue::deserialize(crate::de::MapOnly(deserializer))
+        TransferQueue::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for TransferQueue {
@@ -6929,7 +6939,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferTarget {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        TransferTarget::deserialize(crate::de::MapOnly(deserializer))
+        TransferTarget::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for TransferTarget {
@@ -6944,7 +6954,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAddedToChatPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        UserAddedToChatPayload::deserialize(crate::de::MapOnly(deserializer))
+        UserAddedToChatPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for UserAddedToChatPayload {
@@ -6959,7 +6969,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRemovedFromChatPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        UserRemovedFromChatPayload::deserialize(crate::de::MapOnly(deserializer))
+        UserRemovedFromChatPayload::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for UserRemovedFromChatPayload {
@@ -6974,7 +6984,7 @@ impl<'de> ::serde::Deserialize<'de> for Visit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        Visit::deserialize(crate::de::MapOnly(deserializer))
+        Visit::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for Visit {
@@ -6989,7 +6999,7 @@ impl<'de> ::serde::Deserialize<'de> for VisitedPage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        VisitedPage::deserialize(crate::de::MapOnly(deserializer))
+        VisitedPage::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for VisitedPage {
@@ -7004,7 +7014,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkScheduler {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        WorkScheduler::deserialize(crate::de::MapOnly(deserializer))
+        WorkScheduler::deserialize(crate::de::MapOnly::new(deserializer))
     }
 }
 impl ::serde::Serialize for WorkScheduler {
