@@ -85,9 +85,12 @@ pub fn validator() -> webhooks_validate::ValidatorBuilder {
     webhooks_validate::Validator::builder().api_version(oldest().0)
 }
 
-/// Every version of the manifest with its samples folder and every sample file it lists
-/// (valid and negative), relative to that folder, with whether it is valid.
-pub fn versions() -> Vec<(webhooks_validate::ApiVersion, PathBuf, Vec<(String, bool)>)> {
+/// A version of the manifest, its samples folder and its sample files (relative to that
+/// folder) with whether each is valid.
+pub type VersionSamples = (webhooks_validate::ApiVersion, PathBuf, Vec<(String, bool)>);
+
+/// Every version of the manifest with every sample file it lists, valid and negative.
+pub fn versions() -> Vec<VersionSamples> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let text = std::fs::read(root.join("samples/index.json")).expect("the manifest exists");
     let manifest: serde_json::Value = serde_json::from_slice(&text).expect("the manifest is JSON");
