@@ -118,11 +118,7 @@ pub fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, Schem
     settings.with_map_type(
         "::std::collections::BTreeMap"
             .parse::<typify::MapType>()
-            .map_err(|m| SchemaError {
-                file: String::new(),
-                pointer: String::new(),
-                message: m,
-            })?,
+            .map_err(output_error)?,
     );
     for (name, path) in HAND_WRITTEN {
         settings.with_replacement(
@@ -154,22 +150,13 @@ pub fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, Schem
         defs.push((name.clone(), schema));
     }
     if !set.definitions.contains_key("Timestamp") {
-        let schema = serde_json::from_value(implied_timestamp()).map_err(|e| SchemaError {
-            file: String::new(),
-            pointer: String::new(),
-            message: format!("the implied Timestamp definition: {e}"),
-        })?;
+        let schema = serde_json::from_value(implied_timestamp())
+            .map_err(|e| output_error(format!("the implied Timestamp definition: {e}")))?;
         defs.push(("Timestamp".to_owned(), schema));
     }
     if !set.definitions.contains_key(NUMBER) {
-        let schema =
-            serde_json::from_value(serde_json::json!({"type": "number"})).map_err(|e| {
-                SchemaError {
-                    file: String::new(),
-                    pointer: String::new(),
-                    message: format!("the implied {NUMBER} definition: {e}"),
-                }
-            })?;
+        let schema = serde_json::from_value(serde_json::json!({"type": "number"}))
+            .map_err(|e| output_error(format!("the implied {NUMBER} definition: {e}")))?;
         defs.push((NUMBER.to_owned(), schema));
     }
     // Report references to names that do not exist before typify sees them.
@@ -187,26 +174,15 @@ pub fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, Schem
     // typify reports some problems by panicking; turn those into errors too.
     let stream = match catch_quietly(|| space.add_ref_types(defs).map(|()| space.to_stream())) {
         Ok(Ok(stream)) => stream,
-        Ok(Err(e)) => {
-            return Err(SchemaError {
-                file: String::new(),
-                pointer: String::new(),
-                message: format!("typify: {e}"),
-            })
-        }
+        Ok(Err(e)) => return Err(output_error(format!("typify: {e}"))),
         Err(message) => {
-            return Err(SchemaError {
-                file: String::new(),
-                pointer: String::new(),
-                message: format!("typify cannot convert the schemas: {message}"),
-            });
+            return Err(output_error(format!(
+                "typify cannot convert the schemas: {message}"
+            )));
         }
     };
-    let mut file: syn::File = syn::parse2(stream).map_err(|e| SchemaError {
-        file: String::new(),
-        pointer: String::new(),
-        message: format!("typify produced code that does not parse: {e}"),
-    })?;
+    let mut file: syn::File = syn::parse2(stream)
+        .map_err(|e| output_error(format!("typify produced code that does not parse: {e}")))?;
 
     let mut tag_types = Vec::new();
     for union in unions {
@@ -222,12 +198,8 @@ pub fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, Schem
     let checked = checked_structs(set, &mut file)?;
     for name in &fix.objects {
         let is_checked = checked.contains(&name.to_string());
-        let extra: syn::File =
-            syn::parse2(object_impls(name, is_checked)).map_err(|e| SchemaError {
-                file: String::new(),
-                pointer: String::new(),
-                message: format!("the serde impls of `{name}` do not parse: {e}"),
-            })?;
+        let extra: syn::File = syn::parse2(object_impls(name, is_checked))
+            .map_err(|e| output_error(format!("the serde impls of `{name}` do not parse: {e}")))?;
         file.items.extend(extra.items);
     }
     let mut direct = Vec::new();
@@ -239,31 +211,22 @@ pub fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, Schem
         }
     }
     for tokens in direct {
-        let extra: syn::File = syn::parse2(tokens).map_err(|e| SchemaError {
-            file: String::new(),
-            pointer: String::new(),
-            message: format!("a primitive union deserializer does not parse: {e}"),
+        let extra: syn::File = syn::parse2(tokens).map_err(|e| {
+            output_error(format!(
+                "a primitive union deserializer does not parse: {e}"
+            ))
         })?;
         file.items.extend(extra.items);
     }
     for (name, description, values) in &clashing {
-        let extra: syn::File =
-            syn::parse2(string_enum_tokens(name, description, values)).map_err(|e| {
-                SchemaError {
-                    file: String::new(),
-                    pointer: String::new(),
-                    message: format!("enum `{name}` does not parse: {e}"),
-                }
-            })?;
+        let extra: syn::File = syn::parse2(string_enum_tokens(name, description, values))
+            .map_err(|e| output_error(format!("enum `{name}` does not parse: {e}")))?;
         file.items.extend(extra.items);
     }
     for union in unions {
         let tokens = union_tokens(union);
-        let extra: syn::File = syn::parse2(tokens).map_err(|e| SchemaError {
-            file: String::new(),
-            pointer: String::new(),
-            message: format!("union `{}` does not parse: {e}", union.name),
-        })?;
+        let extra: syn::File = syn::parse2(tokens)
+            .map_err(|e| output_error(format!("union `{}` does not parse: {e}", union.name)))?;
         file.items.extend(extra.items);
     }
     Ok(format!(
@@ -393,11 +356,8 @@ fn checked_structs(set: &SchemaSet, file: &mut syn::File) -> Result<Vec<String>,
         }
     }
     for tokens in extra {
-        let items: syn::File = syn::parse2(tokens).map_err(|e| SchemaError {
-            file: String::new(),
-            pointer: String::new(),
-            message: format!("the rule checks do not parse: {e}"),
-        })?;
+        let items: syn::File = syn::parse2(tokens)
+            .map_err(|e| output_error(format!("the rule checks do not parse: {e}")))?;
         file.items.extend(items.items);
     }
     Ok(checked)
@@ -416,5 +376,14 @@ fn drop_derive(attrs: &mut [syn::Attribute], name: &str) {
             .filter(|p| p.segments.last().is_none_or(|s| s.ident != name))
             .collect();
         *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+    }
+}
+
+/// An error of the generator's output, not of one schema file.
+fn output_error(message: String) -> SchemaError {
+    SchemaError {
+        file: String::new(),
+        pointer: String::new(),
+        message,
     }
 }
