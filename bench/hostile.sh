@@ -15,7 +15,9 @@ current=$target/release/webhooks-validate
 baseline=${1:-}
 dir=$target/hostile
 if [ ! -f "$dir/ndjson_50mb_integers.ndjson" ] || [ bench/hostile.py -nt "$dir/ndjson_50mb_integers.ndjson" ]; then
-    python3 bench/hostile.py samples/v3.5 "$dir"
+    # The samples of the oldest version, as samples/index.json lists them.
+    samples=$(python3 -c 'import json; print(json.load(open("samples/index.json"))["versions"][0]["samples"])')
+    python3 bench/hostile.py "$samples" "$dir"
 fi
 
 # name|arguments|arguments the baseline is not given (options it may not know)
