@@ -11,16 +11,21 @@ mod tests {
     use super::*;
     use crate::{v3_5, v3_6};
 
+    /// Every name reads back into an action that writes the same name.
+    fn round_trip<A>(names: impl IntoIterator<Item = &'static str>)
+    where
+        A: std::str::FromStr<Err = UnknownAction> + std::fmt::Display,
+    {
+        for name in names {
+            let action = name.parse::<A>().map(|a| a.to_string());
+            assert_eq!(action, Ok(name.to_owned()));
+        }
+    }
+
     #[test]
     fn every_action_round_trips_through_its_name() {
-        for name in v3_5::Action::ALL.map(v3_5::Action::as_str) {
-            let action = name.parse::<v3_5::Action>();
-            assert_eq!(action.map(|a| a.to_string()), Ok(name.to_owned()));
-        }
-        for name in v3_6::Action::ALL.map(v3_6::Action::as_str) {
-            let action = name.parse::<v3_6::Action>();
-            assert_eq!(action.map(|a| a.to_string()), Ok(name.to_owned()));
-        }
+        round_trip::<v3_5::Action>(v3_5::Action::ALL.map(v3_5::Action::as_str));
+        round_trip::<v3_6::Action>(v3_6::Action::ALL.map(v3_6::Action::as_str));
     }
 
     #[test]

@@ -24,18 +24,11 @@ fn sample_value(name: &str) -> serde_json::Value {
 /// names it.
 #[test]
 fn the_embedded_schemas_are_the_files_of_schemas_dir() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let text = std::fs::read(root.join("samples/index.json")).expect("manifest");
-    let manifest: serde_json::Value = serde_json::from_slice(&text).expect("JSON");
-    let entries = manifest["versions"].as_array().expect("versions");
+    let entries = common::manifest_versions();
     assert_eq!(entries.len(), ApiVersion::ALL.len());
     for entry in entries {
-        let version: ApiVersion = entry["version"]
-            .as_str()
-            .expect("name")
-            .parse()
-            .expect("known");
-        let dir = root.join(entry["schemas"].as_str().expect("folder"));
+        let version = common::version_of(entry);
+        let dir = common::workspace().join(entry["schemas"].as_str().expect("folder"));
         let on_disk = json_files(&dir);
         let embedded: Vec<(String, String)> = schemas::of(version)
             .files

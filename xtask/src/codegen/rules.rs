@@ -93,7 +93,7 @@ fn of_definition(schema: &Value) -> Found {
     let Some(map) = schema.as_object() else {
         return Ok(rules);
     };
-    let (min, max) = (count(map, "minItems"), count(map, "maxItems"));
+    let (min, max) = (count_of(schema, "minItems"), count_of(schema, "maxItems"));
     if min.is_some() || max.is_some() {
         rules.push(Rule::Items {
             member: None,
@@ -101,7 +101,7 @@ fn of_definition(schema: &Value) -> Found {
             max,
         });
     }
-    if let Some(n) = count(map, "minProperties") {
+    if let Some(n) = count_of(schema, "minProperties") {
         rules.push(Rule::MinMembers(n));
     }
     if let Some(not) = map.get("not") {
@@ -223,10 +223,6 @@ fn unsupported(keyword: &str, value: &Value) -> String {
          `xtask/src/codegen/rules.rs` to generate it, or the types would accept what the \
          schemas reject"
     )
-}
-
-fn count(map: &serde_json::Map<String, Value>, key: &str) -> Option<u64> {
-    map.get(key).and_then(Value::as_u64)
 }
 
 fn count_of(schema: &Value, key: &str) -> Option<u64> {

@@ -65,19 +65,35 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// The oldest API version of the manifest (`samples/index.json`) and its samples folder: the
-/// version whose samples these tests are written on.
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The entries of the manifest `samples/index.json` (one per version, oldest first), read once.
+pub fn manifest_versions() -> &'static [serde_json::Value] {
+    static ENTRIES: std::sync::OnceLock<Vec<serde_json::Value>> = std::sync::OnceLock::new();
+    ENTRIES.get_or_init(|| {
+        let text =
+            std::fs::read(workspace().join("samples/index.json")).expect("the manifest exists");
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&text).expect("the manifest is JSON");
+        manifest["versions"].as_array().expect("versions").clone()
+    })
+}
+
+/// The version of a manifest entry.
+pub fn version_of(entry: &serde_json::Value) -> webhooks_validate::ApiVersion {
+    let version = entry["version"].as_str().and_then(|v| v.parse().ok());
+    version.expect("a version this build knows")
+}
+
+/// The oldest API version of the manifest and its samples folder: the version whose samples
+/// these tests are written on.
 pub fn oldest() -> (webhooks_validate::ApiVersion, PathBuf) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let text = std::fs::read(root.join("samples/index.json")).expect("the manifest exists");
-    let manifest: serde_json::Value = serde_json::from_slice(&text).expect("the manifest is JSON");
-    let first = &manifest["versions"][0];
-    let version = first["version"].as_str().and_then(|v| v.parse().ok());
+    let first = &manifest_versions()[0];
     let folder = first["samples"].as_str().expect("a samples folder");
-    (
-        version.expect("a version this build knows"),
-        root.join(folder),
-    )
+    (version_of(first), workspace().join(folder))
 }
 
 /// A validator builder for [`oldest`]'s version.
@@ -91,22 +107,17 @@ pub type VersionSamples = (webhooks_validate::ApiVersion, PathBuf, Vec<(String, 
 
 /// Every version of the manifest with every sample file it lists, valid and negative.
 pub fn versions() -> Vec<VersionSamples> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let text = std::fs::read(root.join("samples/index.json")).expect("the manifest exists");
-    let manifest: serde_json::Value = serde_json::from_slice(&text).expect("the manifest is JSON");
-    let entries = manifest["versions"].as_array().expect("versions");
-    entries
+    manifest_versions()
         .iter()
         .map(|entry| {
-            let version = entry["version"].as_str().and_then(|v| v.parse().ok());
-            let folder = root.join(entry["samples"].as_str().expect("a samples folder"));
+            let folder = workspace().join(entry["samples"].as_str().expect("a samples folder"));
             let files = entry["files"]
                 .as_array()
                 .expect("files")
                 .iter()
                 .filter_map(|f| Some((f["file"].as_str()?.to_owned(), f["valid"] == true)))
                 .collect();
-            (version.expect("a version this build knows"), folder, files)
+            (version_of(entry), folder, files)
         })
         .collect()
 }
