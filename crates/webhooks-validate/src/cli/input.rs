@@ -106,27 +106,38 @@ fn read_line_from(
 mod tests {
     use super::*;
 
+    /// What `count` calls of [`read_line`] in a row give (`None` for an error).
+    fn read_lines(
+        reader: &mut impl BufRead,
+        limit: usize,
+        buf: &mut Vec<u8>,
+        count: usize,
+    ) -> Vec<Option<Option<Body>>> {
+        (0..count)
+            .map(|_| read_line(reader, limit, buf).ok())
+            .collect()
+    }
+
     #[test]
     fn a_body_beyond_the_limit_is_not_kept() {
-        let mut buf = Vec::new();
-        let mut input: &[u8] = b"12345";
-        assert_eq!(read_body(&mut input, 5, &mut buf).ok(), Some(Body::Within));
-        assert_eq!(buf, b"12345");
-        buf.clear();
-        let mut input: &[u8] = b"123456";
-        assert_eq!(
-            read_body(&mut input, 5, &mut buf).ok(),
-            Some(Body::TooLarge)
-        );
-        assert!(buf.is_empty());
-        // Only the limit and one byte were taken from the reader.
-        assert_eq!(input, b"");
-        let mut input: &[u8] = b"1234567890";
-        assert_eq!(
-            read_body(&mut input, 5, &mut buf).ok(),
-            Some(Body::TooLarge)
-        );
-        assert_eq!(input, b"7890");
+        // (input, what it is under a limit of 5, the bytes kept, the bytes left in the reader:
+        // of a body too large, only the limit and one byte are taken)
+        type Case = (&'static [u8], Body, &'static [u8], &'static [u8]);
+        let cases: [Case; 3] = [
+            (b"12345", Body::Within, b"12345", b""),
+            (b"123456", Body::TooLarge, b"", b""),
+            (b"1234567890", Body::TooLarge, b"", b"7890"),
+        ];
+        for (text, body, kept, left) in cases {
+            let mut input = text;
+            let mut buf = Vec::new();
+            let read = read_body(&mut input, 5, &mut buf).ok();
+            assert_eq!(
+                (read, &buf[..], input),
+                (Some(body), kept, left),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
@@ -152,14 +163,13 @@ mod tests {
         );
         let mut reader = io::BufReader::with_capacity(16, &b"12345\n1234"[..]);
         assert_eq!(
-            read_line(&mut reader, 4, &mut buf).ok(),
-            Some(Some(Body::TooLarge))
+            read_lines(&mut reader, 4, &mut buf, 3),
+            [
+                Some(Some(Body::TooLarge)),
+                Some(Some(Body::Within)),
+                Some(None)
+            ]
         );
-        assert_eq!(
-            read_line(&mut reader, 4, &mut buf).ok(),
-            Some(Some(Body::Within))
-        );
-        assert_eq!(read_line(&mut reader, 4, &mut buf).ok(), Some(None));
     }
 
     #[test]
@@ -167,12 +177,8 @@ mod tests {
         let mut buf = b"kept\n".to_vec();
         let mut reader = io::BufReader::with_capacity(4, &b"abc\n123456789\nxy"[..]);
         assert_eq!(
-            read_line(&mut reader, 4, &mut buf).ok(),
-            Some(Some(Body::Within))
-        );
-        assert_eq!(
-            read_line(&mut reader, 4, &mut buf).ok(),
-            Some(Some(Body::TooLarge))
+            read_lines(&mut reader, 4, &mut buf, 2),
+            [Some(Some(Body::Within)), Some(Some(Body::TooLarge))]
         );
         assert_eq!(buf, b"kept\nabc\n");
         assert_eq!(read_body(&mut reader, 4, &mut buf).ok(), Some(Body::Within));
