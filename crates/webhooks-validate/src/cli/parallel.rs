@@ -34,7 +34,17 @@ pub(crate) trait Sink {
         line: Option<usize>,
         start: usize,
         read: Body,
-    ) -> io::Result<()>;
+    ) -> io::Result<()> {
+        let range = start..self.buffer().len();
+        self.take(Item {
+            input: Arc::clone(input),
+            line,
+            range,
+            read,
+        })
+    }
+    /// Takes one body of the buffer, as [`Sink::push`] describes it.
+    fn take(&mut self, item: Item) -> io::Result<()>;
     /// Validates and writes everything pushed so far, and flushes the output.
     fn flush(&mut self) -> io::Result<()>;
     /// Whether a body written so far was invalid.
@@ -51,21 +61,17 @@ pub(crate) struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    /// Validates one body (unless it was too large) and writes its result. Returns whether it
-    /// was valid.
-    fn check(
-        self,
-        input: &str,
-        line: Option<usize>,
-        body: &[u8],
-        read: &Body,
-        out: &mut impl Write,
-    ) -> io::Result<bool> {
-        let result = match read {
-            Body::Within => self.validator.validate(body),
+    /// Validates one body of `data` (unless it was too large) and writes its result. Returns
+    /// whether it was valid.
+    fn check(self, item: &Item, data: &[u8], out: &mut impl Write) -> io::Result<bool> {
+        let result = match item.read {
+            Body::Within => {
+                let body = data.get(item.range.clone()).unwrap_or_default();
+                self.validator.validate(body)
+            }
             Body::TooLarge => Err(ValidationError::TooLarge { limit: self.limit }),
         };
-        report::write_result(out, self.format, input, line, &result)?;
+        report::write_result(out, self.format, &item.input, item.line, &result)?;
         Ok(result.is_ok())
     }
 }
@@ -95,15 +101,8 @@ impl<W: Write> Sink for Sequential<'_, W> {
         &mut self.buf
     }
 
-    fn push(
-        &mut self,
-        input: &Arc<str>,
-        line: Option<usize>,
-        start: usize,
-        read: Body,
-    ) -> io::Result<()> {
-        let body = self.buf.get(start..).unwrap_or_default();
-        let outcome = self.checker.check(input, line, body, &read, &mut self.out);
+    fn take(&mut self, item: Item) -> io::Result<()> {
+        let outcome = self.checker.check(&item, &self.buf, &mut self.out);
         self.buf.clear();
         self.invalid |= !outcome?;
         Ok(())
@@ -155,11 +154,15 @@ pub(crate) fn threads(ndjson: bool, inputs: usize) -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
-/// One body of a batch.
-struct Item {
+/// One body handed to a sink: where it came from, and where it is in the sink's buffer.
+pub(crate) struct Item {
+    /// The input, as named in the results.
     input: Arc<str>,
+    /// Its line in the input (with `--ndjson`).
     line: Option<usize>,
+    /// Its bytes in the buffer (none when too large).
     range: Range<usize>,
+    /// Whether it was read whole.
     read: Body,
 }
 
@@ -293,19 +296,8 @@ impl<W: Write> Sink for Pool<W> {
         &mut self.batch.data
     }
 
-    fn push(
-        &mut self,
-        input: &Arc<str>,
-        line: Option<usize>,
-        start: usize,
-        read: Body,
-    ) -> io::Result<()> {
-        self.batch.items.push(Item {
-            input: Arc::clone(input),
-            line,
-            range: start..self.batch.data.len(),
-            read,
-        });
+    fn take(&mut self, item: Item) -> io::Result<()> {
+        self.batch.items.push(item);
         if self.batch.data.len() >= self.window.batch_bytes
             || self.batch.items.len() >= self.window.batch_bodies
         {
@@ -365,8 +357,7 @@ fn check_batch(checker: Checker<'_>, batch: &Batch) -> (io::Result<Vec<u8>>, boo
     let mut output = Vec::with_capacity(batch.items.len() * 48);
     let mut invalid = false;
     for item in &batch.items {
-        let body = batch.data.get(item.range.clone()).unwrap_or_default();
-        match checker.check(&item.input, item.line, body, &item.read, &mut output) {
+        match checker.check(item, &batch.data, &mut output) {
             Ok(valid) => invalid |= !valid,
             Err(e) => return (Err(e), true),
         }
