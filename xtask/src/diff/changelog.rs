@@ -31,13 +31,14 @@ pub fn required_names(report: &Report) -> Vec<String> {
             names.push(name.to_owned());
         }
     };
-    report.actions_added.iter().for_each(|n| push(n));
-    report.actions_removed.iter().for_each(|n| push(n));
+    report.actions.added.iter().for_each(|n| push(n));
+    report.actions.removed.iter().for_each(|n| push(n));
     let changes = report
-        .actions_changed
+        .actions
+        .changed
         .iter()
         .flat_map(|a| &a.changes)
-        .chain(report.structures_changed.iter().flat_map(|s| &s.changes));
+        .chain(report.structures.changed.iter().flat_map(|s| &s.changes));
     for change in changes {
         let field = change.path.rsplit('.').next().unwrap_or_default();
         match change.kind {

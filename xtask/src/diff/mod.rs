@@ -59,7 +59,7 @@ use std::path::{Path, PathBuf};
 
 use compare::Comparer;
 pub use report::Report;
-use report::{ActionDiff, StructureDiff};
+use report::{ActionDiff, Entries, StructureDiff};
 use shape::{is_shared, Node};
 
 use crate::layout::{self, VERSIONS};
@@ -154,7 +154,6 @@ pub fn diff_dirs(old: &Path, new: &Path, from: &str, to: &str) -> Result<Report,
 /// Compares two loaded schema sets.
 pub fn diff(old: &SchemaSet, new: &SchemaSet, from: &str, to: &str) -> Report {
     let (old_actions, new_actions) = (action_files(old), action_files(new));
-    let has = |list: &[(String, &str)], name: &str| list.iter().any(|(n, _)| n == name);
     let mut comparer = Comparer::new(old, new);
     let mut structures_changed = Vec::new();
     let (old_defs, new_defs) = (shared(old), shared(new));
@@ -216,20 +215,8 @@ pub fn diff(old: &SchemaSet, new: &SchemaSet, from: &str, to: &str) -> Report {
     Report {
         from: from.to_owned(),
         to: to.to_owned(),
-        actions_added: names_missing(&new_actions, |n| has(&old_actions, n)),
-        actions_removed: names_missing(&old_actions, |n| has(&new_actions, n)),
-        actions_changed,
-        structures_added: new_defs
-            .iter()
-            .filter(|n| !old_defs.contains(n))
-            .cloned()
-            .collect(),
-        structures_removed: old_defs
-            .iter()
-            .filter(|n| !new_defs.contains(n))
-            .cloned()
-            .collect(),
-        structures_changed,
+        actions: Entries::new(&names(&old_actions), &names(&new_actions), actions_changed),
+        structures: Entries::new(&old_defs, &new_defs, structures_changed),
     }
 }
 
@@ -256,11 +243,9 @@ fn action_files(set: &SchemaSet) -> Vec<(String, &str)> {
     }
 }
 
-fn names_missing(list: &[(String, &str)], present: impl Fn(&str) -> bool) -> Vec<String> {
-    list.iter()
-        .filter(|(n, _)| !present(n))
-        .map(|(n, _)| n.clone())
-        .collect()
+/// The names of a list of actions with their files.
+fn names<'a>(list: &'a [(String, &str)]) -> Vec<&'a str> {
+    list.iter().map(|(n, _)| n.as_str()).collect()
 }
 
 fn file_doc<'a>(set: &'a SchemaSet, rel: &str) -> Option<Node<'a>> {

@@ -23,20 +23,20 @@ pub fn text(report: &Report) -> String {
     list(
         &mut out,
         "Actions added",
-        &report.actions_added,
+        &report.actions.added,
         "+",
         "compatible",
     );
     list(
         &mut out,
         "Actions removed",
-        &report.actions_removed,
+        &report.actions.removed,
         "-",
         "breaking",
     );
-    if !report.actions_changed.is_empty() {
+    if !report.actions.changed.is_empty() {
         let _ = writeln!(out, "\nActions changed");
-        for action in &report.actions_changed {
+        for action in &report.actions.changed {
             let m = mark(report.action_breaking(action));
             let _ = writeln!(out, "  {}  [{m}]", action.name);
             for change in &action.changes {
@@ -52,16 +52,16 @@ pub fn text(report: &Report) -> String {
         }
     }
     for (title, names) in [
-        ("Structures added", &report.structures_added),
-        ("Structures removed", &report.structures_removed),
+        ("Structures added", &report.structures.added),
+        ("Structures removed", &report.structures.removed),
     ] {
         if !names.is_empty() {
             let _ = writeln!(out, "\n{title}: {}", names.join(", "));
         }
     }
-    if !report.structures_changed.is_empty() {
+    if !report.structures.changed.is_empty() {
         let _ = writeln!(out, "\nStructures changed");
-        for structure in &report.structures_changed {
+        for structure in &report.structures.changed {
             let m = mark(structure.changes.iter().any(Change::breaking));
             let _ = writeln!(out, "  {} ({})  [{m}]", structure.name, structure.file);
             let _ = writeln!(out, "    used by: {}", structure.used_by.join(", "));
@@ -217,13 +217,14 @@ pub fn json(report: &Report) -> String {
         (
             "actions",
             object(vec![
-                ("added", named(&report.actions_added, "compatible")),
-                ("removed", named(&report.actions_removed, "breaking")),
+                ("added", named(&report.actions.added, "compatible")),
+                ("removed", named(&report.actions.removed, "breaking")),
                 (
                     "changed",
                     Json::Array(
                         report
-                            .actions_changed
+                            .actions
+                            .changed
                             .iter()
                             .map(|a| action(report, a))
                             .collect(),
@@ -234,11 +235,11 @@ pub fn json(report: &Report) -> String {
         (
             "structures",
             object(vec![
-                ("added", strings(&report.structures_added)),
-                ("removed", strings(&report.structures_removed)),
+                ("added", strings(&report.structures.added)),
+                ("removed", strings(&report.structures.removed)),
                 (
                     "changed",
-                    Json::Array(report.structures_changed.iter().map(structure).collect()),
+                    Json::Array(report.structures.changed.iter().map(structure).collect()),
                 ),
             ]),
         ),

@@ -138,6 +138,38 @@ pub struct StructureDiff {
     pub changes: Vec<Change>,
 }
 
+/// What became of one kind of entry (actions, or shared structures) from the old version to the
+/// new one.
+#[derive(Debug, Clone)]
+pub struct Entries<T> {
+    /// Names only in the new version.
+    pub added: Vec<String>,
+    /// Names only in the old version.
+    pub removed: Vec<String>,
+    /// Entries of both versions that changed.
+    pub changed: Vec<T>,
+}
+
+impl<T> Entries<T> {
+    /// The names of `new` that `old` lacks (added) and those of `old` that `new` lacks
+    /// (removed), each in its side's order, with the entries of both that changed.
+    pub fn new<S: AsRef<str>>(old: &[S], new: &[S], changed: Vec<T>) -> Self {
+        let missing = |names: &[S], other: &[S]| -> Vec<String> {
+            names
+                .iter()
+                .map(AsRef::as_ref)
+                .filter(|n| !other.iter().any(|o| o.as_ref() == *n))
+                .map(str::to_owned)
+                .collect()
+        };
+        Self {
+            added: missing(new, old),
+            removed: missing(old, new),
+            changed,
+        }
+    }
+}
+
 /// The whole comparison of two schema folders.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -145,18 +177,11 @@ pub struct Report {
     pub from: String,
     /// Label of the new side.
     pub to: String,
-    /// Actions only in the new version (compatible: delivered only where registered).
-    pub actions_added: Vec<String>,
-    /// Actions only in the old version (breaking).
-    pub actions_removed: Vec<String>,
-    /// Actions of both versions that changed.
-    pub actions_changed: Vec<ActionDiff>,
-    /// Shared structures only in the new version.
-    pub structures_added: Vec<String>,
-    /// Shared structures only in the old version.
-    pub structures_removed: Vec<String>,
-    /// Shared structures of both versions that changed.
-    pub structures_changed: Vec<StructureDiff>,
+    /// Actions: an action added is compatible (delivered only where registered), one removed
+    /// is breaking.
+    pub actions: Entries<ActionDiff>,
+    /// Shared structures (definitions outside `actions/`).
+    pub structures: Entries<StructureDiff>,
 }
 
 /// The counts of a report.
@@ -186,10 +211,10 @@ impl Report {
     /// Whether a consumer sees no difference at all (structures added or removed without any use
     /// changing do not count: the bodies are the same).
     pub fn is_empty(&self) -> bool {
-        self.actions_added.is_empty()
-            && self.actions_removed.is_empty()
-            && self.actions_changed.is_empty()
-            && self.structures_changed.is_empty()
+        self.actions.added.is_empty()
+            && self.actions.removed.is_empty()
+            && self.actions.changed.is_empty()
+            && self.structures.changed.is_empty()
     }
 
     /// Whether an action of both versions has a breaking change, in its file or in a structure it
@@ -197,7 +222,8 @@ impl Report {
     pub fn action_breaking(&self, action: &ActionDiff) -> bool {
         action.changes.iter().any(Change::breaking)
             || self
-                .structures_changed
+                .structures
+                .changed
                 .iter()
                 .filter(|s| action.structures.contains(&s.name))
                 .any(|s| s.changes.iter().any(Change::breaking))
@@ -206,26 +232,27 @@ impl Report {
     /// The counts.
     pub fn summary(&self) -> Summary {
         let changes = || {
-            let own = self.actions_changed.iter().flat_map(|a| &a.changes);
-            own.chain(self.structures_changed.iter().flat_map(|s| &s.changes))
+            let own = self.actions.changed.iter().flat_map(|a| &a.changes);
+            own.chain(self.structures.changed.iter().flat_map(|s| &s.changes))
         };
         let breaking = changes().filter(|c| c.breaking()).count();
         let compatible = changes().count() - breaking;
-        let names: BTreeSet<&str> = self.actions_changed.iter().map(|a| &*a.name).collect();
+        let names: BTreeSet<&str> = self.actions.changed.iter().map(|a| &*a.name).collect();
         Summary {
-            actions_added: self.actions_added.len(),
-            actions_removed: self.actions_removed.len(),
+            actions_added: self.actions.added.len(),
+            actions_removed: self.actions.removed.len(),
             actions_changed: names.len(),
             actions_breaking: self
-                .actions_changed
+                .actions
+                .changed
                 .iter()
                 .filter(|a| self.action_breaking(a))
                 .count(),
-            structures_added: self.structures_added.len(),
-            structures_removed: self.structures_removed.len(),
-            structures_changed: self.structures_changed.len(),
-            breaking: breaking + self.actions_removed.len(),
-            compatible: compatible + self.actions_added.len(),
+            structures_added: self.structures.added.len(),
+            structures_removed: self.structures.removed.len(),
+            structures_changed: self.structures.changed.len(),
+            breaking: breaking + self.actions.removed.len(),
+            compatible: compatible + self.actions.added.len(),
         }
     }
 }

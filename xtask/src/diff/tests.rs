@@ -68,8 +68,8 @@ fn a_moved_field_and_a_renamed_definition_are_no_change() {
     let report = diff_dirs(&dir.join("old"), &dir.join("new"), "old", "new")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.is_empty(), "{report:?}");
-    assert_eq!(report.structures_added, ["User", "Visit"]);
-    assert_eq!(report.structures_removed, ["Person"]);
+    assert_eq!(report.structures.added, ["User", "Visit"]);
+    assert_eq!(report.structures.removed, ["Person"]);
 }
 
 #[test]
@@ -78,8 +78,8 @@ fn the_reverse_diff_swaps_additions_and_removals() {
     let forward = diff_dirs(&dir.join("old"), &dir.join("new"), "old", "new");
     let back = diff_dirs(&dir.join("new"), &dir.join("old"), "new", "old");
     let (forward, back) = (forward.expect("forward"), back.expect("back"));
-    assert_eq!(forward.actions_added, back.actions_removed);
-    assert_eq!(forward.actions_removed, back.actions_added);
+    assert_eq!(forward.actions.added, back.actions.removed);
+    assert_eq!(forward.actions.removed, back.actions.added);
     assert_eq!(forward.summary().breaking, 1);
     assert_eq!(back.summary().breaking, 1);
 }
@@ -214,7 +214,7 @@ fn a_recursive_definition_is_compared_once() {
         SchemaSet::from_files(files).expect("the tree loads")
     };
     let report = diff(&file("string"), &file("integer"), "old", "new");
-    let action = &report.actions_changed[0];
+    let action = &report.actions.changed[0];
     let paths: Vec<&str> = action.changes.iter().map(|c| c.path.as_str()).collect();
     assert_eq!(paths, ["payload.label"], "{:?}", action.changes);
     assert!(diff(&file("string"), &file("string"), "a", "a").is_empty());
