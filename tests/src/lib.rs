@@ -165,6 +165,16 @@ pub fn versions() -> Vec<ApiVersion> {
         .unwrap_or_default()
 }
 
+/// Runs `check` on every version of the manifest, oldest first; `check` writes a line to the
+/// string it is given for each thing wrong. Panics with `what` and those lines if there are any.
+pub fn check_every_version(what: &str, mut check: impl FnMut(&ApiVersion, &mut String)) {
+    let mut failures = String::new();
+    for version in versions() {
+        check(&version, &mut failures);
+    }
+    assert!(failures.is_empty(), "{what}:\n{failures}");
+}
+
 /// A negative sample and the error it must give.
 #[derive(Debug, Clone)]
 pub struct Negative {
