@@ -27,6 +27,16 @@ struct IdentityFile {
     chat: Vec<String>,
 }
 
+/// What the inbox tells deliveries apart and orders them by, as the rules find it in a body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// The chat, when the payload names one: deliveries of a chat are handled in order.
+    pub chat_id: Option<String>,
+    /// The event key, for actions that have one: a second delivery with the same key is not
+    /// stored again.
+    pub event_key: Option<String>,
+}
+
 impl IdentityRules {
     /// Reads rules from the JSON of an identity file.
     pub fn from_json(text: &str) -> Result<Self, IdentityError> {
@@ -62,6 +72,14 @@ impl IdentityRules {
             }
         }
         Some(Value::Array(parts).to_string())
+    }
+
+    /// The identity of a body whose action is `action`: its chat and its event key.
+    pub fn identify(&self, action: &str, body: &Value) -> Identity {
+        Identity {
+            chat_id: self.chat_id(body),
+            event_key: self.event_key(action, body),
+        }
     }
 
     /// The chat a body belongs to, by the first chat pointer holding a string.

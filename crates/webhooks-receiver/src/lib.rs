@@ -29,7 +29,7 @@ mod version;
 mod worker;
 
 pub use handler::{Delivery, FnHandler, Handler, HandlerError};
-pub use identity::{IdentityError, IdentityRules};
+pub use identity::{Identity, IdentityError, IdentityRules};
 pub use inbox::{Inbox, InboxError, PostgresInbox, SqliteInbox};
 pub use secrets::{SecretKeys, SecretsError};
 pub use server::{

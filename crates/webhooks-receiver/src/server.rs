@@ -302,8 +302,7 @@ async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Reques
     let delivery = NewDelivery {
         received_at_ms: now,
         webhook_id: text_at("/webhook_id"),
-        event_key: shared.rules.event_key(&action, &value),
-        chat_id: shared.rules.chat_id(&value),
+        identity: shared.rules.identify(&action, &value),
         action,
         body_sha256: hex(&Sha256::digest(&bytes)),
         body: envelope.stored,

@@ -8,6 +8,7 @@ mod common;
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 
+use common::prune::delivery;
 use common::{drained, fresh_database, post, start_with, Recorder, SECRET};
 use webhooks_receiver::inbox::state;
 use webhooks_receiver::{Inbox, PostgresInbox};
@@ -57,17 +58,7 @@ async fn concurrent_claims_never_take_the_same_delivery() {
     };
     let store = PostgresInbox::connect(&url).await.unwrap();
     for i in 0..300 {
-        let delivery = webhooks_receiver::inbox::NewDelivery {
-            received_at_ms: 1,
-            webhook_id: "w".into(),
-            action: "thread_tagged".into(),
-            chat_id: None,
-            event_key: None,
-            body_sha256: format!("{i:064}"),
-            body: "{}".into(),
-            redelivery_since_ms: 0,
-        };
-        store.store(delivery).await.unwrap();
+        store.store(delivery(i, None)).await.unwrap();
     }
     let mut claimers = Vec::new();
     for _ in 0..4 {

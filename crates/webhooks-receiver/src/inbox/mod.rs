@@ -3,6 +3,7 @@
 use std::future::Future;
 
 use crate::handler::Delivery;
+use crate::identity::Identity;
 
 mod postgres;
 mod sql;
@@ -49,11 +50,8 @@ pub struct NewDelivery {
     pub webhook_id: String,
     /// `action` as received.
     pub action: String,
-    /// The chat, when the payload names one: deliveries of a chat are handled in order.
-    pub chat_id: Option<String>,
-    /// The event key, for actions that have one: a second delivery with the same key is not
-    /// stored again.
-    pub event_key: Option<String>,
+    /// Its chat and event key.
+    pub identity: Identity,
     /// Hex SHA-256 of the body exactly as received (with its secret).
     pub body_sha256: String,
     /// The body without `secret_key`.

@@ -59,7 +59,7 @@ impl Inbox for PostgresInbox {
             }
             let duplicate = self
                 .client
-                .query_opt(&self.sql.duplicate, &[&d.event_key])
+                .query_opt(&self.sql.duplicate, &[&d.identity.event_key])
                 .await?;
             if let Some(row) = duplicate {
                 return Ok(sql::duplicate(&row)?);

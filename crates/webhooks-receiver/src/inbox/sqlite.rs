@@ -130,7 +130,9 @@ impl Inbox for SqliteInbox {
             if let Some(stored) = inserted {
                 return Ok(stored);
             }
-            conn.query_row(&st.duplicate, params![d.event_key], |r| sql::duplicate(r))
+            conn.query_row(&st.duplicate, params![d.identity.event_key], |r| {
+                sql::duplicate(r)
+            })
         })
         .await
     }

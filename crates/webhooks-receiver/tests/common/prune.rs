@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use webhooks_receiver::inbox::{state, NewDelivery, Stored};
-use webhooks_receiver::{Inbox, Receiver, ReceiverConfig, ReceiverError, SecretKeys};
+use webhooks_receiver::{Identity, Inbox, Receiver, ReceiverConfig, ReceiverError, SecretKeys};
 
 use super::{drained, post, Recorder, SECRET};
 
@@ -14,8 +14,10 @@ pub fn delivery(n: u32, key: Option<&str>) -> NewDelivery {
         received_at_ms: 1,
         webhook_id: "w".into(),
         action: "incoming_event".into(),
-        chat_id: None,
-        event_key: key.map(str::to_owned),
+        identity: Identity {
+            chat_id: None,
+            event_key: key.map(str::to_owned),
+        },
         body_sha256: format!("{n:064}"),
         body: "{}".into(),
         redelivery_since_ms: 0,
