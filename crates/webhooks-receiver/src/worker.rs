@@ -9,7 +9,7 @@ use webhooks_types::ApiVersion;
 
 use crate::handler::{Delivery, Handler, HandlerError};
 use crate::identity::with_empty_secret;
-use crate::inbox::{Inbox, InboxError};
+use crate::inbox::{Claim, Inbox, InboxError};
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
@@ -118,11 +118,11 @@ pub async fn run<I: Inbox, H: Handler>(
         }
         let now = now_ms();
         let batch = inbox
-            .claim(
-                now,
-                now.saturating_add(millis(options.lease)),
-                options.concurrency.max(1),
-            )
+            .claim(Claim {
+                now_ms: now,
+                lease_until_ms: now.saturating_add(millis(options.lease)),
+                limit: options.concurrency.max(1),
+            })
             .await;
         let batch = match batch {
             Ok(batch) => batch,

@@ -8,7 +8,7 @@ mod common;
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 
-use common::prune::delivery;
+use common::prune::{claim, delivery};
 use common::{drained, fresh_database, post, start_with, Recorder, SECRET};
 use webhooks_receiver::inbox::state;
 use webhooks_receiver::{Inbox, PostgresInbox};
@@ -66,7 +66,7 @@ async fn concurrent_claims_never_take_the_same_delivery() {
         claimers.push(tokio::spawn(async move {
             let mut ids = Vec::new();
             loop {
-                let batch = inbox.claim(10, i64::MAX, 7).await.unwrap();
+                let batch = inbox.claim(claim(10, 7)).await.unwrap();
                 if batch.is_empty() {
                     return ids;
                 }

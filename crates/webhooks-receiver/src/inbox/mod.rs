@@ -93,6 +93,18 @@ pub struct Stats {
     pub duplicates: u64,
 }
 
+/// What a worker asks of [`Inbox::claim`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claim {
+    /// The time of the claim, milliseconds since the Unix epoch: deliveries due by then, and
+    /// those whose lease ran out before then, are claimable.
+    pub now_ms: i64,
+    /// When the lease of the deliveries claimed runs out.
+    pub lease_until_ms: i64,
+    /// Deliveries claimed at most.
+    pub limit: usize,
+}
+
 /// One row of the inbox, for inspection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
@@ -117,14 +129,10 @@ pub trait Inbox: Send + Sync + 'static {
         delivery: NewDelivery,
     ) -> impl Future<Output = Result<Stored, InboxError>> + Send;
 
-    /// Claims up to `limit` due deliveries, at most one per chat and only the oldest unhandled
-    /// one of its chat, leasing them until `lease_until_ms`; counts the attempt.
-    fn claim(
-        &self,
-        now_ms: i64,
-        lease_until_ms: i64,
-        limit: usize,
-    ) -> impl Future<Output = Result<Vec<Delivery>, InboxError>> + Send;
+    /// Claims up to `claim.limit` due deliveries, at most one per chat and only the oldest
+    /// unhandled one of its chat, leasing them until `claim.lease_until_ms`; counts the attempt.
+    fn claim(&self, claim: Claim)
+        -> impl Future<Output = Result<Vec<Delivery>, InboxError>> + Send;
 
     /// Marks a claimed delivery handled.
     fn complete(&self, id: i64, now_ms: i64)

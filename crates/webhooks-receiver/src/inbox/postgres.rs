@@ -6,7 +6,7 @@ use tokio_postgres::{Client, NoTls, Row as PgRow};
 use crate::handler::Delivery;
 
 use super::sql::{self, insert_params, Column, Statements};
-use super::{Inbox, InboxError, NewDelivery, Row, Stats, Stored};
+use super::{Claim, Inbox, InboxError, NewDelivery, Row, Stats, Stored};
 
 /// The PostgreSQL inbox (table `webhook_inbox`). Event keys are a unique constraint, work is
 /// claimed with `FOR UPDATE SKIP LOCKED` under a lease, and a delivery is claimable only when
@@ -70,16 +70,14 @@ impl Inbox for PostgresInbox {
         ))
     }
 
-    async fn claim(
-        &self,
-        now_ms: i64,
-        lease_until_ms: i64,
-        limit: usize,
-    ) -> Result<Vec<Delivery>, InboxError> {
-        let limit = sql::limit(limit);
+    async fn claim(&self, claim: Claim) -> Result<Vec<Delivery>, InboxError> {
+        let limit = sql::limit(claim.limit);
         let rows = self
             .client
-            .query(&self.sql.claim, &[&now_ms, &lease_until_ms, &limit])
+            .query(
+                &self.sql.claim,
+                &[&claim.now_ms, &claim.lease_until_ms, &limit],
+            )
             .await?;
         let mut claimed = rows
             .iter()

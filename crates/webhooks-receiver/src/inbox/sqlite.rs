@@ -10,7 +10,7 @@ use tokio::sync::oneshot;
 use crate::handler::Delivery;
 
 use super::sql::{self, insert_params, Column, Statements};
-use super::{Inbox, InboxError, NewDelivery, Row, Stats, Stored};
+use super::{Claim, Inbox, InboxError, NewDelivery, Row, Stats, Stored};
 
 /// Runs after the commit of the batch its job was in, with the commit's outcome.
 type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -137,13 +137,9 @@ impl Inbox for SqliteInbox {
         .await
     }
 
-    async fn claim(
-        &self,
-        now_ms: i64,
-        lease_until_ms: i64,
-        limit: usize,
-    ) -> Result<Vec<Delivery>, InboxError> {
-        let limit = sql::limit(limit);
+    async fn claim(&self, claim: Claim) -> Result<Vec<Delivery>, InboxError> {
+        let limit = sql::limit(claim.limit);
+        let (now_ms, lease_until_ms) = (claim.now_ms, claim.lease_until_ms);
         self.run(move |conn, st| {
             let mut rows = conn
                 .prepare_cached(&st.claim)?

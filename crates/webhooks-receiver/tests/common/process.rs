@@ -195,14 +195,14 @@ pub async fn prune_command_deletes_old_handled_rows<I: webhooks_receiver::Inbox>
     inbox: &I,
     store: &[OsString],
 ) {
-    use super::prune::{delivery, ids_in, new_id};
+    use super::prune::{claim, delivery, ids_in, new_id};
     use webhooks_receiver::inbox::state;
     let now = webhooks_receiver::now_ms();
     let mut ids = Vec::new();
     for n in 0..3 {
         ids.push(new_id(inbox, delivery(n, None)).await);
     }
-    assert_eq!(inbox.claim(now, i64::MAX, 10).await.unwrap().len(), 3);
+    assert_eq!(inbox.claim(claim(now, 10)).await.unwrap().len(), 3);
     inbox.complete(ids[0], now - 8 * 86_400_000).await.unwrap();
     inbox.complete(ids[1], now).await.unwrap();
     inbox.fail(ids[2], "boom", None).await.unwrap();

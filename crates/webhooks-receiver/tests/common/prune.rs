@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use webhooks_receiver::inbox::{state, NewDelivery, Stored};
+use webhooks_receiver::inbox::{state, Claim, NewDelivery, Stored};
 use webhooks_receiver::{Identity, Inbox, Receiver, ReceiverConfig, ReceiverError, SecretKeys};
 
 use super::{drained, post, Recorder, SECRET};
@@ -21,6 +21,15 @@ pub fn delivery(n: u32, key: Option<&str>) -> NewDelivery {
         body_sha256: format!("{n:064}"),
         body: "{}".into(),
         redelivery_since_ms: 0,
+    }
+}
+
+/// A claim at `now_ms` of up to `limit` deliveries, leased for ever.
+pub fn claim(now_ms: i64, limit: usize) -> Claim {
+    Claim {
+        now_ms,
+        lease_until_ms: i64::MAX,
+        limit,
     }
 }
 
@@ -45,7 +54,7 @@ pub async fn prune_deletes_only_handled_rows_before_the_cutoff<I: Inbox>(inbox: 
     let b = new_id(inbox, delivery(2, Some("k2"))).await;
     let c = new_id(inbox, delivery(3, None)).await;
     let d = new_id(inbox, delivery(4, None)).await;
-    assert_eq!(inbox.claim(10, i64::MAX, 10).await.unwrap().len(), 4);
+    assert_eq!(inbox.claim(claim(10, 10)).await.unwrap().len(), 4);
     let e = new_id(inbox, delivery(5, None)).await;
     for (id, at) in [(a, 1000), (b, 2000), (c, 1000)] {
         inbox.complete(id, at).await.unwrap();
