@@ -123,13 +123,16 @@ enum Inspect {
 struct RedriveArgs {
     #[command(flatten)]
     store: StoreArgs,
+    #[command(flatten)]
+    which: DeadLetters,
+}
+
+/// The dead letters `redrive` puts back: one of `--id` and `--all`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct DeadLetters {
     /// The dead letter to re-drive.
-    #[arg(
-        long,
-        value_name = "ID",
-        conflicts_with = "all",
-        required_unless_present = "all"
-    )]
+    #[arg(long, value_name = "ID")]
     id: Option<i64>,
     /// Re-drive every dead letter.
     #[arg(long)]
@@ -182,7 +185,9 @@ pub fn main() -> ExitCode {
             Command::Serve(args) => serve(args).await,
             Command::Send(args) => send::run(args).await,
             Command::Dead(args) => with_inbox(&args, Inspect::Dead).await,
-            Command::Redrive(args) => with_inbox(&args.store, Inspect::Redrive(args.id)).await,
+            Command::Redrive(args) => {
+                with_inbox(&args.store, Inspect::Redrive(args.which.id)).await
+            }
             Command::Prune(args) => match prune_before(args.retain_handled) {
                 Ok(before) => with_inbox(&args.store, Inspect::Prune(before)).await,
                 Err(e) => Err(e),

@@ -156,6 +156,59 @@ fn help_usage_errors_and_unreadable_files_have_their_exit_codes() {
     );
 }
 
+/// `send` takes sample files or `--all`, and `--manifest` or `--samples-dir` (one at most) only
+/// with `--all`; `redrive` takes `--id` or `--all`. Anything else is a usage error; what the
+/// command line accepts goes on to read the secret file or the inbox, absent here.
+#[test]
+fn send_and_redrive_take_one_choice_of_what_to_act_on() {
+    let dir = temp_dir("choices");
+    let (secrets, db) = (dir.join("absent-secrets"), dir.join("absent.sqlite"));
+    let (secrets, db) = (secrets.to_str().unwrap(), db.to_str().unwrap());
+    let cases: [(&[&str], &[&str], &str); 13] = [
+        (&["send"], &[], "Usage"),
+        (&["send"], &["--all", "a.json"], "Usage"),
+        (&["send"], &["--manifest", "m.json"], "Usage"),
+        (&["send"], &["--samples-dir", "d", "a.json"], "Usage"),
+        (
+            &["send"],
+            &["--all", "--manifest", "m", "--samples-dir", "d"],
+            "Usage",
+        ),
+        (
+            &["send"],
+            &["a.json", "b.json"],
+            "cannot read secret key file",
+        ),
+        (&["send"], &["--all"], "cannot read secret key file"),
+        (
+            &["send"],
+            &["--all", "--manifest", "m"],
+            "cannot read secret key file",
+        ),
+        (
+            &["send"],
+            &["--all", "--samples-dir", "d"],
+            "cannot read secret key file",
+        ),
+        (&["redrive"], &[], "Usage"),
+        (&["redrive"], &["--id", "1", "--all"], "Usage"),
+        (&["redrive"], &["--id", "1"], "no inbox at"),
+        (&["redrive"], &["--all"], "no inbox at"),
+    ];
+    for (command, rest, said) in cases {
+        let mut args = command.to_vec();
+        if command == ["send"] {
+            args.extend(["http://127.0.0.1:9/", "--secret-key-file", secrets]);
+        } else {
+            args.extend(["--db", db]);
+        }
+        args.extend(rest);
+        let (code, _, stderr) = run(&args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn a_port_in_use_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -24,23 +24,28 @@ pub(super) struct SendArgs {
     /// from the workspace root, or give --manifest or --samples-dir).
     #[arg(long, conflicts_with = "samples", required_unless_present = "samples")]
     all: bool,
-    /// The manifest `--all` reads [default: samples/index.json].
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "all",
-        conflicts_with = "samples_dir"
-    )]
-    manifest: Option<PathBuf>,
-    /// Post every `*.json` of DIR instead (but `errata.json`).
-    #[arg(long, value_name = "DIR", requires = "all")]
-    samples_dir: Option<PathBuf>,
+    #[command(flatten)]
+    all_from: AllFrom,
     /// Post each sample this many times (to test redelivery).
     #[arg(long, value_name = "N", default_value_t = 1)]
     repeat: u32,
     /// Sample files (webhook bodies).
     #[arg(value_name = "SAMPLE.json")]
     samples: Vec<PathBuf>,
+}
+
+/// Where `--all` finds the samples when not in `samples/index.json`: one of these at most, and
+/// not with sample files, hence only with `--all` (`requires = "all"` would let them through:
+/// the flag's default value satisfies it).
+#[derive(Debug, Args)]
+#[group(multiple = false, conflicts_with = "samples")]
+struct AllFrom {
+    /// The manifest `--all` reads [default: samples/index.json].
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+    /// Post every `*.json` of DIR instead (but `errata.json`).
+    #[arg(long, value_name = "DIR")]
+    samples_dir: Option<PathBuf>,
 }
 
 /// The documented samples of `version` that the manifest at `path` lists, resolved against the workspace root the manifest names by its own place
@@ -159,10 +164,11 @@ pub(super) async fn run(args: SendArgs) -> Result<(), Failure> {
         })?
         .to_owned();
     let files = if args.all {
-        match &args.samples_dir {
+        match &args.all_from.samples_dir {
             Some(dir) => samples_in(dir)?,
             None => {
                 let manifest = args
+                    .all_from
                     .manifest
                     .clone()
                     .unwrap_or_else(|| PathBuf::from("samples/index.json"));
