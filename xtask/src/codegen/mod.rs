@@ -8,6 +8,7 @@
 //! ([`crate::files`]).
 
 mod actions;
+mod checks;
 mod identity;
 mod postprocess;
 mod render;

@@ -115,7 +115,7 @@ pub struct PostProcess<'a> {
 /// `#[serde(remote = "Self")]`: deserializing goes through `crate::de::MapOnly`, so that only a
 /// JSON object is read (serde would also take an array of the fields in order), then, when
 /// `checked`, through the struct's `check_rules` with the count of the object's members (see
-/// `rules.rs`).
+/// `rules.rs` and `checks.rs`).
 pub fn object_impls(name: &Ident, checked: bool) -> TokenStream {
     let read = if checked {
         quote! {

@@ -10,8 +10,8 @@ use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 
 use super::postprocess::{object_impls, primitive_union_deserializer, PostProcess};
 use super::render::{catch_quietly, ident, pascal, HEADER};
-use super::rules;
 use super::unions::{union_tokens, Union};
+use super::{checks, rules};
 use crate::schema::{refs_in, SchemaError, SchemaSet};
 
 /// Definitions replaced by hand-written types of the crate.
@@ -313,8 +313,9 @@ fn string_enum_tokens(name: &str, description: &str, values: &[String]) -> Token
 }
 
 /// Adds to `file` the `check_rules` of every struct whose definition has rules the type's shape
-/// cannot say ([`rules`]), and gives a checked newtype its own `Deserialize`. Returns the named
-/// object structs that are checked (their `Deserialize` is written by `object_impls`).
+/// cannot say (read by [`rules`], written by [`checks`]), and gives a checked newtype its own
+/// `Deserialize`. Returns the named object structs that are checked (their `Deserialize` is
+/// written by `object_impls`).
 fn checked_structs(set: &SchemaSet, file: &mut syn::File) -> Result<Vec<String>, SchemaError> {
     let all = rules::collect(set)?;
     let mut extra = Vec::new();
@@ -335,7 +336,7 @@ fn checked_structs(set: &SchemaSet, file: &mut syn::File) -> Result<Vec<String>,
                 "`{name}` has rules for its type to check, but is not a generated struct"
             )));
         };
-        extra.push(rules::check_impl(item, rules).map_err(error)?);
+        extra.push(checks::check_impl(item, rules).map_err(error)?);
         match &item.fields {
             syn::Fields::Named(_) => checked.push(name.clone()),
             syn::Fields::Unnamed(fields) => {
