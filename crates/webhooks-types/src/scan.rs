@@ -26,13 +26,22 @@ pub fn skip_ws(text: &[u8], mut pos: usize) -> usize {
 
 /// Offset just past the string whose opening quote is at `pos`.
 pub fn string_end(text: &[u8], pos: usize) -> Option<usize> {
+    string_span(text, pos).map(|(end, _)| end)
+}
+
+/// Offset just past the string whose opening quote is at `pos`, and whether the string has an
+/// escape.
+pub fn string_span(text: &[u8], pos: usize) -> Option<(usize, bool)> {
     let mut i = pos + 1;
+    let mut escaped = false;
     loop {
-        match text.get(i)? {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
+        // The next quote or backslash; every other byte is part of the string.
+        i += memchr::memchr2(b'"', b'\\', text.get(i..)?)?;
+        if text[i] == b'"' {
+            return Some((i + 1, escaped));
         }
+        escaped = true;
+        i += 2;
     }
 }
 

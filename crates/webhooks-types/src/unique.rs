@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use crate::scan::{scalar_end, skip_ws, string_end, unescape};
+use crate::scan::{scalar_end, skip_ws, string_end, string_span, unescape};
 
 /// A key as compared: its bytes, unescaped only when it has an escape.
 type Key<'a> = Cow<'a, [u8]>;
@@ -29,27 +29,33 @@ const SMALL: usize = 16;
 
 /// The first key that occurs twice in one object of `text`, in document order, or `None`.
 /// Text that is not well-formed JSON is scanned up to where it breaks: the parser reports that.
-/// One pass, no recursion.
+/// One pass, no recursion; the keys of all open objects share one list.
 pub fn find_duplicate_key(text: &[u8]) -> Option<DuplicateKey> {
-    let mut stack: Vec<Frame<'_>> = Vec::new();
+    let mut open = Open {
+        frames: Vec::with_capacity(16),
+        keys: Vec::with_capacity(64),
+    };
     let mut pos = 0;
     loop {
         // A value starts at `pos`.
         pos = skip_ws(text, pos);
         match text.get(pos)? {
-            open @ (b'{' | b'[') => {
-                let close = if *open == b'{' { b'}' } else { b']' };
+            bracket @ (b'{' | b'[') => {
+                let close = if *bracket == b'{' { b'}' } else { b']' };
                 pos = skip_ws(text, pos + 1);
                 if text.get(pos) == Some(&close) {
                     pos += 1;
-                } else if stack.len() >= MAX_DEPTH {
+                } else if open.frames.len() >= MAX_DEPTH {
                     return None;
-                } else if *open == b'[' {
-                    stack.push(Frame::Array(0));
+                } else if *bracket == b'[' {
+                    open.frames.push(Frame::Array(0));
                     continue;
                 } else {
-                    stack.push(Frame::Object(Keys::default()));
-                    match key(text, pos, &mut stack) {
+                    open.frames.push(Frame::Object {
+                        start: open.keys.len(),
+                        set: None,
+                    });
+                    match open.key(text, pos) {
                         Ok(next) => pos = next?,
                         Err(duplicate) => return Some(duplicate),
                     }
@@ -62,11 +68,11 @@ pub fn find_duplicate_key(text: &[u8]) -> Option<DuplicateKey> {
         // A value ended at `pos`: go on in the containers it closes.
         loop {
             pos = skip_ws(text, pos);
-            // An empty stack: the document ended without a duplicate.
-            let frame = stack.last_mut()?;
+            // No open container: the document ended without a duplicate.
+            let frame = open.frames.last_mut()?;
             match (frame, text.get(pos)?) {
-                (Frame::Object(_), b',') => {
-                    match key(text, skip_ws(text, pos + 1), &mut stack) {
+                (Frame::Object { .. }, b',') => {
+                    match open.key(text, skip_ws(text, pos + 1)) {
                         Ok(next) => pos = next?,
                         Err(duplicate) => return Some(duplicate),
                     }
@@ -77,8 +83,14 @@ pub fn find_duplicate_key(text: &[u8]) -> Option<DuplicateKey> {
                     pos += 1;
                     break;
                 }
-                (Frame::Object(_), b'}') | (Frame::Array(_), b']') => {
-                    stack.pop();
+                (Frame::Object { start, .. }, b'}') => {
+                    let start = *start;
+                    open.keys.truncate(start);
+                    open.frames.pop();
+                    pos += 1;
+                }
+                (Frame::Array(_), b']') => {
+                    open.frames.pop();
                     pos += 1;
                 }
                 _ => return None,
@@ -87,93 +99,99 @@ pub fn find_duplicate_key(text: &[u8]) -> Option<DuplicateKey> {
     }
 }
 
+/// The open containers, innermost last, and the keys read so far in the open objects.
+struct Open<'a> {
+    frames: Vec<Frame<'a>>,
+    /// The keys of every open object, outermost first; each object's last key is its current
+    /// member.
+    keys: Vec<Key<'a>>,
+}
+
 /// An open container.
 enum Frame<'a> {
-    Object(Keys<'a>),
+    Object {
+        /// Where the object's keys start in [`Open::keys`].
+        start: usize,
+        /// The same keys in a hash set, once there are more than [`SMALL`].
+        set: Option<HashSet<Key<'a>>>,
+    },
     /// The index of the current element.
     Array(usize),
 }
 
-/// The keys of an open object so far; the last one is the current member.
-#[derive(Default)]
-struct Keys<'a> {
-    list: Vec<Key<'a>>,
-    set: HashSet<Key<'a>>,
-}
-
-impl<'a> Keys<'a> {
-    /// Adds `key`; `false` when the object already has it.
-    fn insert(&mut self, key: Key<'a>) -> bool {
-        if self.list.len() >= SMALL {
-            if self.set.is_empty() {
-                self.set.extend(self.list.iter().cloned());
-            }
-            if !self.set.insert(key.clone()) {
-                return false;
-            }
-        } else if self.list.contains(&key) {
-            return false;
+impl<'a> Open<'a> {
+    /// Reads the key at `pos` of the innermost object and the colon after it: the offset of
+    /// its value, `None` where the text breaks, or the key when the object already has it.
+    fn key(&mut self, text: &'a [u8], pos: usize) -> Result<Option<usize>, DuplicateKey> {
+        if text.get(pos) != Some(&b'"') {
+            return Ok(None);
         }
-        self.list.push(key);
-        true
-    }
-}
-
-/// Reads the key at `pos` of the object on top of `stack` and the colon after it: the offset
-/// of its value, `None` where the text breaks, or the key when the object already has it.
-fn key<'a>(
-    text: &'a [u8],
-    pos: usize,
-    stack: &mut [Frame<'a>],
-) -> Result<Option<usize>, DuplicateKey> {
-    if text.get(pos) != Some(&b'"') {
-        return Ok(None);
-    }
-    let Some(end) = string_end(text, pos) else {
-        return Ok(None);
-    };
-    let quoted = &text[pos..end];
-    let inner = &quoted[1..quoted.len() - 1];
-    let name: Key<'a> = if inner.contains(&b'\\') {
-        match unescape(quoted) {
-            Some(name) => Cow::Owned(name.into_owned().into_bytes()),
-            None => return Ok(None),
+        let Some((end, escaped)) = string_span(text, pos) else {
+            return Ok(None);
+        };
+        let quoted = &text[pos..end];
+        let inner = &quoted[1..quoted.len() - 1];
+        let name: Key<'a> = if escaped {
+            match unescape(quoted) {
+                Some(name) => Cow::Owned(name.into_owned().into_bytes()),
+                None => return Ok(None),
+            }
+        } else {
+            Cow::Borrowed(inner)
+        };
+        let Some(Frame::Object { start, set }) = self.frames.last_mut() else {
+            return Ok(None);
+        };
+        let seen = &self.keys[*start..];
+        let repeated = match set {
+            Some(set) => !set.insert(name.clone()),
+            None if seen.len() >= SMALL => {
+                let mut all: HashSet<Key<'a>> = seen.iter().cloned().collect();
+                let repeated = !all.insert(name.clone());
+                *set = Some(all);
+                repeated
+            }
+            None => seen.contains(&name),
+        };
+        if repeated {
+            let mut pointer = self.pointer();
+            push_segment(&mut pointer, &name);
+            return Err(DuplicateKey {
+                key: String::from_utf8_lossy(&name).into_owned(),
+                pointer,
+                offset: pos,
+            });
         }
-    } else {
-        Cow::Borrowed(inner)
-    };
-    let Some((Frame::Object(keys), outer)) = stack.split_last_mut() else {
-        return Ok(None);
-    };
-    if !keys.insert(name.clone()) {
-        let mut pointer = pointer_of(outer);
-        push_segment(&mut pointer, &name);
-        return Err(DuplicateKey {
-            key: String::from_utf8_lossy(&name).into_owned(),
-            pointer,
-            offset: pos,
+        self.keys.push(name);
+        let colon = skip_ws(text, end);
+        Ok((text.get(colon) == Some(&b':')).then_some(colon + 1))
+    }
+
+    /// The pointer of the innermost container.
+    fn pointer(&self) -> String {
+        let mut pointer = String::new();
+        // Each object's current member is the last key before the next object's keys.
+        let mut starts = self.frames.iter().filter_map(|frame| match frame {
+            Frame::Object { start, .. } => Some(*start),
+            Frame::Array(_) => None,
         });
-    }
-    let colon = skip_ws(text, end);
-    Ok((text.get(colon) == Some(&b':')).then_some(colon + 1))
-}
-
-fn pointer_of(frames: &[Frame<'_>]) -> String {
-    let mut pointer = String::new();
-    for frame in frames {
-        match frame {
-            Frame::Object(keys) => {
-                if let Some(current) = keys.list.last() {
-                    push_segment(&mut pointer, current);
+        starts.next();
+        for frame in &self.frames[..self.frames.len().saturating_sub(1)] {
+            match frame {
+                Frame::Object { .. } => {
+                    let end = starts.next().unwrap_or(self.keys.len());
+                    if let Some(current) = end.checked_sub(1).and_then(|i| self.keys.get(i)) {
+                        push_segment(&mut pointer, current);
+                    }
+                }
+                Frame::Array(index) => {
+                    pointer.push('/');
+                    pointer.push_str(&index.to_string());
                 }
             }
-            Frame::Array(index) => {
-                pointer.push('/');
-                pointer.push_str(&index.to_string());
-            }
         }
+        pointer
     }
-    pointer
 }
 
 fn push_segment(pointer: &mut String, name: &[u8]) {
@@ -208,6 +226,9 @@ mod tests {
             find(r#"{"a/b": {}, "a\u002fb": 1}"#),
             Some(("a/b".into(), "/a~1b".into(), 12))
         );
+        // Objects inside arrays inside objects: each level's current member.
+        let nested = r#"{"x": 0, "y": {"z": [{"a": 1}, {"b": {"c": 1, "d": {}, "c": 2}}]}}"#;
+        assert_eq!(find(nested), Some(("c".into(), "/y/z/1/b/c".into(), 55)));
         // Many keys: the hash set path.
         let mut many: Vec<String> = (0..100).map(|i| format!("\"k{i}\": {i}")).collect();
         many.push("\"k57\": 0".into());
@@ -215,6 +236,14 @@ mod tests {
         let found = find(&text).expect("a duplicate");
         assert_eq!((found.0.as_str(), found.1.as_str()), ("k57", "/o/k57"));
         assert_eq!(&text[found.2..found.2 + 5], "\"k57\"");
+        // The hash set path in an inner object, after a large sibling closed.
+        let text = format!(
+            "{{\"a\": {{{}}}, \"b\": [{{{}, \"k3\": 0}}]}}",
+            many[..100].join(", "),
+            many[..40].join(", ")
+        );
+        let found = find(&text).expect("a duplicate");
+        assert_eq!((found.0.as_str(), found.1.as_str()), ("k3", "/b/0/k3"));
     }
 
     #[test]
