@@ -135,14 +135,14 @@ pub(crate) fn tagged<'de, U: Union, D: Deserializer<'de>>(
         fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<U, A::Error> {
             use serde::de::Error;
             let mut before = Vec::new();
-            while let Some(key) = map.next_key::<String>()? {
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                 if key == self.tag {
                     // Checked while the value is read, so that an error names the tag's path.
                     let index = map.next_value_seed(Tag(self.variants))?;
                     let rest = Prefixed {
                         before: before.into_iter(),
                         tag: Some((self.tag, self.variants[index])),
-                        pending: None,
+                        pending: Pending::None,
                         rest: map,
                     };
                     return U::read(index, PrefixedDeserializer(rest));
@@ -161,49 +161,62 @@ pub(crate) fn tagged<'de, U: Union, D: Deserializer<'de>>(
 }
 
 /// The members of an object read so far, the tag, then the rest of the object from the input.
-struct Prefixed<A> {
-    before: std::vec::IntoIter<(String, serde_json::Value)>,
+struct Prefixed<'de, A> {
+    before: std::vec::IntoIter<(std::borrow::Cow<'de, str>, serde_json::Value)>,
     tag: Option<(&'static str, &'static str)>,
-    pending: Option<serde_json::Value>,
+    pending: Pending,
     rest: A,
 }
 
-impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Prefixed<A> {
+/// The value of the member [`Prefixed`] has just handed out, when it is not read from the input.
+enum Pending {
+    None,
+    Kept(serde_json::Value),
+    Tag(&'static str),
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Prefixed<'de, A> {
     type Error = A::Error;
 
     fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        use serde::de::IntoDeserializer;
-        let (key, value) = match self.before.next() {
-            Some(member) => member,
-            None => match self.tag.take() {
-                Some((key, value)) => (key.to_owned(), serde_json::Value::from(value)),
-                None => return self.rest.next_key_seed(seed),
-            },
-        };
-        self.pending = Some(value);
-        seed.deserialize(key.into_deserializer()).map(Some)
+        use serde::de::value::{BorrowedStrDeserializer, CowStrDeserializer};
+        if let Some((key, value)) = self.before.next() {
+            self.pending = Pending::Kept(value);
+            return seed.deserialize(CowStrDeserializer::new(key)).map(Some);
+        }
+        match self.tag.take() {
+            Some((key, value)) => {
+                self.pending = Pending::Tag(value);
+                seed.deserialize(BorrowedStrDeserializer::new(key))
+                    .map(Some)
+            }
+            None => self.rest.next_key_seed(seed),
+        }
     }
 
     fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(
         &mut self,
         seed: S,
     ) -> Result<S::Value, A::Error> {
-        match self.pending.take() {
-            Some(value) => seed
+        match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::Kept(value) => seed
                 .deserialize(value)
                 .map_err(<A::Error as serde::de::Error>::custom),
-            None => self.rest.next_value_seed(seed),
+            Pending::Tag(value) => {
+                seed.deserialize(serde::de::value::BorrowedStrDeserializer::new(value))
+            }
+            Pending::None => self.rest.next_value_seed(seed),
         }
     }
 }
 
 /// Hands [`Prefixed`] to a variant as the object it reads.
-struct PrefixedDeserializer<A>(Prefixed<A>);
+struct PrefixedDeserializer<'de, A>(Prefixed<'de, A>);
 
-impl<'de, A: serde::de::MapAccess<'de>> Deserializer<'de> for PrefixedDeserializer<A> {
+impl<'de, A: serde::de::MapAccess<'de>> Deserializer<'de> for PrefixedDeserializer<'de, A> {
     type Error = A::Error;
 
     fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
