@@ -117,13 +117,13 @@ pub fn generate_payload(
         use super::action::Action;
         use super::types::*;
 
-        /// The payload of a webhook, typed by its action.
-        // Variants differ in size (a whole chat against two IDs); boxing the large ones would
-        // cost an allocation per parse for a value that lives as long as its delivery.
-        #[allow(clippy::large_enum_variant)]
+        /// The payload of a webhook, typed by its action. Each payload is boxed: they differ in
+        /// size (a whole chat against two IDs), and a webhook that holds its payload by pointer
+        /// stays small to move (one allocation per parse against copies of the largest payload
+        /// at every move).
         #[derive(Clone, Debug, PartialEq)]
         pub enum Payload {
-            #( #[doc = #docs] #variants(#types), )*
+            #( #[doc = #docs] #variants(::std::boxed::Box<#types>), )*
             /// An action this version of the crate does not know, with its payload as sent.
             Unknown {
                 /// The action's name.
@@ -158,7 +158,7 @@ pub fn generate_payload(
             {
                 use ::serde::Deserialize as _;
                 ::std::result::Result::Ok(match action {
-                    #( #names => Self::#variants(<#types as ::serde::Deserialize>::deserialize(deserializer)?), )*
+                    #( #names => Self::#variants(::std::boxed::Box::new(<#types as ::serde::Deserialize>::deserialize(deserializer)?)), )*
                     other => Self::Unknown {
                         action: other.to_owned(),
                         payload: ::serde_json::Value::deserialize(deserializer)?,
@@ -211,7 +211,7 @@ pub fn generate_payload(
         #(
             impl ::std::convert::From<#types> for Payload {
                 fn from(value: #types) -> Self {
-                    Self::#variants(value)
+                    Self::#variants(::std::boxed::Box::new(value))
                 }
             }
         )*

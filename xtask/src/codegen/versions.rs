@@ -202,8 +202,6 @@ pub fn top_module(sets: &[(Version, SchemaSet)]) -> Result<String, SchemaError> 
 
         /// A webhook typed by the version it was parsed under ([`ApiVersion::parse`]); versions
         /// that share their webhooks share a variant.
-        // Like `Payload`: boxing would cost an allocation per parse.
-        #[allow(clippy::large_enum_variant)]
         #[derive(Clone, Debug, PartialEq)]
         pub enum AnyWebhook {
             #( #[doc = #own_doc] #own_variant(#own_module::Webhook), )*

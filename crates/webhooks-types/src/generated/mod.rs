@@ -227,7 +227,6 @@ impl ApiVersion {
 }
 /// A webhook typed by the version it was parsed under ([`ApiVersion::parse`]); versions
 /// that share their webhooks share a variant.
-#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum AnyWebhook {
     /// Parsed under v3.5.

@@ -42,8 +42,6 @@ pub struct Envelope<P: VersionPayload> {
 }
 
 /// Where the payload stands after the envelope pass.
-// Lives on the stack for one parse; boxing the typed payload would cost an allocation.
-#[allow(clippy::large_enum_variant)]
 enum PayloadSlot<'a, P> {
     /// `action` came first: the payload was read typed, in the same pass.
     Typed(P),

@@ -4,86 +4,88 @@
 
 use super::action::Action;
 use super::types::*;
-/// The payload of a webhook, typed by its action.
-#[allow(clippy::large_enum_variant)]
+/// The payload of a webhook, typed by its action. Each payload is boxed: they differ in
+/// size (a whole chat against two IDs), and a webhook that holds its payload by pointer
+/// stays small to move (one allocation per parse against copies of the largest payload
+/// at every move).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
     ///Payload of `incoming_chat`.
-    IncomingChat(IncomingChatPayload),
+    IncomingChat(::std::boxed::Box<IncomingChatPayload>),
     ///Payload of `chat_deactivated`.
-    ChatDeactivated(ChatDeactivatedPayload),
+    ChatDeactivated(::std::boxed::Box<ChatDeactivatedPayload>),
     ///Payload of `chat_access_updated`.
-    ChatAccessUpdated(ChatAccessUpdatedPayload),
+    ChatAccessUpdated(::std::boxed::Box<ChatAccessUpdatedPayload>),
     ///Payload of `chat_transferred`.
-    ChatTransferred(ChatTransferredPayload),
+    ChatTransferred(::std::boxed::Box<ChatTransferredPayload>),
     ///Payload of `user_added_to_chat`.
-    UserAddedToChat(UserAddedToChatPayload),
+    UserAddedToChat(::std::boxed::Box<UserAddedToChatPayload>),
     ///Payload of `user_removed_from_chat`.
-    UserRemovedFromChat(UserRemovedFromChatPayload),
+    UserRemovedFromChat(::std::boxed::Box<UserRemovedFromChatPayload>),
     ///Payload of `incoming_event`.
-    IncomingEvent(IncomingEventPayload),
+    IncomingEvent(::std::boxed::Box<IncomingEventPayload>),
     ///Payload of `event_deleted`.
-    EventDeleted(EventDeletedPayload),
+    EventDeleted(::std::boxed::Box<EventDeletedPayload>),
     ///Payload of `event_updated`.
-    EventUpdated(EventUpdatedPayload),
+    EventUpdated(::std::boxed::Box<EventUpdatedPayload>),
     ///Payload of `incoming_rich_message_postback`.
-    IncomingRichMessagePostback(IncomingRichMessagePostbackPayload),
+    IncomingRichMessagePostback(::std::boxed::Box<IncomingRichMessagePostbackPayload>),
     ///Payload of `chat_properties_updated`.
-    ChatPropertiesUpdated(ChatPropertiesUpdatedPayload),
+    ChatPropertiesUpdated(::std::boxed::Box<ChatPropertiesUpdatedPayload>),
     ///Payload of `chat_properties_deleted`.
-    ChatPropertiesDeleted(ChatPropertiesDeletedPayload),
+    ChatPropertiesDeleted(::std::boxed::Box<ChatPropertiesDeletedPayload>),
     ///Payload of `thread_properties_updated`.
-    ThreadPropertiesUpdated(ThreadPropertiesUpdatedPayload),
+    ThreadPropertiesUpdated(::std::boxed::Box<ThreadPropertiesUpdatedPayload>),
     ///Payload of `thread_properties_deleted`.
-    ThreadPropertiesDeleted(ThreadPropertiesDeletedPayload),
+    ThreadPropertiesDeleted(::std::boxed::Box<ThreadPropertiesDeletedPayload>),
     ///Payload of `event_properties_updated`.
-    EventPropertiesUpdated(EventPropertiesUpdatedPayload),
+    EventPropertiesUpdated(::std::boxed::Box<EventPropertiesUpdatedPayload>),
     ///Payload of `event_properties_deleted`.
-    EventPropertiesDeleted(EventPropertiesDeletedPayload),
+    EventPropertiesDeleted(::std::boxed::Box<EventPropertiesDeletedPayload>),
     ///Payload of `thread_tagged`.
-    ThreadTagged(ThreadTaggedPayload),
+    ThreadTagged(::std::boxed::Box<ThreadTaggedPayload>),
     ///Payload of `thread_untagged`.
-    ThreadUntagged(ThreadUntaggedPayload),
+    ThreadUntagged(::std::boxed::Box<ThreadUntaggedPayload>),
     ///Payload of `routing_status_set`.
-    RoutingStatusSet(RoutingStatusSetPayload),
+    RoutingStatusSet(::std::boxed::Box<RoutingStatusSetPayload>),
     ///Payload of `customer_session_fields_updated`.
-    CustomerSessionFieldsUpdated(CustomerSessionFieldsUpdatedPayload),
+    CustomerSessionFieldsUpdated(::std::boxed::Box<CustomerSessionFieldsUpdatedPayload>),
     ///Payload of `agent_created`.
-    AgentCreated(AgentCreatedPayload),
+    AgentCreated(::std::boxed::Box<AgentCreatedPayload>),
     ///Payload of `agent_approved`.
-    AgentApproved(AgentApprovedPayload),
+    AgentApproved(::std::boxed::Box<AgentApprovedPayload>),
     ///Payload of `agent_updated`.
-    AgentUpdated(AgentUpdatedPayload),
+    AgentUpdated(::std::boxed::Box<AgentUpdatedPayload>),
     ///Payload of `agent_suspended`.
-    AgentSuspended(AgentSuspendedPayload),
+    AgentSuspended(::std::boxed::Box<AgentSuspendedPayload>),
     ///Payload of `agent_unsuspended`.
-    AgentUnsuspended(AgentUnsuspendedPayload),
+    AgentUnsuspended(::std::boxed::Box<AgentUnsuspendedPayload>),
     ///Payload of `agent_deleted`.
-    AgentDeleted(AgentDeletedPayload),
+    AgentDeleted(::std::boxed::Box<AgentDeletedPayload>),
     ///Payload of `auto_accesses_updated`.
-    AutoAccessesUpdated(AutoAccessesUpdatedPayload),
+    AutoAccessesUpdated(::std::boxed::Box<AutoAccessesUpdatedPayload>),
     ///Payload of `bot_created`.
-    BotCreated(BotCreatedPayload),
+    BotCreated(::std::boxed::Box<BotCreatedPayload>),
     ///Payload of `bot_updated`.
-    BotUpdated(BotUpdatedPayload),
+    BotUpdated(::std::boxed::Box<BotUpdatedPayload>),
     ///Payload of `bot_deleted`.
-    BotDeleted(BotDeletedPayload),
+    BotDeleted(::std::boxed::Box<BotDeletedPayload>),
     ///Payload of `group_created`.
-    GroupCreated(GroupCreatedPayload),
+    GroupCreated(::std::boxed::Box<GroupCreatedPayload>),
     ///Payload of `group_deleted`.
-    GroupDeleted(GroupDeletedPayload),
+    GroupDeleted(::std::boxed::Box<GroupDeletedPayload>),
     ///Payload of `group_updated`.
-    GroupUpdated(GroupUpdatedPayload),
+    GroupUpdated(::std::boxed::Box<GroupUpdatedPayload>),
     ///Payload of `tag_created`.
-    TagCreated(TagCreatedPayload),
+    TagCreated(::std::boxed::Box<TagCreatedPayload>),
     ///Payload of `tag_deleted`.
-    TagDeleted(TagDeletedPayload),
+    TagDeleted(::std::boxed::Box<TagDeletedPayload>),
     ///Payload of `tag_updated`.
-    TagUpdated(TagUpdatedPayload),
+    TagUpdated(::std::boxed::Box<TagUpdatedPayload>),
     ///Payload of `events_marked_as_seen`.
-    EventsMarkedAsSeen(EventsMarkedAsSeenPayload),
+    EventsMarkedAsSeen(::std::boxed::Box<EventsMarkedAsSeenPayload>),
     ///Payload of `thread_summary_set`.
-    ThreadSummarySet(ThreadSummarySetPayload),
+    ThreadSummarySet(::std::boxed::Box<ThreadSummarySetPayload>),
     /// An action this version of the crate does not know, with its payload as sent.
     Unknown {
         /// The action's name.
@@ -235,268 +237,344 @@ impl Payload {
             match action {
                 "incoming_chat" => {
                     Self::IncomingChat(
-                        <IncomingChatPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <IncomingChatPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "chat_deactivated" => {
                     Self::ChatDeactivated(
-                        <ChatDeactivatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatDeactivatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "chat_access_updated" => {
                     Self::ChatAccessUpdated(
-                        <ChatAccessUpdatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatAccessUpdatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "chat_transferred" => {
                     Self::ChatTransferred(
-                        <ChatTransferredPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatTransferredPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "user_added_to_chat" => {
                     Self::UserAddedToChat(
-                        <UserAddedToChatPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <UserAddedToChatPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "user_removed_from_chat" => {
                     Self::UserRemovedFromChat(
-                        <UserRemovedFromChatPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <UserRemovedFromChatPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "incoming_event" => {
                     Self::IncomingEvent(
-                        <IncomingEventPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <IncomingEventPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "event_deleted" => {
                     Self::EventDeleted(
-                        <EventDeletedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <EventDeletedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "event_updated" => {
                     Self::EventUpdated(
-                        <EventUpdatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <EventUpdatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "incoming_rich_message_postback" => {
                     Self::IncomingRichMessagePostback(
-                        <IncomingRichMessagePostbackPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <IncomingRichMessagePostbackPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "chat_properties_updated" => {
                     Self::ChatPropertiesUpdated(
-                        <ChatPropertiesUpdatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatPropertiesUpdatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "chat_properties_deleted" => {
                     Self::ChatPropertiesDeleted(
-                        <ChatPropertiesDeletedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatPropertiesDeletedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "thread_properties_updated" => {
                     Self::ThreadPropertiesUpdated(
-                        <ThreadPropertiesUpdatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ThreadPropertiesUpdatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "thread_properties_deleted" => {
                     Self::ThreadPropertiesDeleted(
-                        <ThreadPropertiesDeletedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ThreadPropertiesDeletedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "event_properties_updated" => {
                     Self::EventPropertiesUpdated(
-                        <EventPropertiesUpdatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <EventPropertiesUpdatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "event_properties_deleted" => {
                     Self::EventPropertiesDeleted(
-                        <EventPropertiesDeletedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <EventPropertiesDeletedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "thread_tagged" => {
                     Self::ThreadTagged(
-                        <ThreadTaggedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ThreadTaggedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "thread_untagged" => {
                     Self::ThreadUntagged(
-                        <ThreadUntaggedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ThreadUntaggedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "routing_status_set" => {
                     Self::RoutingStatusSet(
-                        <RoutingStatusSetPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RoutingStatusSetPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "customer_session_fields_updated" => {
                     Self::CustomerSessionFieldsUpdated(
-                        <CustomerSessionFieldsUpdatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CustomerSessionFieldsUpdatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "agent_created" => {
                     Self::AgentCreated(
-                        <AgentCreatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentCreatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "agent_approved" => {
                     Self::AgentApproved(
-                        <AgentApprovedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentApprovedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "agent_updated" => {
                     Self::AgentUpdated(
-                        <AgentUpdatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentUpdatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "agent_suspended" => {
                     Self::AgentSuspended(
-                        <AgentSuspendedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentSuspendedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "agent_unsuspended" => {
                     Self::AgentUnsuspended(
-                        <AgentUnsuspendedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentUnsuspendedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "agent_deleted" => {
                     Self::AgentDeleted(
-                        <AgentDeletedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentDeletedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "auto_accesses_updated" => {
                     Self::AutoAccessesUpdated(
-                        <AutoAccessesUpdatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AutoAccessesUpdatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "bot_created" => {
                     Self::BotCreated(
-                        <BotCreatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <BotCreatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "bot_updated" => {
                     Self::BotUpdated(
-                        <BotUpdatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <BotUpdatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "bot_deleted" => {
                     Self::BotDeleted(
-                        <BotDeletedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <BotDeletedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "group_created" => {
                     Self::GroupCreated(
-                        <GroupCreatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <GroupCreatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "group_deleted" => {
                     Self::GroupDeleted(
-                        <GroupDeletedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <GroupDeletedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "group_updated" => {
                     Self::GroupUpdated(
-                        <GroupUpdatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <GroupUpdatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "tag_created" => {
                     Self::TagCreated(
-                        <TagCreatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <TagCreatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "tag_deleted" => {
                     Self::TagDeleted(
-                        <TagDeletedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <TagDeletedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "tag_updated" => {
                     Self::TagUpdated(
-                        <TagUpdatedPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <TagUpdatedPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "events_marked_as_seen" => {
                     Self::EventsMarkedAsSeen(
-                        <EventsMarkedAsSeenPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <EventsMarkedAsSeenPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 "thread_summary_set" => {
                     Self::ThreadSummarySet(
-                        <ThreadSummarySetPayload as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ThreadSummarySetPayload as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
                     )
                 }
                 other => {
@@ -587,191 +665,191 @@ impl crate::VersionPayload for Payload {
 impl crate::versioned::Sealed for Payload {}
 impl ::std::convert::From<IncomingChatPayload> for Payload {
     fn from(value: IncomingChatPayload) -> Self {
-        Self::IncomingChat(value)
+        Self::IncomingChat(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<ChatDeactivatedPayload> for Payload {
     fn from(value: ChatDeactivatedPayload) -> Self {
-        Self::ChatDeactivated(value)
+        Self::ChatDeactivated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<ChatAccessUpdatedPayload> for Payload {
     fn from(value: ChatAccessUpdatedPayload) -> Self {
-        Self::ChatAccessUpdated(value)
+        Self::ChatAccessUpdated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<ChatTransferredPayload> for Payload {
     fn from(value: ChatTransferredPayload) -> Self {
-        Self::ChatTransferred(value)
+        Self::ChatTransferred(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<UserAddedToChatPayload> for Payload {
     fn from(value: UserAddedToChatPayload) -> Self {
-        Self::UserAddedToChat(value)
+        Self::UserAddedToChat(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<UserRemovedFromChatPayload> for Payload {
     fn from(value: UserRemovedFromChatPayload) -> Self {
-        Self::UserRemovedFromChat(value)
+        Self::UserRemovedFromChat(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<IncomingEventPayload> for Payload {
     fn from(value: IncomingEventPayload) -> Self {
-        Self::IncomingEvent(value)
+        Self::IncomingEvent(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<EventDeletedPayload> for Payload {
     fn from(value: EventDeletedPayload) -> Self {
-        Self::EventDeleted(value)
+        Self::EventDeleted(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<EventUpdatedPayload> for Payload {
     fn from(value: EventUpdatedPayload) -> Self {
-        Self::EventUpdated(value)
+        Self::EventUpdated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<IncomingRichMessagePostbackPayload> for Payload {
     fn from(value: IncomingRichMessagePostbackPayload) -> Self {
-        Self::IncomingRichMessagePostback(value)
+        Self::IncomingRichMessagePostback(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<ChatPropertiesUpdatedPayload> for Payload {
     fn from(value: ChatPropertiesUpdatedPayload) -> Self {
-        Self::ChatPropertiesUpdated(value)
+        Self::ChatPropertiesUpdated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<ChatPropertiesDeletedPayload> for Payload {
     fn from(value: ChatPropertiesDeletedPayload) -> Self {
-        Self::ChatPropertiesDeleted(value)
+        Self::ChatPropertiesDeleted(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<ThreadPropertiesUpdatedPayload> for Payload {
     fn from(value: ThreadPropertiesUpdatedPayload) -> Self {
-        Self::ThreadPropertiesUpdated(value)
+        Self::ThreadPropertiesUpdated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<ThreadPropertiesDeletedPayload> for Payload {
     fn from(value: ThreadPropertiesDeletedPayload) -> Self {
-        Self::ThreadPropertiesDeleted(value)
+        Self::ThreadPropertiesDeleted(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<EventPropertiesUpdatedPayload> for Payload {
     fn from(value: EventPropertiesUpdatedPayload) -> Self {
-        Self::EventPropertiesUpdated(value)
+        Self::EventPropertiesUpdated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<EventPropertiesDeletedPayload> for Payload {
     fn from(value: EventPropertiesDeletedPayload) -> Self {
-        Self::EventPropertiesDeleted(value)
+        Self::EventPropertiesDeleted(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<ThreadTaggedPayload> for Payload {
     fn from(value: ThreadTaggedPayload) -> Self {
-        Self::ThreadTagged(value)
+        Self::ThreadTagged(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<ThreadUntaggedPayload> for Payload {
     fn from(value: ThreadUntaggedPayload) -> Self {
-        Self::ThreadUntagged(value)
+        Self::ThreadUntagged(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<RoutingStatusSetPayload> for Payload {
     fn from(value: RoutingStatusSetPayload) -> Self {
-        Self::RoutingStatusSet(value)
+        Self::RoutingStatusSet(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<CustomerSessionFieldsUpdatedPayload> for Payload {
     fn from(value: CustomerSessionFieldsUpdatedPayload) -> Self {
-        Self::CustomerSessionFieldsUpdated(value)
+        Self::CustomerSessionFieldsUpdated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<AgentCreatedPayload> for Payload {
     fn from(value: AgentCreatedPayload) -> Self {
-        Self::AgentCreated(value)
+        Self::AgentCreated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<AgentApprovedPayload> for Payload {
     fn from(value: AgentApprovedPayload) -> Self {
-        Self::AgentApproved(value)
+        Self::AgentApproved(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<AgentUpdatedPayload> for Payload {
     fn from(value: AgentUpdatedPayload) -> Self {
-        Self::AgentUpdated(value)
+        Self::AgentUpdated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<AgentSuspendedPayload> for Payload {
     fn from(value: AgentSuspendedPayload) -> Self {
-        Self::AgentSuspended(value)
+        Self::AgentSuspended(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<AgentUnsuspendedPayload> for Payload {
     fn from(value: AgentUnsuspendedPayload) -> Self {
-        Self::AgentUnsuspended(value)
+        Self::AgentUnsuspended(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<AgentDeletedPayload> for Payload {
     fn from(value: AgentDeletedPayload) -> Self {
-        Self::AgentDeleted(value)
+        Self::AgentDeleted(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<AutoAccessesUpdatedPayload> for Payload {
     fn from(value: AutoAccessesUpdatedPayload) -> Self {
-        Self::AutoAccessesUpdated(value)
+        Self::AutoAccessesUpdated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<BotCreatedPayload> for Payload {
     fn from(value: BotCreatedPayload) -> Self {
-        Self::BotCreated(value)
+        Self::BotCreated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<BotUpdatedPayload> for Payload {
     fn from(value: BotUpdatedPayload) -> Self {
-        Self::BotUpdated(value)
+        Self::BotUpdated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<BotDeletedPayload> for Payload {
     fn from(value: BotDeletedPayload) -> Self {
-        Self::BotDeleted(value)
+        Self::BotDeleted(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<GroupCreatedPayload> for Payload {
     fn from(value: GroupCreatedPayload) -> Self {
-        Self::GroupCreated(value)
+        Self::GroupCreated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<GroupDeletedPayload> for Payload {
     fn from(value: GroupDeletedPayload) -> Self {
-        Self::GroupDeleted(value)
+        Self::GroupDeleted(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<GroupUpdatedPayload> for Payload {
     fn from(value: GroupUpdatedPayload) -> Self {
-        Self::GroupUpdated(value)
+        Self::GroupUpdated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<TagCreatedPayload> for Payload {
     fn from(value: TagCreatedPayload) -> Self {
-        Self::TagCreated(value)
+        Self::TagCreated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<TagDeletedPayload> for Payload {
     fn from(value: TagDeletedPayload) -> Self {
-        Self::TagDeleted(value)
+        Self::TagDeleted(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<TagUpdatedPayload> for Payload {
     fn from(value: TagUpdatedPayload) -> Self {
-        Self::TagUpdated(value)
+        Self::TagUpdated(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<EventsMarkedAsSeenPayload> for Payload {
     fn from(value: EventsMarkedAsSeenPayload) -> Self {
-        Self::EventsMarkedAsSeen(value)
+        Self::EventsMarkedAsSeen(::std::boxed::Box::new(value))
     }
 }
 impl ::std::convert::From<ThreadSummarySetPayload> for Payload {
     fn from(value: ThreadSummarySetPayload) -> Self {
-        Self::ThreadSummarySet(value)
+        Self::ThreadSummarySet(::std::boxed::Box::new(value))
     }
 }
