@@ -1,16 +1,18 @@
-//! Throughput of the four ways to read a webhook, on the documented samples and on a large
+//! Throughput of the ways to read a webhook, on the documented samples and on a large
 //! `incoming_chat` (a thread of 200 events, several users), and of the command line in
 //! `--ndjson` mode:
 //!
 //! 1. `value_parse`: `serde_json` into `serde_json::Value` (the untyped baseline);
-//! 2. `typed_parse`: `Webhook::from_slice` of the version;
-//! 3. `schema_validate`: `Validator::validate_value` on an already parsed value (the schema
+//! 2. `typed_parse`: the version's `Webhook::from_slice` (duplicate keys checked);
+//! 3. `payload_serde_json` and `payload_sonic_rs`: the typed payloads alone, through the same
+//!    `Deserialize` code, read by `serde_json` and by `sonic-rs` (which parser the types use);
+//! 4. `schema_validate`: `Validator::validate_value` on an already parsed value (the schema
 //!    walk, which a body the types reject takes);
-//! 4. `full_validate`: `Validator::validate` (for a valid body: the typed parse, which checks
+//! 5. `full_validate`: `Validator::validate` (for a valid body: the typed parse, which checks
 //!    every rule of the schemas).
 //!
 //! The bodies are the current stable version's documented samples, as `samples/index.json`
-//! lists them.
+//! lists them, each with the member order LiveChat writes.
 //!
 //! After the measurements, a summary gives MB/s, webhooks/s and each ratio to `value_parse`,
 //! from the estimates this run wrote. `cargo bench -p webhooks-validate --bench validate`.
@@ -20,11 +22,43 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
-use serde_json::{json, Value};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use webhooks_types::VersionPayload;
 use webhooks_validate::{ApiVersion, Validator};
 
 /// The version measured: the current stable one.
 const VERSION: ApiVersion = ApiVersion::STABLE;
+
+/// The payload type of [`VERSION`], for the comparison of JSON parsers.
+type StablePayload = webhooks_types::v3_6::Payload;
+
+/// A body's action and its payload's text.
+#[derive(Deserialize)]
+struct Parts<'a> {
+    action: String,
+    #[serde(borrow)]
+    payload: &'a RawValue,
+}
+
+/// How many of `parts` `read` (action, payload text) accepts.
+fn count_read(parts: &[Parts<'_>], read: impl Fn(&str, &str) -> bool) -> usize {
+    parts
+        .iter()
+        .filter(|p| read(&p.action, p.payload.get()))
+        .count()
+}
+
+/// The typed payload of `action` read by `serde_json`.
+fn by_serde_json(action: &str, text: &str) -> bool {
+    StablePayload::deserialize_for(action, &mut serde_json::Deserializer::from_str(text)).is_ok()
+}
+
+/// The typed payload of `action` read by `sonic_rs`.
+fn by_sonic_rs(action: &str, text: &str) -> bool {
+    StablePayload::deserialize_for(action, &mut sonic_rs::Deserializer::from_str(text)).is_ok()
+}
 
 /// The manifest's entry of [`VERSION`].
 fn entry() -> Value {
@@ -57,13 +91,57 @@ fn documented() -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn read(name: &str) -> Value {
-    serde_json::from_slice(&std::fs::read(samples_dir().join(name)).expect("sample")).expect("JSON")
+fn read_text(name: &str) -> String {
+    std::fs::read_to_string(samples_dir().join(name)).expect("sample")
 }
 
-/// `incoming_chat` with a thread of 200 events of every type and six users.
+/// Where `part` (a slice of `text`) starts in `text`.
+fn offset(text: &str, part: &RawValue) -> usize {
+    part.get().as_ptr() as usize - text.as_ptr() as usize
+}
+
+/// `text` with its first occurrence of the string `old` replaced by `new`.
+fn with_id(text: &str, old: &str, new: &str) -> String {
+    text.replacen(&format!("{old:?}"), &format!("{new:?}"), 1)
+}
+
+/// `incoming_chat` with a thread of 200 events of every type and six users. The body is put
+/// together from the samples' own text, so that every object keeps the member order LiveChat
+/// writes (`type` after `id`, as the documented samples have it).
 fn large_incoming_chat() -> Vec<u8> {
-    let mut chat = read("extra/incoming_chat.full.json");
+    #[derive(Deserialize)]
+    struct Doc<T> {
+        payload: T,
+    }
+    #[derive(Deserialize)]
+    struct EventPayload<'a> {
+        #[serde(borrow)]
+        event: &'a RawValue,
+    }
+    #[derive(Deserialize)]
+    struct ChatPayload<'a> {
+        #[serde(borrow)]
+        chat: Chat<'a>,
+    }
+    #[derive(Deserialize)]
+    struct Chat<'a> {
+        #[serde(borrow)]
+        users: Vec<&'a RawValue>,
+        #[serde(borrow)]
+        thread: Thread<'a>,
+    }
+    #[derive(Deserialize)]
+    struct Thread<'a> {
+        #[serde(borrow)]
+        events: &'a RawValue,
+    }
+    let id_of = |raw: &RawValue| {
+        let value: Value = serde_json::from_str(raw.get()).expect("JSON");
+        (
+            value["id"].as_str().unwrap_or_default().to_owned(),
+            value["type"] == "agent",
+        )
+    };
     let kinds = [
         "message",
         "file",
@@ -73,44 +151,94 @@ fn large_incoming_chat() -> Vec<u8> {
         "custom",
         "system_message",
     ];
-    let templates: Vec<Value> = kinds
+    let templates: Vec<String> = kinds
         .iter()
-        .map(|k| read(&format!("extra/incoming_event.{k}.json"))["payload"]["event"].clone())
+        .map(|k| read_text(&format!("extra/incoming_event.{k}.json")))
         .collect();
-    let events: Vec<Value> = (0..200)
-        .map(|i| {
-            let mut event = templates[i % templates.len()].clone();
-            event["id"] = json!(format!("K600PKZON8_{i}"));
-            event
+    let templates: Vec<(&str, String)> = templates
+        .iter()
+        .map(|text| {
+            let doc: Doc<EventPayload<'_>> = serde_json::from_str(text).expect("an event");
+            (doc.payload.event.get(), id_of(doc.payload.event).0)
         })
         .collect();
-    chat["payload"]["chat"]["thread"]["events"] = Value::Array(events);
-    let users = chat["payload"]["chat"]["users"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let mut more = Vec::new();
+    let events: Vec<String> = (0..200)
+        .map(|i| {
+            let (event, id) = &templates[i % templates.len()];
+            with_id(event, id, &format!("K600PKZON8_{i}"))
+        })
+        .collect();
+    let chat_text = read_text("extra/incoming_chat.full.json");
+    let doc: Doc<ChatPayload<'_>> = serde_json::from_str(&chat_text).expect("a chat");
+    let mut users = Vec::new();
     for i in 0..3 {
-        for user in &users {
-            let mut user = user.clone();
-            if user["type"] == "agent" {
-                user["id"] = json!(format!("agent{i}@example.com"));
+        for user in &doc.payload.chat.users {
+            let (id, agent) = id_of(user);
+            let new = if agent {
+                format!("agent{i}@example.com")
             } else {
-                user["id"] = json!(format!("b7eff798-f8df-4364-8059-649c35c9ed0{i}"));
-            }
-            more.push(user);
+                format!("b7eff798-f8df-4364-8059-649c35c9ed0{i}")
+            };
+            users.push(with_id(user.get(), &id, &new));
         }
     }
-    chat["payload"]["chat"]["users"] = Value::Array(more);
-    serde_json::to_vec_pretty(&chat).expect("serializes")
+    // The users' array and the events' array replaced, the later one first.
+    let users_raw = doc.payload.chat.users.first().expect("users");
+    let users_start = chat_text[..offset(&chat_text, users_raw)]
+        .rfind('[')
+        .expect("the users' array");
+    let last_user = doc.payload.chat.users.last().expect("users");
+    let users_end = offset(&chat_text, last_user) + last_user.get().len();
+    let users_end = users_end + chat_text[users_end..].find(']').expect("its end") + 1;
+    let events_raw = doc.payload.chat.thread.events;
+    let events_start = offset(&chat_text, events_raw);
+    let events_end = events_start + events_raw.get().len();
+    let mut parts = [
+        (users_start, users_end, format!("[{}]", users.join(",\n"))),
+        (
+            events_start,
+            events_end,
+            format!("[{}]", events.join(",\n")),
+        ),
+    ];
+    parts.sort_by_key(|part| std::cmp::Reverse(part.0));
+    let mut body = chat_text.clone();
+    for (start, end, text) in parts {
+        body.replace_range(start..end, &text);
+    }
+    let check: Value = serde_json::from_str(&body).expect("the large chat is JSON");
+    assert_eq!(
+        check["payload"]["chat"]["thread"]["events"]
+            .as_array()
+            .map(Vec::len),
+        Some(200)
+    );
+    body.into_bytes()
+}
+
+/// `body` on one line: the whitespace between tokens removed, member order kept.
+fn one_line(body: &[u8]) -> Vec<u8> {
+    let mut line = Vec::with_capacity(body.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in body {
+        if in_string {
+            in_string = escaped || byte != b'"';
+            escaped = !escaped && byte == b'\\';
+        } else if byte.is_ascii_whitespace() {
+            continue;
+        } else {
+            in_string = byte == b'"';
+        }
+        line.push(byte);
+    }
+    line
 }
 
 /// The documented samples, one per line, repeated to about 8 MB.
 fn ndjson(bodies: &[Vec<u8>]) -> Vec<u8> {
     let mut lines = Vec::new();
     for body in bodies {
-        let value: Value = serde_json::from_slice(body).expect("JSON");
-        lines.extend(serde_json::to_vec(&value).expect("serializes"));
+        lines.extend(one_line(body));
         lines.push(b'\n');
     }
     let copies = (8 << 20) / lines.len() + 1;
@@ -145,6 +273,20 @@ fn bench_set(c: &mut Criterion, name: &str, bodies: &[Vec<u8>], validator: &Vali
             }
         })
     });
+    // The same typed payloads through two JSON parsers: which one the types should use.
+    let parts: Vec<Parts<'_>> = bodies
+        .iter()
+        .map(|b| serde_json::from_slice(b).expect("an envelope"))
+        .collect();
+    for (parser, read) in [
+        ("serde_json", by_serde_json as fn(&str, &str) -> bool),
+        ("sonic_rs", by_sonic_rs),
+    ] {
+        assert_eq!(count_read(&parts, read), parts.len(), "{name}: {parser}");
+        group.bench_function(format!("payload_{parser}"), |b| {
+            b.iter(|| black_box(count_read(black_box(&parts), read)))
+        });
+    }
     group.bench_function("schema_validate", |b| {
         b.iter(|| {
             for value in &values {
@@ -163,6 +305,11 @@ fn bench_set(c: &mut Criterion, name: &str, bodies: &[Vec<u8>], validator: &Vali
 }
 
 fn benches(c: &mut Criterion) {
+    assert_eq!(
+        StablePayload::API_VERSION,
+        VERSION,
+        "StablePayload names the stable version"
+    );
     let validator = Validator::builder()
         .api_version(VERSION)
         .build()
@@ -234,6 +381,8 @@ fn summary() {
         for function in [
             "value_parse",
             "typed_parse",
+            "payload_serde_json",
+            "payload_sonic_rs",
             "schema_validate",
             "full_validate",
         ] {
