@@ -74,31 +74,10 @@ impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for CountingVisito
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.0.visit_map(CountingMap(map, self.1))
-    }
-}
-
-struct CountingMap<'c, A>(A, &'c std::cell::Cell<usize>);
-
-impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for CountingMap<'_, A> {
-    type Error = A::Error;
-
-    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
-        let key = self.0.next_key_seed(seed)?;
-        if key.is_some() {
-            self.1.set(self.1.get() + 1);
-        }
-        Ok(key)
-    }
-
-    fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: S,
-    ) -> Result<S::Value, A::Error> {
-        self.0.next_value_seed(seed)
+        self.0.visit_map(Members {
+            count: Some(self.1),
+            ..Members::from(map)
+        })
     }
 }
 
@@ -139,13 +118,12 @@ pub(crate) fn tagged<'de, U: Union, D: Deserializer<'de>>(
                 if key == self.tag {
                     // Checked while the value is read, so that an error names the tag's path.
                     let index = map.next_value_seed(Tag(self.variants))?;
-                    let rest = Prefixed {
+                    let members = Members {
                         before: before.into_iter(),
                         tag: Some((self.tag, self.variants[index])),
-                        pending: Pending::None,
-                        rest: map,
+                        ..Members::from(map)
                     };
-                    return U::read(index, PrefixedDeserializer(rest));
+                    return U::read(index, MembersDeserializer(members));
                 }
                 let value: serde_json::Value = map.next_value()?;
                 before.push((key, value));
@@ -160,22 +138,38 @@ pub(crate) fn tagged<'de, U: Union, D: Deserializer<'de>>(
     })
 }
 
-/// The members of an object read so far, the tag, then the rest of the object from the input.
-struct Prefixed<'de, A> {
+/// The members of an object as a variant or a struct reads them: those already read (kept as
+/// values), the tag, then the rest of the object from the input; with a counter, each member
+/// handed out is counted.
+struct Members<'de, 'c, A> {
     before: std::vec::IntoIter<(std::borrow::Cow<'de, str>, serde_json::Value)>,
     tag: Option<(&'static str, &'static str)>,
     pending: Pending,
     rest: A,
+    count: Option<&'c std::cell::Cell<usize>>,
 }
 
-/// The value of the member [`Prefixed`] has just handed out, when it is not read from the input.
+impl<A> From<A> for Members<'_, '_, A> {
+    /// The members of `rest` alone, uncounted.
+    fn from(rest: A) -> Self {
+        Self {
+            before: Vec::new().into_iter(),
+            tag: None,
+            pending: Pending::None,
+            rest,
+            count: None,
+        }
+    }
+}
+
+/// The value of the member [`Members`] has just handed out, when it is not read from the input.
 enum Pending {
     None,
     Kept(serde_json::Value),
     Tag(&'static str),
 }
 
-impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Prefixed<'de, A> {
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Members<'de, '_, A> {
     type Error = A::Error;
 
     fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
@@ -183,18 +177,19 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Prefixed<'
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
         use serde::de::value::{BorrowedStrDeserializer, CowStrDeserializer};
-        if let Some((key, value)) = self.before.next() {
+        let key = if let Some((key, value)) = self.before.next() {
             self.pending = Pending::Kept(value);
-            return seed.deserialize(CowStrDeserializer::new(key)).map(Some);
+            Some(seed.deserialize(CowStrDeserializer::new(key))?)
+        } else if let Some((key, value)) = self.tag.take() {
+            self.pending = Pending::Tag(value);
+            Some(seed.deserialize(BorrowedStrDeserializer::new(key))?)
+        } else {
+            self.rest.next_key_seed(seed)?
+        };
+        if let (Some(_), Some(count)) = (&key, self.count) {
+            count.set(count.get() + 1);
         }
-        match self.tag.take() {
-            Some((key, value)) => {
-                self.pending = Pending::Tag(value);
-                seed.deserialize(BorrowedStrDeserializer::new(key))
-                    .map(Some)
-            }
-            None => self.rest.next_key_seed(seed),
-        }
+        Ok(key)
     }
 
     fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(
@@ -213,10 +208,10 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Prefixed<'
     }
 }
 
-/// Hands [`Prefixed`] to a variant as the object it reads.
-struct PrefixedDeserializer<'de, A>(Prefixed<'de, A>);
+/// Hands [`Members`] to a variant as the object it reads.
+struct MembersDeserializer<'de, A>(Members<'de, 'static, A>);
 
-impl<'de, A: serde::de::MapAccess<'de>> Deserializer<'de> for PrefixedDeserializer<'de, A> {
+impl<'de, A: serde::de::MapAccess<'de>> Deserializer<'de> for MembersDeserializer<'de, A> {
     type Error = A::Error;
 
     fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
