@@ -1,0 +1,195 @@
+//! The bodies measured: the stable version's documented samples, a large `incoming_chat` put
+//! together from the samples' text, and an NDJSON stream of the documented samples.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::VERSION;
+
+/// The manifest's entry of [`VERSION`].
+pub(crate) fn entry() -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read(root.join("samples/index.json")).expect("the manifest");
+    let manifest: Value = serde_json::from_slice(&text).expect("JSON");
+    manifest["versions"]
+        .as_array()
+        .and_then(|all| all.iter().find(|v| v["version"] == VERSION.name()))
+        .cloned()
+        .expect("the stable version is in the manifest")
+}
+
+pub(crate) fn samples_dir() -> PathBuf {
+    let folder = entry()["samples"].as_str().unwrap_or_default().to_owned();
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(folder)
+}
+
+/// The documented samples of [`VERSION`].
+pub(crate) fn documented() -> Vec<Vec<u8>> {
+    let dir = samples_dir();
+    entry()["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter(|f| f["kind"] == "documented")
+        .map(|f| std::fs::read(dir.join(f["file"].as_str().expect("a file"))).expect("readable"))
+        .collect()
+}
+
+pub(crate) fn read_text(name: &str) -> String {
+    std::fs::read_to_string(samples_dir().join(name)).expect("sample")
+}
+
+/// Where `part` (a slice of `text`) starts in `text`.
+pub(crate) fn offset(text: &str, part: &RawValue) -> usize {
+    part.get().as_ptr() as usize - text.as_ptr() as usize
+}
+
+/// `text` with its first occurrence of the string `old` replaced by `new`.
+pub(crate) fn with_id(text: &str, old: &str, new: &str) -> String {
+    text.replacen(&format!("{old:?}"), &format!("{new:?}"), 1)
+}
+
+/// `incoming_chat` with a thread of 200 events of every type and six users. The body is put
+/// together from the samples' own text, so that every object keeps the member order LiveChat
+/// writes (`type` after `id`, as the documented samples have it).
+pub(crate) fn large_incoming_chat() -> Vec<u8> {
+    #[derive(Deserialize)]
+    struct Doc<T> {
+        payload: T,
+    }
+    #[derive(Deserialize)]
+    struct EventPayload<'a> {
+        #[serde(borrow)]
+        event: &'a RawValue,
+    }
+    #[derive(Deserialize)]
+    struct ChatPayload<'a> {
+        #[serde(borrow)]
+        chat: Chat<'a>,
+    }
+    #[derive(Deserialize)]
+    struct Chat<'a> {
+        #[serde(borrow)]
+        users: Vec<&'a RawValue>,
+        #[serde(borrow)]
+        thread: Thread<'a>,
+    }
+    #[derive(Deserialize)]
+    struct Thread<'a> {
+        #[serde(borrow)]
+        events: &'a RawValue,
+    }
+    let id_of = |raw: &RawValue| {
+        let value: Value = serde_json::from_str(raw.get()).expect("JSON");
+        (
+            value["id"].as_str().unwrap_or_default().to_owned(),
+            value["type"] == "agent",
+        )
+    };
+    let kinds = [
+        "message",
+        "file",
+        "form",
+        "filled_form",
+        "rich_message",
+        "custom",
+        "system_message",
+    ];
+    let templates: Vec<String> = kinds
+        .iter()
+        .map(|k| read_text(&format!("extra/incoming_event.{k}.json")))
+        .collect();
+    let templates: Vec<(&str, String)> = templates
+        .iter()
+        .map(|text| {
+            let doc: Doc<EventPayload<'_>> = serde_json::from_str(text).expect("an event");
+            (doc.payload.event.get(), id_of(doc.payload.event).0)
+        })
+        .collect();
+    let events: Vec<String> = (0..200)
+        .map(|i| {
+            let (event, id) = &templates[i % templates.len()];
+            with_id(event, id, &format!("K600PKZON8_{i}"))
+        })
+        .collect();
+    let chat_text = read_text("extra/incoming_chat.full.json");
+    let doc: Doc<ChatPayload<'_>> = serde_json::from_str(&chat_text).expect("a chat");
+    let mut users = Vec::new();
+    for i in 0..3 {
+        for user in &doc.payload.chat.users {
+            let (id, agent) = id_of(user);
+            let new = if agent {
+                format!("agent{i}@example.com")
+            } else {
+                format!("b7eff798-f8df-4364-8059-649c35c9ed0{i}")
+            };
+            users.push(with_id(user.get(), &id, &new));
+        }
+    }
+    // The users' array and the events' array replaced, the later one first.
+    let users_raw = doc.payload.chat.users.first().expect("users");
+    let users_start = chat_text[..offset(&chat_text, users_raw)]
+        .rfind('[')
+        .expect("the users' array");
+    let last_user = doc.payload.chat.users.last().expect("users");
+    let users_end = offset(&chat_text, last_user) + last_user.get().len();
+    let users_end = users_end + chat_text[users_end..].find(']').expect("its end") + 1;
+    let events_raw = doc.payload.chat.thread.events;
+    let events_start = offset(&chat_text, events_raw);
+    let events_end = events_start + events_raw.get().len();
+    let mut parts = [
+        (users_start, users_end, format!("[{}]", users.join(",\n"))),
+        (
+            events_start,
+            events_end,
+            format!("[{}]", events.join(",\n")),
+        ),
+    ];
+    parts.sort_by_key(|part| std::cmp::Reverse(part.0));
+    let mut body = chat_text.clone();
+    for (start, end, text) in parts {
+        body.replace_range(start..end, &text);
+    }
+    let check: Value = serde_json::from_str(&body).expect("the large chat is JSON");
+    assert_eq!(
+        check["payload"]["chat"]["thread"]["events"]
+            .as_array()
+            .map(Vec::len),
+        Some(200)
+    );
+    body.into_bytes()
+}
+
+/// `body` on one line: the whitespace between tokens removed, member order kept.
+pub(crate) fn one_line(body: &[u8]) -> Vec<u8> {
+    let mut line = Vec::with_capacity(body.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in body {
+        if in_string {
+            in_string = escaped || byte != b'"';
+            escaped = !escaped && byte == b'\\';
+        } else if byte.is_ascii_whitespace() {
+            continue;
+        } else {
+            in_string = byte == b'"';
+        }
+        line.push(byte);
+    }
+    line
+}
+
+/// The documented samples, one per line, repeated to about 8 MB.
+pub(crate) fn ndjson(bodies: &[Vec<u8>]) -> Vec<u8> {
+    let mut lines = Vec::new();
+    for body in bodies {
+        lines.extend(one_line(body));
+        lines.push(b'\n');
+    }
+    let copies = (8 << 20) / lines.len() + 1;
+    lines.repeat(copies)
+}
