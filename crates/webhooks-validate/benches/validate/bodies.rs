@@ -9,55 +9,80 @@ use serde_json::Value;
 
 use crate::VERSION;
 
-/// The manifest's entry of [`VERSION`].
-pub(crate) fn entry() -> Value {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let text = std::fs::read(root.join("samples/index.json")).expect("the manifest");
-    let manifest: Value = serde_json::from_slice(&text).expect("JSON");
-    manifest["versions"]
-        .as_array()
-        .and_then(|all| all.iter().find(|v| v["version"] == VERSION.name()))
-        .cloned()
-        .expect("the stable version is in the manifest")
+/// Every body measured, built once.
+pub(crate) struct Bodies {
+    /// The documented samples of [`VERSION`].
+    pub(crate) documented: Vec<Vec<u8>>,
+    /// One large `incoming_chat`.
+    pub(crate) large: Vec<u8>,
+    /// The documented samples, one per line, repeated to about 8 MB.
+    pub(crate) stream: Vec<u8>,
 }
 
-pub(crate) fn samples_dir() -> PathBuf {
-    let folder = entry()["samples"].as_str().unwrap_or_default().to_owned();
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(folder)
+impl Bodies {
+    /// Reads the samples `samples/index.json` lists for [`VERSION`] and builds the bodies.
+    pub(crate) fn build() -> Self {
+        let samples = Samples::load();
+        let documented = samples.documented();
+        Self {
+            large: large_incoming_chat(&samples),
+            stream: ndjson(&documented),
+            documented,
+        }
+    }
 }
 
-/// The documented samples of [`VERSION`].
-pub(crate) fn documented() -> Vec<Vec<u8>> {
-    let dir = samples_dir();
-    entry()["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .filter(|f| f["kind"] == "documented")
-        .map(|f| std::fs::read(dir.join(f["file"].as_str().expect("a file"))).expect("readable"))
-        .collect()
+/// The samples of [`VERSION`]: their folder and the manifest's list of files.
+struct Samples {
+    dir: PathBuf,
+    files: Vec<Value>,
 }
 
-pub(crate) fn read_text(name: &str) -> String {
-    std::fs::read_to_string(samples_dir().join(name)).expect("sample")
+impl Samples {
+    /// Reads the manifest's entry of [`VERSION`].
+    fn load() -> Self {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let text = std::fs::read(root.join("samples/index.json")).expect("the manifest");
+        let manifest: Value = serde_json::from_slice(&text).expect("JSON");
+        let entry = manifest["versions"]
+            .as_array()
+            .and_then(|all| all.iter().find(|v| v["version"] == VERSION.name()))
+            .expect("the stable version is in the manifest");
+        Self {
+            dir: root.join(entry["samples"].as_str().expect("a samples folder")),
+            files: entry["files"].as_array().expect("files").clone(),
+        }
+    }
+
+    /// The documented samples.
+    fn documented(&self) -> Vec<Vec<u8>> {
+        self.files
+            .iter()
+            .filter(|f| f["kind"] == "documented")
+            .map(|f| self.read(f["file"].as_str().expect("a file")).into_bytes())
+            .collect()
+    }
+
+    /// The sample `name` (a path in the samples folder).
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.join(name)).expect("a readable sample")
+    }
 }
 
 /// Where `part` (a slice of `text`) starts in `text`.
-pub(crate) fn offset(text: &str, part: &RawValue) -> usize {
+fn offset(text: &str, part: &RawValue) -> usize {
     part.get().as_ptr() as usize - text.as_ptr() as usize
 }
 
 /// `text` with its first occurrence of the string `old` replaced by `new`.
-pub(crate) fn with_id(text: &str, old: &str, new: &str) -> String {
+fn with_id(text: &str, old: &str, new: &str) -> String {
     text.replacen(&format!("{old:?}"), &format!("{new:?}"), 1)
 }
 
 /// `incoming_chat` with a thread of 200 events of every type and six users. The body is put
 /// together from the samples' own text, so that every object keeps the member order LiveChat
 /// writes (`type` after `id`, as the documented samples have it).
-pub(crate) fn large_incoming_chat() -> Vec<u8> {
+fn large_incoming_chat(samples: &Samples) -> Vec<u8> {
     #[derive(Deserialize)]
     struct Doc<T> {
         payload: T,
@@ -75,7 +100,7 @@ pub(crate) fn large_incoming_chat() -> Vec<u8> {
     #[derive(Deserialize)]
     struct Chat<'a> {
         #[serde(borrow)]
-        users: Vec<&'a RawValue>,
+        users: &'a RawValue,
         #[serde(borrow)]
         thread: Thread<'a>,
     }
@@ -102,7 +127,7 @@ pub(crate) fn large_incoming_chat() -> Vec<u8> {
     ];
     let templates: Vec<String> = kinds
         .iter()
-        .map(|k| read_text(&format!("extra/incoming_event.{k}.json")))
+        .map(|k| samples.read(&format!("extra/incoming_event.{k}.json")))
         .collect();
     let templates: Vec<(&str, String)> = templates
         .iter()
@@ -117,11 +142,13 @@ pub(crate) fn large_incoming_chat() -> Vec<u8> {
             with_id(event, id, &format!("K600PKZON8_{i}"))
         })
         .collect();
-    let chat_text = read_text("extra/incoming_chat.full.json");
+    let chat_text = samples.read("extra/incoming_chat.full.json");
     let doc: Doc<ChatPayload<'_>> = serde_json::from_str(&chat_text).expect("a chat");
+    let users_raw = doc.payload.chat.users;
+    let sample_users: Vec<&RawValue> = serde_json::from_str(users_raw.get()).expect("users");
     let mut users = Vec::new();
     for i in 0..3 {
-        for user in &doc.payload.chat.users {
+        for user in &sample_users {
             let (id, agent) = id_of(user);
             let new = if agent {
                 format!("agent{i}@example.com")
@@ -132,16 +159,12 @@ pub(crate) fn large_incoming_chat() -> Vec<u8> {
         }
     }
     // The users' array and the events' array replaced, the later one first.
-    let users_raw = doc.payload.chat.users.first().expect("users");
-    let users_start = chat_text[..offset(&chat_text, users_raw)]
-        .rfind('[')
-        .expect("the users' array");
-    let last_user = doc.payload.chat.users.last().expect("users");
-    let users_end = offset(&chat_text, last_user) + last_user.get().len();
-    let users_end = users_end + chat_text[users_end..].find(']').expect("its end") + 1;
-    let events_raw = doc.payload.chat.thread.events;
-    let events_start = offset(&chat_text, events_raw);
-    let events_end = events_start + events_raw.get().len();
+    let span = |raw: &RawValue| {
+        let start = offset(&chat_text, raw);
+        (start, start + raw.get().len())
+    };
+    let (users_start, users_end) = span(users_raw);
+    let (events_start, events_end) = span(doc.payload.chat.thread.events);
     let mut parts = [
         (users_start, users_end, format!("[{}]", users.join(",\n"))),
         (
@@ -166,7 +189,7 @@ pub(crate) fn large_incoming_chat() -> Vec<u8> {
 }
 
 /// `body` on one line: the whitespace between tokens removed, member order kept.
-pub(crate) fn one_line(body: &[u8]) -> Vec<u8> {
+fn one_line(body: &[u8]) -> Vec<u8> {
     let mut line = Vec::with_capacity(body.len());
     let (mut in_string, mut escaped) = (false, false);
     for &byte in body {
@@ -184,7 +207,7 @@ pub(crate) fn one_line(body: &[u8]) -> Vec<u8> {
 }
 
 /// The documented samples, one per line, repeated to about 8 MB.
-pub(crate) fn ndjson(bodies: &[Vec<u8>]) -> Vec<u8> {
+fn ndjson(bodies: &[Vec<u8>]) -> Vec<u8> {
     let mut lines = Vec::new();
     for body in bodies {
         lines.extend(one_line(body));

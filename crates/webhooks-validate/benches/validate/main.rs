@@ -29,7 +29,7 @@ use webhooks_types::VersionPayload;
 use webhooks_validate::{ApiVersion, Validator};
 
 mod bodies;
-use bodies::{documented, large_incoming_chat, ndjson};
+use bodies::Bodies;
 
 /// The version measured: the current stable one.
 const VERSION: ApiVersion = ApiVersion::STABLE;
@@ -122,7 +122,7 @@ fn bench_set(c: &mut Criterion, name: &str, bodies: &[Vec<u8>], validator: &Vali
     group.finish();
 }
 
-fn benches(c: &mut Criterion) {
+fn benches(c: &mut Criterion, bodies: &Bodies) {
     assert_eq!(
         StablePayload::API_VERSION,
         VERSION,
@@ -132,21 +132,21 @@ fn benches(c: &mut Criterion) {
         .api_version(VERSION)
         .build()
         .expect("compiles");
-    let documented = documented();
+    let documented = &bodies.documented;
     assert!(
         documented.len() > 30,
         "{} documented samples",
         documented.len()
     );
-    bench_set(c, "documented", &documented, &validator);
+    bench_set(c, "documented", documented, &validator);
     bench_set(
         c,
         "large_incoming_chat",
-        &[large_incoming_chat()],
+        std::slice::from_ref(&bodies.large),
         &validator,
     );
 
-    let input = ndjson(&documented);
+    let input = &bodies.stream;
     let mut group = c.benchmark_group("cli");
     group.throughput(Throughput::Bytes(input.len() as u64));
     group.sample_size(10);
@@ -179,15 +179,15 @@ fn criterion_dir() -> PathBuf {
 }
 
 /// Prints MB/s, webhooks/s and the ratio of each reader's time to `value_parse`.
-fn summary() {
+fn summary(bodies: &Bodies) {
     let dir = criterion_dir();
     let sets = [
         (
             "documented",
-            documented().iter().map(Vec::len).sum::<usize>(),
-            documented().len(),
+            bodies.documented.iter().map(Vec::len).sum::<usize>(),
+            bodies.documented.len(),
         ),
-        ("large_incoming_chat", large_incoming_chat().len(), 1),
+        ("large_incoming_chat", bodies.large.len(), 1),
     ];
     println!("\nsummary (mean times of this run; ratio = time / value_parse time)");
     for (group, bytes, count) in sets {
@@ -215,7 +215,7 @@ fn summary() {
             }
         }
     }
-    let input = ndjson(&documented());
+    let input = &bodies.stream;
     if let Some(ns) = mean_ns(&dir, "cli", "ndjson") {
         let lines = input.iter().filter(|b| **b == b'\n').count();
         println!(
@@ -232,9 +232,10 @@ fn main() {
         .measurement_time(Duration::from_secs(4))
         .warm_up_time(Duration::from_secs(1))
         .configure_from_args();
-    benches(&mut criterion);
+    let bodies = Bodies::build();
+    benches(&mut criterion, &bodies);
     criterion.final_summary();
     if !std::env::args().any(|a| a == "--test" || a == "--list") {
-        summary();
+        summary(&bodies);
     }
 }
