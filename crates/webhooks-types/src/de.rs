@@ -1,5 +1,6 @@
 //! Deserialization helpers named by the generated code.
 
+use serde::de::value::{BorrowedStrDeserializer, CowStrDeserializer};
 use serde::{Deserialize, Deserializer};
 
 /// Reads an optional field that, when present, must hold a value: `null` is an error, as the
@@ -176,7 +177,6 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Members<'d
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        use serde::de::value::{BorrowedStrDeserializer, CowStrDeserializer};
         let key = if let Some((key, value)) = self.before.next() {
             self.pending = Pending::Kept(value);
             Some(seed.deserialize(CowStrDeserializer::new(key))?)
@@ -200,9 +200,7 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Members<'d
             Pending::Kept(value) => seed
                 .deserialize(value)
                 .map_err(<A::Error as serde::de::Error>::custom),
-            Pending::Tag(value) => {
-                seed.deserialize(serde::de::value::BorrowedStrDeserializer::new(value))
-            }
+            Pending::Tag(value) => seed.deserialize(BorrowedStrDeserializer::new(value)),
             Pending::None => self.rest.next_value_seed(seed),
         }
     }

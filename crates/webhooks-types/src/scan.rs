@@ -45,7 +45,7 @@ pub fn string_span(text: &[u8], pos: usize) -> Option<(usize, bool)> {
     }
 }
 
-/// Index of the first `"` or `\\` in `bytes`. Most strings of a webhook are short (keys, IDs):
+/// Index of the first `"` or `\` in `bytes`. Most strings of a webhook are short (keys, IDs):
 /// their first 32 bytes are looked at eight at a time in a machine word, longer ones are
 /// searched with `memchr2`.
 fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
