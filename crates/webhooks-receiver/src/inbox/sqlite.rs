@@ -139,11 +139,12 @@ impl Inbox for SqliteInbox {
 
     async fn claim(&self, claim: Claim) -> Result<Vec<Delivery>, InboxError> {
         let limit = sql::limit(claim.limit);
-        let (now_ms, lease_until_ms) = (claim.now_ms, claim.lease_until_ms);
         self.run(move |conn, st| {
             let mut rows = conn
                 .prepare_cached(&st.claim)?
-                .query_map(params![now_ms, lease_until_ms, limit], |r| sql::delivery(r))?
+                .query_map(params![claim.now_ms, claim.lease_until_ms, limit], |r| {
+                    sql::delivery(r)
+                })?
                 .collect::<Result<Vec<_>, _>>()?;
             rows.sort_by_key(|c| c.id);
             Ok(rows)
