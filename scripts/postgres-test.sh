@@ -57,4 +57,6 @@ as_db_user "$PG_CTL" -D "$DIR/data" -l "$DIR/server.log" -w \
 echo "postgres-test: $("$PG_CTL" --version) on 127.0.0.1:$PORT"
 
 export WEBHOOKS_RECEIVER_TEST_POSTGRES="host=127.0.0.1 port=$PORT user=test"
-cargo test -p webhooks-receiver --test postgres --test postgres_serve --locked "$@" -- --nocapture
+# `--workspace`, as the README's test command: the same features, so the dependencies built for
+# it are reused instead of built again.
+cargo test --workspace --test postgres --test postgres_serve --locked "$@" -- --nocapture
