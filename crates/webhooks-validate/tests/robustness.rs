@@ -174,13 +174,62 @@ fn replaced(
     ))
 }
 
+/// The key under which [`with_a_member_twice`] adds its copy, renamed in the text afterwards.
+const COPY: &str = "\u{1}copy";
+
+/// Adds to the `pick`-th non-empty object (in document order) of `value` a copy of its first
+/// member under [`COPY`], and gives that member's key.
+fn copy_first_member(value: &mut serde_json::Value, pick: &mut usize) -> Option<String> {
+    match value {
+        serde_json::Value::Object(map) if !map.is_empty() => {
+            if *pick == 0 {
+                let (key, first) = map.iter().next().map(|(k, v)| (k.clone(), v.clone()))?;
+                map.insert(COPY.to_owned(), first);
+                return Some(key);
+            }
+            *pick -= 1;
+            map.values_mut().find_map(|v| copy_first_member(v, pick))
+        }
+        serde_json::Value::Object(map) => map.values_mut().find_map(|v| copy_first_member(v, pick)),
+        serde_json::Value::Array(items) => {
+            items.iter_mut().find_map(|v| copy_first_member(v, pick))
+        }
+        _ => None,
+    }
+}
+
+/// A sample (picked by `index`) in which one object has its first member written twice, key and
+/// value alike, as text; `None` for a sample that is not a JSON object (not a webhook at all).
+fn with_a_member_twice(index: &prop::sample::Index, pick: usize) -> Option<(ApiVersion, String)> {
+    let (version, bytes) = index.get(corpus());
+    let mut value = serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .filter(serde_json::Value::is_object)?;
+    let key = copy_first_member(&mut value, &mut (pick % 64))
+        .or_else(|| copy_first_member(&mut value, &mut 0))?;
+    let text = serde_json::to_string_pretty(&value).expect("a Value serializes");
+    let quoted = |key: &str| serde_json::to_string(key).expect("a string serializes");
+    Some((*version, text.replacen(&quoted(COPY), &quoted(&key), 1)))
+}
+
 /// Runs every reader on the body; the lenient validator's verdict (one pass, by the types)
-/// must be the schema walk's (`validate_value`) on a JSON body without a duplicate key.
+/// must be the schema walk's (`validate_value`) on a JSON body without a duplicate key, and
+/// both the typed parse and the validator must refuse one with a duplicate key.
 fn check(version: ApiVersion, bytes: &[u8]) -> Result<(), TestCaseError> {
     let [lenient, strict] = validators(version);
     let one_pass = lenient.validate(bytes);
     let _ = strict.validate(bytes);
-    let _ = version.parse(bytes);
+    let typed = version.parse(bytes);
+    // The typed parse checks keys as it reads: nothing with a duplicate key gets through.
+    if let Some(duplicate) = webhooks_types::find_duplicate_key(bytes) {
+        prop_assert!(
+            typed.is_err() && one_pass.is_err(),
+            "v{}: accepted with the key `{}` twice at {}",
+            version,
+            duplicate.key,
+            duplicate.pointer
+        );
+    }
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
         let walked = lenient.validate_value(&value);
         let _ = version.from_value(value.clone());
@@ -211,6 +260,32 @@ proptest! {
             apply(&mut bytes, e);
         }
         check(*version, &bytes)?;
+    }
+
+    /// A member written twice in any object, also one the types keep as a map or skip, is
+    /// refused by the typed parse and by the validator, at the second occurrence.
+    #[test]
+    fn a_member_written_twice_is_refused_wherever_it_stands(
+        index in any::<prop::sample::Index>(),
+        pick in any::<usize>(),
+    ) {
+        let Some((version, text)) = with_a_member_twice(&index, pick) else {
+            return Ok(());
+        };
+        let duplicate = webhooks_types::find_duplicate_key(text.as_bytes());
+        prop_assert!(duplicate.is_some(), "{}", text);
+        let typed = version.parse(text.as_bytes());
+        prop_assert!(
+            typed.as_ref().is_err_and(|e| e.message().starts_with("duplicate key")),
+            "v{}: {:?}\n{}", version, typed.err(), text
+        );
+        let [lenient, _] = validators(version);
+        let verdict = lenient.validate(text.as_bytes());
+        prop_assert!(
+            matches!(verdict, Err(webhooks_validate::ValidationError::DuplicateKey { .. })),
+            "v{}: {:?}\n{}", version, verdict, text
+        );
+        check(version, text.as_bytes())?;
     }
 
     /// A sample with one value replaced never panics, and the schemas and the types agree on

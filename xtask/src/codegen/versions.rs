@@ -184,14 +184,6 @@ pub fn top_module(sets: &[(Version, SchemaSet)]) -> Result<String, SchemaError> 
                 }
             }
 
-            /// [`Self::parse`] of a body already found free of duplicate keys.
-            #[doc(hidden)]
-            pub fn parse_with_unique_keys(self, bytes: &[u8]) -> ::std::result::Result<AnyWebhook, crate::ParseError> {
-                match self {
-                    #( ApiVersion::#variants => #modules::Webhook::from_slice_with_unique_keys(bytes).map(AnyWebhook::#own_variants), )*
-                }
-            }
-
             /// Reads an already parsed body as a webhook of this version.
             pub fn from_value(self, value: ::serde_json::Value) -> ::std::result::Result<AnyWebhook, ::serde_json::Error> {
                 match self {

@@ -189,24 +189,6 @@ impl ApiVersion {
             ApiVersion::V3_7 => v3_7::Webhook::from_slice(bytes).map(AnyWebhook::V3_6),
         }
     }
-    /// [`Self::parse`] of a body already found free of duplicate keys.
-    #[doc(hidden)]
-    pub fn parse_with_unique_keys(
-        self,
-        bytes: &[u8],
-    ) -> ::std::result::Result<AnyWebhook, crate::ParseError> {
-        match self {
-            ApiVersion::V3_5 => {
-                v3_5::Webhook::from_slice_with_unique_keys(bytes).map(AnyWebhook::V3_5)
-            }
-            ApiVersion::V3_6 => {
-                v3_6::Webhook::from_slice_with_unique_keys(bytes).map(AnyWebhook::V3_6)
-            }
-            ApiVersion::V3_7 => {
-                v3_7::Webhook::from_slice_with_unique_keys(bytes).map(AnyWebhook::V3_6)
-            }
-        }
-    }
     /// Reads an already parsed body as a webhook of this version.
     pub fn from_value(
         self,

@@ -1,9 +1,12 @@
 //! Duplicate keys: JSON leaves them undefined, and receivers differ (one takes the first value,
 //! another the last), so a body with one could say two things at once. Both the typed parse and
-//! the validator reject them, through [`find_duplicate_key`].
+//! the validator reject them: the typed parse as it reads (the adapter in [`de`]), a text as a
+//! whole through [`find_duplicate_key`], which also says where the first one is.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+
+pub(crate) mod de;
 
 use crate::scan::{scalar_end, skip_ws, string_end, string_span, unescape};
 

@@ -8,6 +8,19 @@ use crate::{ParseError, ParseErrorKind, VersionPayload};
 
 use super::Parsed;
 
+/// The error for the first key that occurs twice in one object of `text`, if any.
+pub(super) fn duplicate_key(text: &str) -> Option<ParseError> {
+    let duplicate = crate::find_duplicate_key(text.as_bytes())?;
+    let (line, column) = line_column(text.as_bytes(), duplicate.offset);
+    Some(ParseError {
+        kind: ParseErrorKind::Data,
+        message: format!("duplicate key `{}`", duplicate.key),
+        pointer: duplicate.pointer,
+        line,
+        column,
+    })
+}
+
 fn kind_of(e: &serde_json::Error) -> ParseErrorKind {
     match e.classify() {
         serde_json::error::Category::Syntax | serde_json::error::Category::Io => {

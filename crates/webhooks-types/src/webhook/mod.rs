@@ -12,7 +12,8 @@ use serde_json::value::RawValue;
 use crate::location::line_column;
 use crate::{ParseError, ParseErrorKind, SecretKey, VersionPayload};
 
-use error::{envelope_error, not_an_object, payload_error};
+use crate::unique::de::{Keys, Unique};
+use error::{duplicate_key, envelope_error, not_an_object, payload_error};
 
 mod error;
 
@@ -184,51 +185,36 @@ impl<P: VersionPayload> Envelope<P> {
                 message: format!("input is not UTF-8: {e}"),
             }
         })?;
-        Self::parse(text, true)
+        Self::parse(text)
     }
 
-    /// [`Envelope::from_slice`] for a body that [`find_duplicate_key`](crate::find_duplicate_key)
-    /// has already found free of duplicate keys (the validator does), which is not scanned
-    /// again.
-    #[doc(hidden)]
-    pub fn from_slice_with_unique_keys(bytes: &[u8]) -> Result<Self, ParseError> {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Self::parse(text, false),
-            Err(_) => Self::from_slice(bytes),
-        }
-    }
-
-    fn parse(text: &str, check_keys: bool) -> Result<Self, ParseError> {
+    /// One pass over `text`, duplicate keys checked as the types read it; the error path
+    /// reports the first duplicate key if there is one, else what the parse found.
+    fn parse(text: &str) -> Result<Self, ParseError> {
         if let Some(error) = not_an_object::<P>(text) {
             return Err(error);
         }
-        if let Some(duplicate) = check_keys
-            .then(|| crate::find_duplicate_key(text.as_bytes()))
-            .flatten()
-        {
-            let (line, column) = line_column(text.as_bytes(), duplicate.offset);
-            return Err(ParseError {
-                kind: ParseErrorKind::Data,
-                message: format!("duplicate key `{}`", duplicate.key),
-                pointer: duplicate.pointer,
-                line,
-                column,
-            });
-        }
-        let envelope: Parsed<'_, P> = match serde_json::from_str(text) {
-            Ok(envelope) => envelope,
-            Err(e) => return Err(envelope_error::<P>(text, e)),
-        };
+        let mut keys = Keys::default();
+        let envelope: Parsed<'_, P> = read(text, &mut keys, |de| Parsed::deserialize(de))
+            .map_err(|e| duplicate_key(text).unwrap_or_else(|| envelope_error::<P>(text, e)))?;
         let payload = match envelope.payload {
             PayloadSlot::Typed(payload) => payload,
             PayloadSlot::Raw(raw) => {
                 let raw = raw.get();
-                let mut de = serde_json::Deserializer::from_str(raw);
-                P::deserialize_for(&envelope.action, &mut de)
-                    .and_then(|payload| de.end().map(|()| payload))
-                    .map_err(|e| payload_error::<P>(text, raw, &envelope.action, e))?
+                read(raw, &mut keys, |de| {
+                    P::deserialize_for(&envelope.action, de)
+                })
+                .map_err(|e| {
+                    duplicate_key(text)
+                        .unwrap_or_else(|| payload_error::<P>(text, raw, &envelope.action, e))
+                })?
             }
         };
+        if !keys.all_checked() {
+            if let Some(duplicate) = duplicate_key(text) {
+                return Err(duplicate);
+            }
+        }
         Ok(Self {
             webhook_id: envelope.webhook_id,
             secret_key: envelope.secret_key,
@@ -240,12 +226,26 @@ impl<P: VersionPayload> Envelope<P> {
     }
 }
 
+/// Reads the whole of `text` with `read`, through the duplicate-key check.
+fn read<'de, T>(
+    text: &'de str,
+    keys: &mut Keys<'de>,
+    read: impl FnOnce(
+        Unique<'_, 'de, &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>>,
+    ) -> Result<T, serde_json::Error>,
+) -> Result<T, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = read(Unique::new(&mut de, keys))?;
+    de.end()?;
+    Ok(value)
+}
+
 impl<P: VersionPayload> FromStr for Envelope<P> {
     type Err = ParseError;
 
     /// Parses a webhook body; see [`Envelope::from_slice`].
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text, true)
+        Self::parse(text)
     }
 }
 

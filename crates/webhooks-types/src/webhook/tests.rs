@@ -135,3 +135,67 @@ fn requester_is_read_where_the_version_documents_it() {
         .expect_err("user_id is a string");
     assert_eq!(e.pointer, "/requester/user_id");
 }
+
+/// The parse checks keys as it reads, everywhere: also in what the types skip or keep as raw
+/// text. Each duplicate is reported as `find_duplicate_key` finds it, and the same keys in
+/// separate objects are no duplicate.
+#[test]
+fn duplicate_keys_are_refused_wherever_they_stand() {
+    let valid = TAGGED.replace("\"tag\": 7", "\"tag\": \"x\"");
+    let many = |extra: &str| {
+        let members: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        format!("{{{}{extra}}}", members.join(", "))
+    };
+    let cases = [
+        // An undocumented envelope member, nested in an array.
+        valid.replace(
+            "\"additional_data\": {}",
+            "\"additional_data\": {}, \"extra\": [{\"a\": 1}, {\"a\": 1, \"a\": 2}]",
+        ),
+        // An undocumented member of the payload.
+        valid.replace(
+            "\"tag\": \"x\"",
+            "\"tag\": \"x\", \"more\": {\"b\": 0, \"b\": 0}",
+        ),
+        // A key spelled with an escape.
+        valid.replace("\"tag\": \"x\"", "\"tag\": \"x\", \"t\\u0061g\": \"y\""),
+        // A large object (the hash set), in an undocumented member.
+        valid.replace(
+            "\"tag\": \"x\"",
+            &format!("\"tag\": \"x\", \"big\": {}", many(", \"k39\": 0")),
+        ),
+        // The payload before the action: read once the action is known.
+        r#"{"payload": {"chat_id": "c", "thread_id": "t", "tag": "x", "tag": "y"},
+            "webhook_id": "w", "secret_key": "s", "action": "thread_tagged",
+            "organization_id": "o", "additional_data": {}}"#
+            .to_owned(),
+        // An action this version does not know: its payload is skipped, not unchecked.
+        valid
+            .replace("thread_tagged", "future_action")
+            .replace("\"tag\": \"x\"", "\"tag\": {\"c\": 1, \"c\": 1}"),
+    ];
+    for body in &cases {
+        let expected = crate::find_duplicate_key(body.as_bytes()).expect("a duplicate");
+        let e = body.parse::<Webhook>().expect_err(body);
+        assert_eq!(e.kind(), ParseErrorKind::Data, "{body}");
+        assert_eq!(e.message(), format!("duplicate key `{}`", expected.key));
+        assert_eq!(e.pointer(), expected.pointer, "{body}");
+        assert_eq!(
+            (e.line(), e.column()),
+            line_column(body.as_bytes(), expected.offset)
+        );
+    }
+    for body in [
+        valid.replace(
+            "\"additional_data\": {}",
+            "\"additional_data\": {}, \"extra\": [{\"a\": 1}, {\"a\": {\"a\": 2}}]",
+        ),
+        valid.replace(
+            "\"tag\": \"x\"",
+            &format!("\"tag\": \"x\", \"big\": {}", many("")),
+        ),
+        valid.replace("thread_tagged", "future_action"),
+    ] {
+        assert!(body.parse::<Webhook>().is_ok(), "{body}");
+    }
+}

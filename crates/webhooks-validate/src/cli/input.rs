@@ -78,7 +78,7 @@ fn read_line_from(
             }));
         }
         read_any = true;
-        let (take, ends) = match chunk.iter().position(|b| *b == b'\n') {
+        let (take, ends) = match memchr::memchr(b'\n', chunk) {
             Some(newline) => (newline + 1, true),
             None => (chunk.len(), false),
         };

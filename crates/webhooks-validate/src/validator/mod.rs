@@ -231,7 +231,7 @@ impl Validator {
         }
         let value = parse(bytes)?;
         let action = self.check(&value, Some(bytes))?;
-        self.version.parse_with_unique_keys(bytes).map_err(|typed| {
+        self.version.parse(bytes).map_err(|typed| {
             ValidationError::Disagreement(Box::new(Disagreement {
                 action: action.to_owned(),
                 violations: Violations::default(),
@@ -311,7 +311,7 @@ impl Validator {
         violations: Violations,
     ) -> ValidationError {
         verdict(action, violations, || match text {
-            Some(text) => self.version.parse_with_unique_keys(text).is_ok(),
+            Some(text) => self.version.parse(text).is_ok(),
             None => self.version.from_value(value.clone()).is_ok(),
         })
     }
