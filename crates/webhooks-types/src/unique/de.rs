@@ -16,7 +16,6 @@ use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 const SMALL: usize = 16;
 
 /// The keys read so far in the open objects, outermost first.
-#[derive(Default)]
 pub(crate) struct Keys<'de> {
     list: Vec<Cow<'de, str>>,
     /// Set when a key was read as something other than a string, which the adapter cannot
@@ -25,6 +24,15 @@ pub(crate) struct Keys<'de> {
 }
 
 impl Keys<'_> {
+    /// Room for the keys of a webhook's open objects (a few dozen), so that a parse allocates
+    /// the list once.
+    pub(crate) fn new() -> Self {
+        Self {
+            list: Vec::with_capacity(64),
+            unchecked: false,
+        }
+    }
+
     /// Whether every key read was compared with its object's others.
     pub(crate) fn all_checked(&self) -> bool {
         !self.unchecked

@@ -194,7 +194,7 @@ impl<P: VersionPayload> Envelope<P> {
         if let Some(error) = not_an_object::<P>(text) {
             return Err(error);
         }
-        let mut keys = Keys::default();
+        let mut keys = Keys::new();
         let envelope: Parsed<'_, P> = read(text, &mut keys, |de| Parsed::deserialize(de))
             .map_err(|e| duplicate_key(text).unwrap_or_else(|| envelope_error::<P>(text, e)))?;
         let payload = match envelope.payload {
