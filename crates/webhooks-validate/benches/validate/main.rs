@@ -19,7 +19,7 @@
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, Throughput};
 use serde::Deserialize;
@@ -163,10 +163,15 @@ fn benches(c: &mut Criterion, bodies: &Bodies) {
     group.finish();
 }
 
-/// Mean time (ns) of one benchmark, from the estimates this run wrote.
-fn mean_ns(dir: &Path, group: &str, function: &str) -> Option<f64> {
-    let text =
-        std::fs::read_to_string(dir.join(group).join(function).join("new/estimates.json")).ok()?;
+/// Mean time (ns) of one benchmark, from the estimates this run wrote (written since
+/// `started`: an earlier run's, of a benchmark this one filtered out, are not shown).
+fn mean_ns(dir: &Path, started: SystemTime, group: &str, function: &str) -> Option<f64> {
+    let path = dir.join(group).join(function).join("new/estimates.json");
+    let written = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+    if written < started {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
     let value: Value = serde_json::from_str(&text).ok()?;
     value["mean"]["point_estimate"].as_f64()
 }
@@ -179,7 +184,7 @@ fn criterion_dir() -> PathBuf {
 }
 
 /// Prints MB/s, webhooks/s and the ratio of each reader's time to `value_parse`.
-fn summary(bodies: &Bodies) {
+fn summary(bodies: &Bodies, started: SystemTime) {
     let dir = criterion_dir();
     let sets = [
         (
@@ -191,8 +196,8 @@ fn summary(bodies: &Bodies) {
     ];
     println!("\nsummary (mean times of this run; ratio = time / value_parse time)");
     for (group, bytes, count) in sets {
-        let Some(base) = mean_ns(&dir, group, "value_parse") else {
-            println!("{group}: no estimates (run without --test to measure)");
+        let Some(base) = mean_ns(&dir, started, group, "value_parse") else {
+            println!("{group}: not measured in this run (`cargo bench` measures; `--test` only runs once)");
             continue;
         };
         println!("{group}: {count} webhooks, {bytes} bytes");
@@ -204,7 +209,7 @@ fn summary(bodies: &Bodies) {
             "schema_validate",
             "full_validate",
         ] {
-            if let Some(ns) = mean_ns(&dir, group, function) {
+            if let Some(ns) = mean_ns(&dir, started, group, function) {
                 let seconds = ns / 1e9;
                 println!(
                     "  {function:<16} {:>9.1} MB/s {:>12.0} webhooks/s  ratio {:.2}",
@@ -216,7 +221,7 @@ fn summary(bodies: &Bodies) {
         }
     }
     let input = &bodies.stream;
-    if let Some(ns) = mean_ns(&dir, "cli", "ndjson") {
+    if let Some(ns) = mean_ns(&dir, started, "cli", "ndjson") {
         let lines = input.iter().filter(|b| **b == b'\n').count();
         println!(
             "cli --ndjson: {} bytes, {lines} webhooks: {:.1} MB/s, {:.0} webhooks/s (every core, schema compile included)",
@@ -228,6 +233,7 @@ fn summary(bodies: &Bodies) {
 }
 
 fn main() {
+    let started = SystemTime::now();
     let mut criterion = Criterion::default()
         .measurement_time(Duration::from_secs(4))
         .warm_up_time(Duration::from_secs(1))
@@ -236,6 +242,6 @@ fn main() {
     benches(&mut criterion, &bodies);
     criterion.final_summary();
     if !std::env::args().any(|a| a == "--test" || a == "--list") {
-        summary(&bodies);
+        summary(&bodies, started);
     }
 }
