@@ -72,30 +72,38 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, 'de, S> {
     }
 }
 
+/// `deserialize_*` methods that hand the call to `self.de` with the visitor wrapped in
+/// `$wrap { visitor, $field: self.$field }`: those listed, or (without a list) every one but
+/// `deserialize_ignored_any`.
 macro_rules! forward_deserialize {
-    ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
+    ($wrap:ident, $field:ident; $($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
         fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-            self.de.$method($($arg,)* Wrap { visitor, keys: self.keys })
+            self.de.$method($($arg,)* $wrap { visitor, $field: self.$field })
         }
     )*};
+    ($wrap:ident, $field:ident) => {
+        forward_deserialize! { $wrap, $field;
+            deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(),
+            deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
+            deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
+            deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
+            deserialize_string(), deserialize_bytes(), deserialize_byte_buf(),
+            deserialize_option(), deserialize_unit(),
+            deserialize_unit_struct(name: &'static str),
+            deserialize_newtype_struct(name: &'static str), deserialize_seq(),
+            deserialize_tuple(len: usize),
+            deserialize_tuple_struct(name: &'static str, len: usize), deserialize_map(),
+            deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+            deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+            deserialize_identifier(),
+        }
+    };
 }
 
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for Unique<'_, 'de, D> {
     type Error = D::Error;
 
-    forward_deserialize! {
-        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(),
-        deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
-        deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
-        deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
-        deserialize_string(), deserialize_bytes(), deserialize_byte_buf(), deserialize_option(),
-        deserialize_unit(), deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str), deserialize_seq(),
-        deserialize_tuple(len: usize), deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_map(), deserialize_struct(name: &'static str, fields: &'static [&'static str]),
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
-        deserialize_identifier(),
-    }
+    forward_deserialize!(Wrap, keys);
 
     /// A skipped value is read all the same, so that its objects are checked too.
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
@@ -110,36 +118,45 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Unique<'_, 'de, D> {
     }
 }
 
+/// Visitor methods that hand the value to `self.visitor` as it is: those listed, or (with
+/// `scalars`) `expecting` and every one given neither a string, a deserializer nor an access.
 macro_rules! forward_visit {
     ($($method:ident($ty:ty)),* $(,)?) => {$(
         fn $method<E: de::Error>(self, v: $ty) -> Result<V::Value, E> {
             self.visitor.$method(v)
         }
     )*};
+    (scalars) => {
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.visitor.expecting(f)
+        }
+
+        forward_visit! {
+            visit_bool(bool), visit_i8(i8), visit_i16(i16), visit_i32(i32), visit_i64(i64),
+            visit_i128(i128), visit_u8(u8), visit_u16(u16), visit_u32(u32), visit_u64(u64),
+            visit_u128(u128), visit_f32(f32), visit_f64(f64), visit_char(char),
+            visit_bytes(&[u8]), visit_borrowed_bytes(&'de [u8]), visit_byte_buf(Vec<u8>),
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+            self.visitor.visit_none()
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+            self.visitor.visit_unit()
+        }
+    };
 }
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, 'de, V> {
     type Value = V::Value;
 
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.visitor.expecting(f)
-    }
-
-    forward_visit! {
-        visit_bool(bool), visit_i8(i8), visit_i16(i16), visit_i32(i32), visit_i64(i64),
-        visit_i128(i128), visit_u8(u8), visit_u16(u16), visit_u32(u32), visit_u64(u64),
-        visit_u128(u128), visit_f32(f32), visit_f64(f64), visit_char(char), visit_str(&str),
-        visit_borrowed_str(&'de str), visit_string(String), visit_bytes(&[u8]),
-        visit_borrowed_bytes(&'de [u8]), visit_byte_buf(Vec<u8>),
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
-        self.visitor.visit_none()
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
-        self.visitor.visit_unit()
-    }
+    forward_visit!(scalars);
+    forward_visit!(
+        visit_str(&str),
+        visit_borrowed_str(&'de str),
+        visit_string(String)
+    );
 
     fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
         self.visitor.visit_some(Unique::new(de, self.keys))
@@ -175,7 +192,8 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, 'de, V> {
     }
 }
 
-/// An array's elements, each read through [`Unique`].
+/// An array's elements, each read through [`Unique`]. (No size hint: the JSON deserializer
+/// gives none.)
 struct Elements<'k, 'de, A> {
     seq: A,
     keys: &'k mut Keys<'de>,
@@ -190,10 +208,6 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for Elements<'_, 'de, A> {
     ) -> Result<Option<S::Value>, A::Error> {
         let keys = &mut *self.keys;
         self.seq.next_element_seed(Seed { seed, keys })
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.seq.size_hint()
     }
 }
 
@@ -255,10 +269,6 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Members<'_, 'de, A> {
         let keys = &mut *self.keys;
         self.map.next_value_seed(Seed { seed, keys })
     }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.map.size_hint()
-    }
 }
 
 /// A key's seed that also notes the key as read.
@@ -284,30 +294,11 @@ struct KeyReader<'r, 'de, D> {
     read: &'r mut Option<Cow<'de, str>>,
 }
 
-macro_rules! forward_key {
-    ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
-        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-            self.de.$method($($arg,)* KeyVisitor { visitor, read: self.read })
-        }
-    )*};
-}
-
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyReader<'_, 'de, D> {
     type Error = D::Error;
 
-    forward_key! {
-        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(),
-        deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
-        deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
-        deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
-        deserialize_string(), deserialize_bytes(), deserialize_byte_buf(), deserialize_option(),
-        deserialize_unit(), deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str), deserialize_seq(),
-        deserialize_tuple(len: usize), deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_map(), deserialize_struct(name: &'static str, fields: &'static [&'static str]),
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
-        deserialize_identifier(), deserialize_ignored_any(),
-    }
+    forward_deserialize!(KeyVisitor, read);
+    forward_deserialize!(KeyVisitor, read; deserialize_ignored_any());
 }
 
 /// A key's visitor: notes the string it is given, then hands it on.
@@ -319,9 +310,7 @@ struct KeyVisitor<'r, 'de, V> {
 impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, 'de, V> {
     type Value = V::Value;
 
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.visitor.expecting(f)
-    }
+    forward_visit!(scalars);
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
         *self.read = Some(Cow::Borrowed(v));
@@ -336,21 +325,6 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, 'de, V> {
     fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
         *self.read = Some(Cow::Owned(v.clone()));
         self.visitor.visit_string(v)
-    }
-
-    forward_visit! {
-        visit_bool(bool), visit_i8(i8), visit_i16(i16), visit_i32(i32), visit_i64(i64),
-        visit_i128(i128), visit_u8(u8), visit_u16(u16), visit_u32(u32), visit_u64(u64),
-        visit_u128(u128), visit_f32(f32), visit_f64(f64), visit_char(char), visit_bytes(&[u8]),
-        visit_borrowed_bytes(&'de [u8]), visit_byte_buf(Vec<u8>),
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
-        self.visitor.visit_none()
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
-        self.visitor.visit_unit()
     }
 
     fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
