@@ -1,5 +1,6 @@
-//! `webhooks-validate`: checks LiveChat webhook bodies against the API v3.5 schemas from the
-//! command line. See `webhooks-validate --help`.
+//! `webhooks-validate`: checks LiveChat webhook bodies against the schemas of an API version
+//! (the stable one, 3.6, unless `--api-version` names another) from the command line. See
+//! `webhooks-validate --help`.
 
 use std::process::ExitCode;
 
