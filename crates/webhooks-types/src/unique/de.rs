@@ -12,9 +12,6 @@ use std::collections::HashSet;
 
 use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 
-/// Objects with more keys than this look keys up in a hash set.
-const SMALL: usize = 16;
-
 /// The keys read so far in the open objects, outermost first.
 pub(crate) struct Keys<'de> {
     list: Vec<Cow<'de, str>>,
@@ -218,24 +215,14 @@ struct Members<'k, 'de, A> {
     keys: &'k mut Keys<'de>,
     /// Where this object's keys start in the list.
     start: usize,
-    /// The same keys in a hash set, once there are more than [`SMALL`].
+    /// The same keys in a hash set, once there are more than [`SMALL`](super::SMALL).
     set: Option<HashSet<Cow<'de, str>>>,
 }
 
-impl<'de, A: de::MapAccess<'de>> Members<'_, 'de, A> {
+impl<'de, A> Members<'_, 'de, A> {
     /// Adds `key` to the object's keys; `false` when the object has it already.
     fn insert(&mut self, key: Cow<'de, str>) -> bool {
-        let seen = &self.keys.list[self.start..];
-        let fresh = match &mut self.set {
-            Some(set) => set.insert(key.clone()),
-            None if seen.len() >= SMALL => {
-                let mut set: HashSet<Cow<'de, str>> = seen.iter().cloned().collect();
-                let fresh = set.insert(key.clone());
-                self.set = Some(set);
-                fresh
-            }
-            None => !seen.contains(&key),
-        };
+        let fresh = super::is_new(&self.keys.list[self.start..], &mut self.set, &key);
         self.keys.list.push(key);
         fresh
     }

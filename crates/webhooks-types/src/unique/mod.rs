@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::hash::Hash;
 
 pub(crate) mod de;
 
@@ -145,18 +146,7 @@ impl<'a> Open<'a> {
         let Some(Frame::Object { start, set }) = self.frames.last_mut() else {
             return Ok(None);
         };
-        let seen = &self.keys[*start..];
-        let repeated = match set {
-            Some(set) => !set.insert(name.clone()),
-            None if seen.len() >= SMALL => {
-                let mut all: HashSet<Key<'a>> = seen.iter().cloned().collect();
-                let repeated = !all.insert(name.clone());
-                *set = Some(all);
-                repeated
-            }
-            None => seen.contains(&name),
-        };
-        if repeated {
+        if !is_new(&self.keys[*start..], set, &name) {
             let mut pointer = self.pointer();
             push_segment(&mut pointer, &name);
             return Err(DuplicateKey {
@@ -194,6 +184,22 @@ impl<'a> Open<'a> {
             }
         }
         pointer
+    }
+}
+
+/// Whether `key` is new to an object whose keys so far are `seen`: compared one by one while
+/// there are few, then looked up in `set`, built once the object has more than [`SMALL`] keys.
+/// The rule of both the scan and the typed parse's adapter ([`de`]).
+fn is_new<K: Eq + Hash + Clone>(seen: &[K], set: &mut Option<HashSet<K>>, key: &K) -> bool {
+    match set {
+        Some(set) => set.insert(key.clone()),
+        None if seen.len() >= SMALL => {
+            let mut all: HashSet<K> = seen.iter().cloned().collect();
+            let new = all.insert(key.clone());
+            *set = Some(all);
+            new
+        }
+        None => !seen.contains(key),
     }
 }
 

@@ -226,16 +226,16 @@ impl<P: VersionPayload> Envelope<P> {
     }
 }
 
-/// Reads the whole of `text` with `read`, through the duplicate-key check.
+/// Reads the whole of `text` with `deserialize`, through the duplicate-key check.
 fn read<'de, T>(
     text: &'de str,
     keys: &mut Keys<'de>,
-    read: impl FnOnce(
+    deserialize: impl FnOnce(
         Unique<'_, 'de, &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>>,
     ) -> Result<T, serde_json::Error>,
 ) -> Result<T, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = read(Unique::new(&mut de, keys))?;
+    let value = deserialize(Unique::new(&mut de, keys))?;
     de.end()?;
     Ok(value)
 }
