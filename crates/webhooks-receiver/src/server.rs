@@ -27,6 +27,11 @@ use webhooks_types::ApiVersion;
 /// The default body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 
+/// A body refused unused (over the limit, or not JSON) is still read and dropped up to this
+/// many times the body limit, so that its sender receives the answer rather than a reset
+/// connection; past that the connection is closed with the rest unread.
+const DRAIN_FACTOR: usize = 4;
+
 /// The default redelivery window: two minutes (LiveChat retries within about one).
 pub const DEFAULT_REDELIVERY_WINDOW: Duration = Duration::from_secs(120);
 
@@ -201,19 +206,43 @@ fn is_json(request: &Request) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// Reads the body up to `limit` bytes; `None` when it is longer.
-async fn read_limited(body: Body, limit: usize) -> Result<Option<Vec<u8>>, axum::Error> {
-    let mut body = body;
+/// What `read_limited` found.
+enum Read {
+    /// The whole body, within the limit.
+    Body(Vec<u8>),
+    /// Over the limit; the rest of it is still unread.
+    TooLarge(Body),
+}
+
+/// Reads the body up to `limit` bytes.
+async fn read_limited(mut body: Body, limit: usize) -> Result<Read, axum::Error> {
     let mut bytes = Vec::new();
     while let Some(frame) = body.frame().await {
         if let Ok(data) = frame?.into_data() {
             if bytes.len().saturating_add(data.len()) > limit {
-                return Ok(None);
+                return Ok(Read::TooLarge(body));
             }
             bytes.extend_from_slice(&data);
         }
     }
-    Ok(Some(bytes))
+    Ok(Read::Body(bytes))
+}
+
+/// Answers a request without using its body, after reading and dropping up to `cap` bytes
+/// of the body: a connection closed with body bytes unread is reset, and a sender then sees
+/// a broken connection instead of the answer. A longer body is left unread (at most `cap`
+/// bytes are ever read in vain).
+async fn refuse(mut body: Body, cap: usize, answer: Response) -> Response {
+    let mut read = 0usize;
+    while read <= cap {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                read = read.saturating_add(frame.data_ref().map_or(0, |d| d.len()));
+            }
+            Some(Err(_)) | None => break,
+        }
+    }
+    answer
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -227,12 +256,15 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Request) -> Response {
+    // A refused body is read in vain up to this many bytes, so that its sender gets the answer.
+    let drain = shared.body_limit.saturating_mul(DRAIN_FACTOR);
     if !is_json(&request) {
-        return error(
+        let answer = error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "content_type",
             "expected Content-Type: application/json",
         );
+        return refuse(request.into_body(), drain, answer).await;
     }
     let declared = request
         .headers()
@@ -246,12 +278,17 @@ async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Reques
             &format!("the body is over {} bytes", shared.body_limit),
         )
     };
-    if declared.is_some_and(|n| n > shared.body_limit as u64) {
-        return too_large();
+    match declared {
+        // Too long to be read in vain: answered at once, and the connection reset.
+        Some(n) if n > drain as u64 => return too_large(),
+        Some(n) if n > shared.body_limit as u64 => {
+            return refuse(request.into_body(), drain, too_large()).await
+        }
+        _ => {}
     }
     let bytes = match read_limited(request.into_body(), shared.body_limit).await {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return too_large(),
+        Ok(Read::Body(bytes)) => bytes,
+        Ok(Read::TooLarge(rest)) => return refuse(rest, drain, too_large()).await,
         Err(e) => {
             return error(
                 StatusCode::BAD_REQUEST,

@@ -257,17 +257,17 @@ async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() 
     assert_eq!(report["errors"][0]["pointer"], "/payload/tag");
     let mut big = common::sample("thread_tagged");
     big["payload"]["tag"] = "x".repeat(3_000_000).into();
-    assert_eq!(
-        common::one_shot_client()
-            .post(&url)
-            .header("content-type", "application/json")
-            .body(common::with_secret(big, SECRET))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        413
-    );
+    let big = common::with_secret(big, SECRET);
+    // A large body refused unused is still read and dropped, so its answer always arrives: a
+    // connection closed with bytes unread is reset, and the sender would see only that.
+    for _ in 0..5 {
+        assert_eq!(json(big.clone()).send().await.unwrap().status(), 413);
+        let not_json = client.post(&url).header("content-type", "text/plain");
+        assert_eq!(
+            not_json.body(big.clone()).send().await.unwrap().status(),
+            415
+        );
+    }
     let body = common::with_secret(common::sample("thread_tagged"), SECRET);
     let plain = client
         .post(&url)

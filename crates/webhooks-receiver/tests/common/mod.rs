@@ -374,12 +374,3 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn distinct<'a>(hashes: impl Iterator<Item = &'a String>) -> usize {
     hashes.collect::<HashSet<_>>().len()
 }
-
-/// A client for a body the server refuses unread (413): the server then closes the connection,
-/// so this client keeps no connection for a later request to find closed.
-pub fn one_shot_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .expect("a client")
-}
