@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use quote::{quote, ToTokens};
 
 use super::rules::Rule;
 
@@ -57,58 +57,89 @@ pub fn check_impl(item: &syn::ItemStruct, rules: &[Rule]) -> Result<TokenStream,
             .get(name)
             .ok_or_else(|| format!("`{}` has no member `{name}` for its rules", item.ident))
     };
-    let present = |name: &str| -> Result<TokenStream, String> {
+    // Whether the member `name` is present / absent: `None` when it always is present (not
+    // an `Option`).
+    let test = |name: &str, absent: bool| -> Result<Option<TokenStream>, String> {
         let m = get(name)?;
         let f = &m.field;
-        Ok(if m.optional {
-            quote!(self.#f.is_some())
+        let test = if absent {
+            quote!(is_none)
         } else {
-            quote!(true)
+            quote!(is_some)
+        };
+        Ok(m.optional.then(|| quote!(self.#f.#test())))
+    };
+    // Whether some member of `names` is absent, as the operand of `&&`: `None` when none can
+    // be.
+    let some_absent = |names: &[String]| -> Result<Option<TokenStream>, String> {
+        let mut terms = Vec::new();
+        for name in names {
+            terms.extend(test(name, true)?);
+        }
+        Ok(match terms.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            _ => Some(quote!((#( #terms )||*))),
         })
+    };
+    // The same on its own: without the parentheses.
+    let ungrouped = |test: TokenStream| -> TokenStream {
+        match syn::parse2::<syn::Expr>(test.clone()) {
+            Ok(syn::Expr::Paren(inner)) => inner.expr.to_token_stream(),
+            _ => test,
+        }
     };
     let mut checks = Vec::new();
     for rule in rules {
-        let (test, message) = match rule {
+        // Each rule as the condition under which the value breaks it.
+        let (broken, message) = match rule {
             Rule::Items { member, min, max } => {
                 let m = get(member.as_deref().unwrap_or_default())?;
                 let f = &m.field;
-                let len = if m.optional {
-                    quote!(self.#f.as_ref().map(|v| v.len()))
-                } else {
-                    quote!(::std::option::Option::Some(self.#f.len()))
+                let (min, max) = (
+                    min.filter(|&n| n > 0).map(usize_literal),
+                    max.map(usize_literal),
+                );
+                let range = match (min, max) {
+                    (Some(min), Some(max)) => quote!(#min..=#max),
+                    (Some(min), None) => quote!(#min..),
+                    (None, Some(max)) => quote!(..=#max),
+                    (None, None) => continue,
                 };
-                let min = min.map_or(quote!(0), |n| quote!(#n));
-                let max = max.map_or(quote!(u64::MAX), |n| quote!(#n));
+                let broken = if m.optional {
+                    quote!(self.#f.as_ref().is_some_and(|v| !(#range).contains(&v.len())))
+                } else {
+                    quote!(!(#range).contains(&self.#f.len()))
+                };
                 let what = member.as_deref().unwrap_or("the array");
-                (
-                    quote!(#len.map_or(true, |n| (#min..=#max).contains(&(n as u64)))),
-                    format!("{what} has too few or too many items"),
-                )
+                (broken, format!("{what} has too few or too many items"))
             }
-            Rule::MinMembers(n) => (
-                quote!(members as u64 >= #n),
-                format!("fewer than {n} members"),
-            ),
+            Rule::MinMembers(n) => {
+                let least = usize_literal(*n);
+                (quote!(members < #least), format!("fewer than {n} members"))
+            }
             Rule::NotAll(names) => {
-                let each = names
-                    .iter()
-                    .map(|n| present(n))
-                    .collect::<Result<Vec<_>, _>>()?;
-                (
-                    quote!(!(true #( && #each )*)),
-                    format!("{} may not all be present", names.join(", ")),
-                )
+                let message = format!("{} may not all be present", names.join(", "));
+                let mut all = Vec::new();
+                for name in names {
+                    all.extend(test(name, false)?);
+                }
+                let broken = if all.is_empty() {
+                    quote!(true)
+                } else {
+                    quote!(#( #all )&&*)
+                };
+                (broken, message)
             }
             Rule::Needs(member, needs) => {
-                let has = present(member)?;
-                let each = needs
-                    .iter()
-                    .map(|n| present(n))
-                    .collect::<Result<Vec<_>, _>>()?;
-                (
-                    quote!(!#has #( || #each )*),
-                    format!("{member} needs {}", needs.join(", ")),
-                )
+                let Some(absent) = some_absent(needs)? else {
+                    continue;
+                };
+                let broken = match test(member, false)? {
+                    Some(has) => quote!(#has && #absent),
+                    None => ungrouped(absent),
+                };
+                (broken, format!("{member} needs {}", needs.join(", ")))
             }
             Rule::RequiredUnless {
                 member,
@@ -117,37 +148,37 @@ pub fn check_impl(item: &syn::ItemStruct, rules: &[Rule]) -> Result<TokenStream,
             } => {
                 let m = get(member)?;
                 let f = &m.field;
-                let lifted = match (value, m.optional) {
-                    (None, _) => present(member)?,
-                    (Some(value), true) => quote!(self.#f == ::std::option::Option::Some(#value)),
-                    (Some(value), false) => quote!(self.#f == #value),
-                };
                 let condition = match value {
                     Some(value) => format!("{member} is {value}"),
                     None => format!("{member} is present"),
                 };
-                let each = required
-                    .iter()
-                    .map(|n| present(n))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let Some(absent) = some_absent(required)? else {
+                    continue;
+                };
+                let unless = match (value, m.optional) {
+                    (None, true) => quote!(self.#f.is_none()),
+                    (None, false) => continue,
+                    (Some(value), true) => quote!(self.#f != ::std::option::Option::Some(#value)),
+                    (Some(value), false) => quote!(self.#f != #value),
+                };
                 (
-                    quote!(#lifted || (true #( && #each )*)),
+                    quote!(#unless && #absent),
                     format!("{} required unless {condition}", required.join(", ")),
                 )
             }
             Rule::Uri(member) => {
                 let m = get(member)?;
                 let f = &m.field;
-                let test = if m.optional {
-                    quote!(self.#f.as_deref().map_or(true, |s| crate::de::is_uri(s)))
+                let broken = if m.optional {
+                    quote!(self.#f.as_deref().is_some_and(|s| !crate::de::is_uri(s)))
                 } else {
-                    quote!(crate::de::is_uri(&self.#f))
+                    quote!(!crate::de::is_uri(&self.#f))
                 };
-                (test, format!("{member} is not a URI"))
+                (broken, format!("{member} is not a URI"))
             }
         };
         checks.push(quote! {
-            if !(#test) {
+            if #broken {
                 return ::std::result::Result::Err(#message);
             }
         });
@@ -169,4 +200,9 @@ pub fn check_impl(item: &syn::ItemStruct, rules: &[Rule]) -> Result<TokenStream,
             }
         }
     })
+}
+
+/// `n` as an unsuffixed integer literal (compared with a `usize`).
+fn usize_literal(n: u64) -> proc_macro2::Literal {
+    proc_macro2::Literal::u64_unsuffixed(n)
 }

@@ -4761,7 +4761,7 @@ impl AutoAccessConditions {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(members as u64 >= 1u64) {
+        if members < 1 {
             return ::std::result::Result::Err("fewer than 1 members");
         }
         ::std::result::Result::Ok(())
@@ -4771,9 +4771,7 @@ impl AutoAccessesUpdatedPayload {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(::std::option::Option::Some(self.0.len())
-            .map_or(true, |n| (1u64..=u64::MAX).contains(&(n as u64))))
-        {
+        if !(1..).contains(&self.0.len()) {
             return ::std::result::Result::Err("the array has too few or too many items");
         }
         ::std::result::Result::Ok(())
@@ -4796,7 +4794,7 @@ impl FileEvent {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(crate::de::is_uri(&self.url)) {
+        if !crate::de::is_uri(&self.url) {
             return ::std::result::Result::Err("url is not a URI");
         }
         ::std::result::Result::Ok(())
@@ -4806,7 +4804,7 @@ impl GeolocationMatch {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(members as u64 >= 1u64) {
+        if members < 1 {
             return ::std::result::Result::Err("fewer than 1 members");
         }
         ::std::result::Result::Ok(())
@@ -4816,7 +4814,7 @@ impl MatchCondition {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(!(true && self.values.is_some() && self.exclude_values.is_some())) {
+        if self.values.is_some() && self.exclude_values.is_some() {
             return ::std::result::Result::Err(
                 "values, exclude_values may not all be present",
             );
@@ -4828,10 +4826,10 @@ impl MessagePostback {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(!self.type_.is_some() || self.value.is_some()) {
+        if self.type_.is_some() && self.value.is_none() {
             return ::std::result::Result::Err("type needs value");
         }
-        if !(!self.value.is_some() || self.type_.is_some()) {
+        if self.value.is_some() && self.type_.is_none() {
             return ::std::result::Result::Err("value needs type");
         }
         ::std::result::Result::Ok(())
@@ -4841,12 +4839,7 @@ impl RichMessageElement {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(self
-            .buttons
-            .as_ref()
-            .map(|v| v.len())
-            .map_or(true, |n| (0..=13u64).contains(&(n as u64))))
-        {
+        if self.buttons.as_ref().is_some_and(|v| !(..=13).contains(&v.len())) {
             return ::std::result::Result::Err("buttons has too few or too many items");
         }
         ::std::result::Result::Ok(())
@@ -4856,12 +4849,7 @@ impl RichMessageEvent {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(self
-            .elements
-            .as_ref()
-            .map(|v| v.len())
-            .map_or(true, |n| (0..=10u64).contains(&(n as u64))))
-        {
+        if self.elements.as_ref().is_some_and(|v| !(..=10).contains(&v.len())) {
             return ::std::result::Result::Err("elements has too few or too many items");
         }
         ::std::result::Result::Ok(())

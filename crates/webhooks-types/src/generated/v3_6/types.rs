@@ -5268,7 +5268,7 @@ impl AutoAccessConditions {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(members as u64 >= 1u64) {
+        if members < 1 {
             return ::std::result::Result::Err("fewer than 1 members");
         }
         ::std::result::Result::Ok(())
@@ -5278,9 +5278,7 @@ impl AutoAccessesUpdatedPayload {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(::std::option::Option::Some(self.0.len())
-            .map_or(true, |n| (1u64..=u64::MAX).contains(&(n as u64))))
-        {
+        if !(1..).contains(&self.0.len()) {
             return ::std::result::Result::Err("the array has too few or too many items");
         }
         ::std::result::Result::Ok(())
@@ -5303,8 +5301,7 @@ impl CustomEvent {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(self.deleted == ::std::option::Option::Some(true)
-            || (true && self.author_id.is_some()))
+        if self.deleted != ::std::option::Option::Some(true) && self.author_id.is_none()
         {
             return ::std::result::Result::Err(
                 "author_id required unless deleted is true",
@@ -5317,15 +5314,15 @@ impl FileEvent {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(self.deleted == ::std::option::Option::Some(true)
-            || (true && self.author_id.is_some() && self.name.is_some()
-                && self.url.is_some() && self.content_type.is_some()))
+        if self.deleted != ::std::option::Option::Some(true)
+            && (self.author_id.is_none() || self.name.is_none() || self.url.is_none()
+                || self.content_type.is_none())
         {
             return ::std::result::Result::Err(
                 "author_id, name, url, content_type required unless deleted is true",
             );
         }
-        if !(self.url.as_deref().map_or(true, |s| crate::de::is_uri(s))) {
+        if self.url.as_deref().is_some_and(|s| !crate::de::is_uri(s)) {
             return ::std::result::Result::Err("url is not a URI");
         }
         ::std::result::Result::Ok(())
@@ -5335,9 +5332,9 @@ impl FilledFormEvent {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(self.deleted == ::std::option::Option::Some(true)
-            || (true && self.author_id.is_some() && self.form_id.is_some()
-                && self.fields.is_some()))
+        if self.deleted != ::std::option::Option::Some(true)
+            && (self.author_id.is_none() || self.form_id.is_none()
+                || self.fields.is_none())
         {
             return ::std::result::Result::Err(
                 "author_id, form_id, fields required unless deleted is true",
@@ -5350,9 +5347,9 @@ impl FormEvent {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(self.deleted == ::std::option::Option::Some(true)
-            || (true && self.author_id.is_some() && self.form_id.is_some()
-                && self.fields.is_some()))
+        if self.deleted != ::std::option::Option::Some(true)
+            && (self.author_id.is_none() || self.form_id.is_none()
+                || self.fields.is_none())
         {
             return ::std::result::Result::Err(
                 "author_id, form_id, fields required unless deleted is true",
@@ -5365,7 +5362,7 @@ impl GeolocationMatch {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(members as u64 >= 1u64) {
+        if members < 1 {
             return ::std::result::Result::Err("fewer than 1 members");
         }
         ::std::result::Result::Ok(())
@@ -5375,7 +5372,7 @@ impl MatchCondition {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(!(true && self.values.is_some() && self.exclude_values.is_some())) {
+        if self.values.is_some() && self.exclude_values.is_some() {
             return ::std::result::Result::Err(
                 "values, exclude_values may not all be present",
             );
@@ -5387,8 +5384,8 @@ impl MessageEvent {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(self.deleted == ::std::option::Option::Some(true)
-            || (true && self.author_id.is_some() && self.text.is_some()))
+        if self.deleted != ::std::option::Option::Some(true)
+            && (self.author_id.is_none() || self.text.is_none())
         {
             return ::std::result::Result::Err(
                 "author_id, text required unless deleted is true",
@@ -5401,10 +5398,10 @@ impl MessagePostback {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(!self.type_.is_some() || self.value.is_some()) {
+        if self.type_.is_some() && self.value.is_none() {
             return ::std::result::Result::Err("type needs value");
         }
-        if !(!self.value.is_some() || self.type_.is_some()) {
+        if self.value.is_some() && self.type_.is_none() {
             return ::std::result::Result::Err("value needs type");
         }
         ::std::result::Result::Ok(())
@@ -5414,12 +5411,7 @@ impl RichMessageElement {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(self
-            .buttons
-            .as_ref()
-            .map(|v| v.len())
-            .map_or(true, |n| (0..=13u64).contains(&(n as u64))))
-        {
+        if self.buttons.as_ref().is_some_and(|v| !(..=13).contains(&v.len())) {
             return ::std::result::Result::Err("buttons has too few or too many items");
         }
         ::std::result::Result::Ok(())
@@ -5429,12 +5421,7 @@ impl RichMessageEvent {
     /// The rules of the schema that the type's shape does not say; `members` is the
     /// number of members the object had, documented or not.
     fn check_rules(&self, _members: usize) -> ::std::result::Result<(), &'static str> {
-        if !(self
-            .elements
-            .as_ref()
-            .map(|v| v.len())
-            .map_or(true, |n| (0..=10u64).contains(&(n as u64))))
-        {
+        if self.elements.as_ref().is_some_and(|v| !(..=10).contains(&v.len())) {
             return ::std::result::Result::Err("elements has too few or too many items");
         }
         ::std::result::Result::Ok(())
