@@ -322,7 +322,7 @@ async fn a_handler_that_always_fails_leaves_a_dead_letter_that_can_be_redriven()
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "re-driven: 1");
-    until(500, || !run.recorder.handled().is_empty()).await;
+    until(|| !run.recorder.handled().is_empty()).await;
     let stats = drained(run.receiver.inbox().as_ref()).await;
     assert_eq!((stats.dead, stats.done), (0, 1));
     assert_eq!(

@@ -17,7 +17,7 @@ async fn serve_on_postgres_prints_each_sample_once_and_a_keyed_event_once() {
         return;
     };
     let files = files("pg-serve");
-    let mut server = serve(&postgres(&url), &files.secrets);
+    let mut server = serve(&postgres(&url, "60s"), &files.secrets);
     let out = Command::new(BIN)
         .args(["send", &server.url, "--all", "--api-version"])
         .arg(common::oldest().name())
@@ -38,7 +38,7 @@ async fn serve_on_postgres_prints_each_sample_once_and_a_keyed_event_once() {
     }
     let inbox = PostgresInbox::connect(&url).await.unwrap();
     let stats = drained(&inbox).await;
-    common::until(1500, || server.lines.lock().unwrap().len() > sent).await;
+    common::until(|| server.lines.lock().unwrap().len() > sent).await;
     server.kill();
     let lines = server.lines.lock().unwrap().clone();
     assert_eq!(
@@ -65,7 +65,8 @@ async fn serve_on_postgres_killed_after_a_burst_loses_nothing() {
         return;
     };
     let files = files("pg-sigkill");
-    common::process::sigkill_after_a_burst_loses_nothing(&postgres(&url), &files.secrets).await;
+    common::process::sigkill_after_a_burst_loses_nothing(&postgres(&url, "2s"), &files.secrets)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,8 +76,8 @@ async fn two_serve_processes_sharing_one_inbox_handle_each_delivery_once() {
     };
     let files = files("pg-two");
     let mut servers = [
-        serve(&postgres(&url), &files.secrets),
-        serve(&postgres(&url), &files.secrets),
+        serve(&postgres(&url, "60s"), &files.secrets),
+        serve(&postgres(&url, "60s"), &files.secrets),
     ];
     common::post_to_two("TWO", [&servers[0].url, &servers[1].url]).await;
     let inbox = PostgresInbox::connect(&url).await.unwrap();
@@ -87,7 +88,7 @@ async fn two_serve_processes_sharing_one_inbox_handle_each_delivery_once() {
         std::sync::Arc::clone(&servers[1].lines),
     ];
     let total = || lines.iter().map(|l| l.lock().unwrap().len()).sum::<usize>();
-    common::until(1500, || total() >= 200).await;
+    common::until(|| total() >= 200).await;
     for server in &mut servers {
         server.kill();
     }

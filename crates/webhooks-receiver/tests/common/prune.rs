@@ -107,8 +107,13 @@ pub async fn the_worker_prunes_handled_deliveries_and_keeps_dead_letters<I: Inbo
         assert_eq!(post(&client, &url, body).await.0, 200);
     }
     let inbox = receiver.inbox();
-    for _ in 0..1500 {
-        if inbox.stats().await.unwrap().done == 0 && recorder.handled().len() == 2 {
+    // Both handled, neither still running (handled is recorded before the worker completes
+    // the row), and both pruned.
+    let deadline = tokio::time::Instant::now() + super::PATIENCE;
+    while tokio::time::Instant::now() < deadline {
+        let stats = inbox.stats().await.unwrap();
+        let settled = stats.running == 0 && stats.pending == 0 && stats.done == 0;
+        if settled && recorder.handled().len() == 2 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -122,7 +127,7 @@ pub async fn the_worker_prunes_handled_deliveries_and_keeps_dead_letters<I: Inbo
     assert_eq!(recorder.handled().len(), 2);
     // A redelivery after the retention is a new delivery: handled again (at least once).
     assert_eq!(post(&client, &url, event.clone()).await.0, 200);
-    super::until(1500, || recorder.handled().len() == 3).await;
+    super::until(|| recorder.handled().len() == 3).await;
     let sha = super::sha256_hex(event.as_bytes());
     let handled = recorder.handled();
     assert_eq!(handled.iter().filter(|s| s.body_sha256 == sha).count(), 2);
