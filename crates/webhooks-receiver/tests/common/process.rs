@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -14,9 +15,35 @@ use super::{temp_dir, SECRET};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_webhooks-receiver");
 
+/// A child process that is killed when dropped, so that a test that fails leaves no server
+/// running.
+pub struct Reaped(pub Child);
+
+impl Deref for Reaped {
+    type Target = Child;
+
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl DerefMut for Reaped {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        // Already gone when the test killed it: nothing to do then.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A running `serve`: its URL and the NDJSON lines it printed so far.
 pub struct Server {
-    pub child: Child,
+    pub child: Reaped,
     pub url: String,
     pub lines: Arc<Mutex<Vec<Value>>>,
 }
@@ -49,21 +76,23 @@ pub fn postgres(url: &str, lease: &str) -> Vec<OsString> {
 /// Starts `serve` on an ephemeral loopback port with the oldest version, `secrets` and the
 /// store's arguments.
 pub fn serve(store: &[OsString], secrets: &Path) -> Server {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--api-version",
-            super::oldest().name(),
-            "--secret-key-file",
-        ])
-        .arg(secrets)
-        .args(store)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped(
+        Command::new(BIN)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--api-version",
+                super::oldest().name(),
+                "--secret-key-file",
+            ])
+            .arg(secrets)
+            .args(store)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let stderr = BufReader::new(child.stderr.take().unwrap());
     let mut url = None;
     let mut stderr_lines = stderr.lines();
