@@ -32,10 +32,12 @@ impl Bodies {
     }
 }
 
-/// The samples of [`VERSION`]: their folder and the manifest's list of files.
+/// The samples of [`VERSION`]: their folder, the manifest's list of files and the version's
+/// schema folder.
 struct Samples {
     dir: PathBuf,
     files: Vec<Value>,
+    schemas: PathBuf,
 }
 
 impl Samples {
@@ -51,7 +53,28 @@ impl Samples {
         Self {
             dir: root.join(entry["samples"].as_str().expect("a samples folder")),
             files: entry["files"].as_array().expect("files").clone(),
+            schemas: root.join(entry["schemas"].as_str().expect("a schema folder")),
         }
+    }
+
+    /// The event types the version's schemas tell apart: the `type` constant of each variant
+    /// of `Event`.
+    fn event_types(&self) -> Vec<String> {
+        let path = self.schemas.join("definitions/events.json");
+        let text = std::fs::read(path).expect("the events' schema");
+        let schema: Value = serde_json::from_slice(&text).expect("JSON");
+        let definitions = &schema["definitions"];
+        definitions["Event"]["oneOf"]
+            .as_array()
+            .expect("Event's variants")
+            .iter()
+            .map(|variant| {
+                let reference = variant["$ref"].as_str().expect("a reference");
+                let name = reference.trim_start_matches("#/definitions/");
+                let kind = &definitions[name]["properties"]["type"]["const"];
+                kind.as_str().expect("a type constant").to_owned()
+            })
+            .collect()
     }
 
     /// The documented samples.
@@ -116,16 +139,8 @@ fn large_incoming_chat(samples: &Samples) -> Vec<u8> {
             value["type"] == "agent",
         )
     };
-    let kinds = [
-        "message",
-        "file",
-        "form",
-        "filled_form",
-        "rich_message",
-        "custom",
-        "system_message",
-    ];
-    let templates: Vec<String> = kinds
+    let templates: Vec<String> = samples
+        .event_types()
         .iter()
         .map(|k| samples.read(&format!("extra/incoming_event.{k}.json")))
         .collect();
