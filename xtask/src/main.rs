@@ -22,11 +22,12 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   codegen [--check]   generate crates/webhooks-types/src/generated/ (the types of every
-                      API version), the copy of the
-                      schemas that webhooks-validate embeds, and samples/index.json;
+                      API version), the copies of the schemas that webhooks-validate
+                      and of the identity rules that webhooks-receiver embed, and
+                      samples/index.json;
                       with --check, write nothing and fail, naming each stale file
   samples --from PAGE [--api-version V] [--check]
-                      read the docs page PAGE (text form) of version V (default: the
+                      read the docs page PAGE (text or MDX) of version V (default: the
                       version of the seed page, the oldest), apply the version's
                       errata.json (that of the version whose schemas it uses) and
                       write samples/vV/<action>.json; with

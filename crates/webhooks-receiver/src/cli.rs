@@ -1,4 +1,4 @@
-//! The command line: `serve`, `send`, `dead`, `redrive`.
+//! The command line: `serve`, `send`, `dead`, `redrive`, `prune`.
 
 use std::io::Write;
 use std::net::SocketAddr;

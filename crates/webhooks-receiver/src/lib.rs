@@ -8,7 +8,8 @@
 //! limit, 415 for a content type other than JSON, 405 for other methods, 404 other paths.
 //!
 //! Deliveries are deduplicated only on event keys declared per action in
-//! `schemas/identity/v<version>.json`; any other delivery is handled, and one whose bytes
+//! `schemas/identity/v<version>.json` (a version that reuses an earlier one's schemas uses its
+//! identity file too); any other delivery is handled, and one whose bytes
 //! arrived shortly before is flagged [`Delivery::possible_redelivery`].
 //!
 //! Handled deliveries are deleted [`WorkerOptions::retain_handled`] after they were handled (a
