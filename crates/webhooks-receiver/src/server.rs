@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
@@ -197,21 +197,28 @@ fn report(error: &ValidationError) -> Value {
     json!({"valid": false, "errors": errors})
 }
 
-fn is_json(request: &Request) -> bool {
-    request
-        .headers()
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// The body length the request declares (`Content-Length`), if any.
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
 /// What `read_limited` found.
 enum Read {
     /// The whole body, within the limit.
     Body(Vec<u8>),
-    /// Over the limit; the rest of it is still unread.
-    TooLarge(Body),
+    /// Over the limit: the rest of the body, still unread, and how many bytes were read.
+    TooLarge(Body, usize),
 }
 
 /// Reads the body up to `limit` bytes.
@@ -219,8 +226,9 @@ async fn read_limited(mut body: Body, limit: usize) -> Result<Read, axum::Error>
     let mut bytes = Vec::new();
     while let Some(frame) = body.frame().await {
         if let Ok(data) = frame?.into_data() {
-            if bytes.len().saturating_add(data.len()) > limit {
-                return Ok(Read::TooLarge(body));
+            let read = bytes.len().saturating_add(data.len());
+            if read > limit {
+                return Ok(Read::TooLarge(body, read));
             }
             bytes.extend_from_slice(&data);
         }
@@ -228,12 +236,26 @@ async fn read_limited(mut body: Body, limit: usize) -> Result<Read, axum::Error>
     Ok(Read::Body(bytes))
 }
 
-/// Answers a request without using its body, after reading and dropping up to `cap` bytes
-/// of the body: a connection closed with body bytes unread is reset, and a sender then sees
-/// a broken connection instead of the answer. A longer body is left unread (at most `cap`
-/// bytes are ever read in vain).
-async fn refuse(mut body: Body, cap: usize, answer: Response) -> Response {
-    let mut read = 0usize;
+/// Answers `answer` to a request whose body is not used, after reading and dropping the body
+/// up to `cap` bytes in all (`read` of them read already; the frame that crosses `cap` is read
+/// whole): a connection closed with body bytes unread is reset, and its sender then sees a
+/// broken connection instead of the answer. The body is not read at all when it is declared
+/// longer than `cap` (its connection is reset), nor when its sender waits to be asked for it
+/// (`Expect: 100-continue`) and has not been: reading would ask.
+async fn refuse(
+    headers: &HeaderMap,
+    mut body: Body,
+    cap: usize,
+    mut read: usize,
+    answer: Response,
+) -> Response {
+    let waits = read == 0
+        && headers
+            .get(header::EXPECT)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    if waits || declared_length(headers).is_some_and(|n| n > cap as u64) {
+        return answer;
+    }
     while read <= cap {
         match body.frame().await {
             Some(Ok(frame)) => {
@@ -258,19 +280,16 @@ fn hex(bytes: &[u8]) -> String {
 async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Request) -> Response {
     // A refused body is read in vain up to this many bytes, so that its sender gets the answer.
     let drain = shared.body_limit.saturating_mul(DRAIN_FACTOR);
-    if !is_json(&request) {
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
+    if !is_json(headers) {
         let answer = error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "content_type",
             "expected Content-Type: application/json",
         );
-        return refuse(request.into_body(), drain, answer).await;
+        return refuse(headers, body, drain, 0, answer).await;
     }
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
     let too_large = || {
         error(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -278,17 +297,14 @@ async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Reques
             &format!("the body is over {} bytes", shared.body_limit),
         )
     };
-    match declared {
-        // Too long to be read in vain: answered at once, and the connection reset.
-        Some(n) if n > drain as u64 => return too_large(),
-        Some(n) if n > shared.body_limit as u64 => {
-            return refuse(request.into_body(), drain, too_large()).await
-        }
-        _ => {}
+    if declared_length(headers).is_some_and(|n| n > shared.body_limit as u64) {
+        return refuse(headers, body, drain, 0, too_large()).await;
     }
-    let bytes = match read_limited(request.into_body(), shared.body_limit).await {
+    let bytes = match read_limited(body, shared.body_limit).await {
         Ok(Read::Body(bytes)) => bytes,
-        Ok(Read::TooLarge(rest)) => return refuse(rest, drain, too_large()).await,
+        Ok(Read::TooLarge(rest, read)) => {
+            return refuse(headers, rest, drain, read, too_large()).await
+        }
         Err(e) => {
             return error(
                 StatusCode::BAD_REQUEST,

@@ -260,6 +260,14 @@ async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() 
     let big = common::with_secret(big, SECRET);
     // A large body refused unused is still read and dropped, so its answer always arrives: a
     // connection closed with bytes unread is reset, and the sender would see only that.
+    // The same for a body of undeclared length, over the limit: it is read to its end, so the
+    // connection stays open for the next request.
+    let head = "content-type: application/json\r\ntransfer-encoding: chunked";
+    let mut two = common::raw_post(head, &common::chunked(3_000_000));
+    two.extend(common::raw_post(
+        "content-type: text/plain\r\ncontent-length: 2",
+        b"{}",
+    ));
     for _ in 0..5 {
         assert_eq!(json(big.clone()).send().await.unwrap().status(), 413);
         let not_json = client.post(&url).header("content-type", "text/plain");
@@ -267,6 +275,10 @@ async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() 
             not_json.body(big.clone()).send().await.unwrap().status(),
             415
         );
+        let answers = common::raw_exchange(&url, &two, 2).await;
+        assert_eq!(answers.len(), 2, "{answers:?}");
+        assert!(answers[0].starts_with("HTTP/1.1 413"), "{answers:?}");
+        assert!(answers[1].starts_with("HTTP/1.1 415"), "{answers:?}");
     }
     let body = common::with_secret(common::sample("thread_tagged"), SECRET);
     let plain = client

@@ -120,8 +120,8 @@ pub async fn the_worker_prunes_handled_deliveries_and_keeps_dead_letters<I: Inbo
     }
     let stats = inbox.stats().await.unwrap();
     assert_eq!(
-        (stats.done, stats.dead, stats.pending),
-        (0, 1, 0),
+        (stats.done, stats.dead, stats.pending, stats.running),
+        (0, 1, 0, 0),
         "{stats:?}"
     );
     assert_eq!(recorder.handled().len(), 2);
