@@ -87,6 +87,16 @@ fn the_rules_a_shape_cannot_say_are_checked_after_reading() {
     assert!(reads::<Postback>("{}"));
     assert!(!reads::<Postback>(r#"{"type": "t"}"#), "dependencies");
     assert!(!reads::<Postback>(r#"{"value": "v"}"#), "dependencies");
+    let styled = r#"{"style": "s", "label": "l", "color": "c"}"#;
+    assert!(reads::<Postback>(styled));
+    assert!(
+        !reads::<Postback>(r#"{"style": "s", "label": "l"}"#),
+        "dependencies: every member needed"
+    );
+    assert!(
+        reads::<Postback>(r#"{"color": "c"}"#),
+        "an empty dependency"
+    );
     assert!(reads::<Note>(r#"{"text": "hi"}"#));
     assert!(reads::<Note>(r#"{"deleted": true}"#));
     assert!(

@@ -114,6 +114,7 @@ pub fn check_impl(item: &syn::ItemStruct, rules: &[Rule]) -> Result<TokenStream,
                 let what = member.as_deref().unwrap_or("the array");
                 (broken, format!("{what} has too few or too many items"))
             }
+            Rule::MinMembers(0) => continue,
             Rule::MinMembers(n) => {
                 let least = usize_literal(*n);
                 (quote!(members < #least), format!("fewer than {n} members"))
@@ -184,7 +185,9 @@ pub fn check_impl(item: &syn::ItemStruct, rules: &[Rule]) -> Result<TokenStream,
         });
     }
     let name: &Ident = &item.ident;
-    let counted = rules.iter().any(|r| matches!(r, Rule::MinMembers(_)));
+    let counted = rules
+        .iter()
+        .any(|r| matches!(r, Rule::MinMembers(n) if *n > 0));
     let members = if counted {
         quote!(members)
     } else {
