@@ -41,7 +41,12 @@ as_db_user() {
 DIR=$(mktemp -d /tmp/webhooks-pg.XXXXXX)
 chmod 755 "$DIR"
 if [ "$(id -u)" -eq 0 ]; then chown postgres "$DIR"; fi
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 55432)
+# A port the system says is free; another process may take it before the server binds it,
+# so the start is tried on a new port up to three times.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+        || echo $((55432 + RANDOM % 1000))
+}
 
 cleanup() {
     as_db_user "$PG_CTL" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true
@@ -51,9 +56,17 @@ trap cleanup EXIT
 
 as_db_user "$INITDB" -D "$DIR/data" -U test -A trust --no-sync >"$DIR/initdb.log" 2>&1 \
     || { cat "$DIR/initdb.log" >&2; exit 2; }
-as_db_user "$PG_CTL" -D "$DIR/data" -l "$DIR/server.log" -w \
-    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1" start >/dev/null \
-    || { cat "$DIR/server.log" >&2; exit 2; }
+started=
+for attempt in 1 2 3; do
+    PORT=$(free_port)
+    if as_db_user "$PG_CTL" -D "$DIR/data" -l "$DIR/server.log" -w \
+        -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1" start >/dev/null; then
+        started=1
+        break
+    fi
+    echo "postgres-test: the server did not start on port $PORT (attempt $attempt)" >&2
+done
+[ -n "$started" ] || { cat "$DIR/server.log" >&2; exit 2; }
 echo "postgres-test: $("$PG_CTL" --version) on 127.0.0.1:$PORT"
 
 export WEBHOOKS_RECEIVER_TEST_POSTGRES="host=127.0.0.1 port=$PORT user=test"
