@@ -263,8 +263,8 @@ async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() 
     // The same for a body of undeclared length, over the limit: it is read to its end, so the
     // connection stays open for the next request.
     let head = "content-type: application/json\r\ntransfer-encoding: chunked";
-    let mut two = common::raw_post(head, &common::chunked(3_000_000));
-    two.extend(common::raw_post(
+    let mut two = common::raw::post(head, &common::raw::chunked(3_000_000));
+    two.extend(common::raw::post(
         "content-type: text/plain\r\ncontent-length: 2",
         b"{}",
     ));
@@ -275,7 +275,7 @@ async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() 
             not_json.body(big.clone()).send().await.unwrap().status(),
             415
         );
-        let answers = common::raw_exchange(&url, &two, 2).await;
+        let answers = common::raw::exchange(&url, &two, 2).await;
         assert_eq!(answers.len(), 2, "{answers:?}");
         assert!(answers[0].starts_with("HTTP/1.1 413"), "{answers:?}");
         assert!(answers[1].starts_with("HTTP/1.1 415"), "{answers:?}");

@@ -184,7 +184,7 @@ async fn size_type_method_and_path_are_checked() {
         "content-type: application/json\r\ncontent-length: 2000000\r\nexpect: 100-continue",
         "content-type: text/plain\r\ncontent-length: 2000000\r\nexpect: 100-continue",
     ] {
-        let answers = common::raw_exchange(&run.url, &common::raw_post(head, b""), 1).await;
+        let answers = common::raw::exchange(&run.url, &common::raw::post(head, b""), 1).await;
         assert!(answers[0].starts_with("HTTP/1.1 41"), "{head}: {answers:?}");
     }
     let body = with_secret(common::sample("thread_tagged"), SECRET);
