@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{quote, ToTokens};
+use quote::quote;
 
 use super::rules::Rule;
 
@@ -69,25 +69,13 @@ pub fn check_impl(item: &syn::ItemStruct, rules: &[Rule]) -> Result<TokenStream,
         };
         Ok(m.optional.then(|| quote!(self.#f.#test())))
     };
-    // Whether some member of `names` is absent, as the operand of `&&`: `None` when none can
-    // be.
-    let some_absent = |names: &[String]| -> Result<Option<TokenStream>, String> {
+    // The tests of every member of `names` that can fail (see `test`).
+    let tests = |names: &[String], absent: bool| -> Result<Vec<TokenStream>, String> {
         let mut terms = Vec::new();
         for name in names {
-            terms.extend(test(name, true)?);
+            terms.extend(test(name, absent)?);
         }
-        Ok(match terms.as_slice() {
-            [] => None,
-            [one] => Some(one.clone()),
-            _ => Some(quote!((#( #terms )||*))),
-        })
-    };
-    // The same on its own: without the parentheses.
-    let ungrouped = |test: TokenStream| -> TokenStream {
-        match syn::parse2::<syn::Expr>(test.clone()) {
-            Ok(syn::Expr::Paren(inner)) => inner.expr.to_token_stream(),
-            _ => test,
-        }
+        Ok(terms)
     };
     let mut checks = Vec::new();
     for rule in rules {
@@ -121,10 +109,7 @@ pub fn check_impl(item: &syn::ItemStruct, rules: &[Rule]) -> Result<TokenStream,
             }
             Rule::NotAll(names) => {
                 let message = format!("{} may not all be present", names.join(", "));
-                let mut all = Vec::new();
-                for name in names {
-                    all.extend(test(name, false)?);
-                }
+                let all = tests(names, false)?;
                 let broken = if all.is_empty() {
                     quote!(true)
                 } else {
@@ -133,12 +118,16 @@ pub fn check_impl(item: &syn::ItemStruct, rules: &[Rule]) -> Result<TokenStream,
                 (broken, message)
             }
             Rule::Needs(member, needs) => {
-                let Some(absent) = some_absent(needs)? else {
+                let absent = tests(needs, true)?;
+                if absent.is_empty() {
                     continue;
-                };
+                }
                 let broken = match test(member, false)? {
-                    Some(has) => quote!(#has && #absent),
-                    None => ungrouped(absent),
+                    Some(has) => {
+                        let absent = any_operand(&absent);
+                        quote!(#has && #absent)
+                    }
+                    None => quote!(#( #absent )||*),
                 };
                 (broken, format!("{member} needs {}", needs.join(", ")))
             }
@@ -153,9 +142,11 @@ pub fn check_impl(item: &syn::ItemStruct, rules: &[Rule]) -> Result<TokenStream,
                     Some(value) => format!("{member} is {value}"),
                     None => format!("{member} is present"),
                 };
-                let Some(absent) = some_absent(required)? else {
+                let absent = tests(required, true)?;
+                if absent.is_empty() {
                     continue;
-                };
+                }
+                let absent = any_operand(&absent);
                 let unless = match (value, m.optional) {
                     (None, true) => quote!(self.#f.is_none()),
                     (None, false) => continue,
@@ -208,4 +199,12 @@ pub fn check_impl(item: &syn::ItemStruct, rules: &[Rule]) -> Result<TokenStream,
 /// `n` as an unsuffixed integer literal (compared with a `usize`).
 fn usize_literal(n: u64) -> proc_macro2::Literal {
     proc_macro2::Literal::u64_unsuffixed(n)
+}
+
+/// `a || b || …` as the operand of `&&`: in parentheses when there are several terms.
+fn any_operand(terms: &[TokenStream]) -> TokenStream {
+    match terms {
+        [one] => one.clone(),
+        _ => quote!((#( #terms )||*)),
+    }
 }
