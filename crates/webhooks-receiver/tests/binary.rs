@@ -258,16 +258,16 @@ async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() 
     let mut big = common::sample("thread_tagged");
     big["payload"]["tag"] = "x".repeat(3_000_000).into();
     let big = common::with_secret(big, SECRET);
-    // A large body refused unused is still read and dropped, so its answer always arrives: a
-    // connection closed with bytes unread is reset, and the sender would see only that.
-    // The same for a body of undeclared length, over the limit: it is read to its end, so the
-    // connection stays open for the next request.
+    // A body of undeclared length over the limit, then a second request on the connection.
     let head = "content-type: application/json\r\ntransfer-encoding: chunked";
     let mut two = common::raw::post(head, &common::raw::chunked(3_000_000));
     two.extend(common::raw::post(
         "content-type: text/plain\r\ncontent-length: 2",
         b"{}",
     ));
+    // A large body refused unused is still read and dropped, so its answer always arrives: a
+    // connection closed with bytes unread is reset, and the sender would see only that. The
+    // chunked body is read to its end too, so the connection stays open for the next request.
     for _ in 0..5 {
         assert_eq!(json(big.clone()).send().await.unwrap().status(), 413);
         let not_json = client.post(&url).header("content-type", "text/plain");

@@ -330,32 +330,42 @@ pub async fn post_to_two(chat: &str, urls: [&str; 2]) {
 /// loaded machine syncs slowly; a passing test waits only as long as the work takes.
 pub const PATIENCE: Duration = Duration::from_secs(120);
 
-/// Waits until `done` holds, checking every 20 ms; fails after [`PATIENCE`].
-pub async fn until(mut done: impl FnMut() -> bool) {
+/// Checks `check` every 20 ms until it gives a value, for [`PATIENCE`] at most (`None` then).
+pub async fn poll<T, F: std::future::Future<Output = Option<T>>>(
+    mut check: impl FnMut() -> F,
+) -> Option<T> {
     let deadline = tokio::time::Instant::now() + PATIENCE;
-    while tokio::time::Instant::now() < deadline {
-        if done() {
-            return;
+    loop {
+        if let Some(value) = check().await {
+            return Some(value);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(done(), "condition not reached in {PATIENCE:?}");
+}
+
+/// Waits until `done` holds; fails after [`PATIENCE`].
+pub async fn until(mut done: impl FnMut() -> bool) {
+    let reached = poll(|| std::future::ready(done().then_some(()))).await;
+    assert!(reached.is_some(), "condition not reached in {PATIENCE:?}");
 }
 
 /// Waits until nothing is pending or running in the inbox.
 pub async fn drained<I: Inbox>(inbox: &I) -> webhooks_receiver::inbox::Stats {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while tokio::time::Instant::now() < deadline {
+    let idle = poll(|| async move {
         let stats = inbox.stats().await.unwrap();
-        if stats.pending == 0 && stats.running == 0 {
-            return stats;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        (stats.pending == 0 && stats.running == 0).then_some(stats)
+    })
+    .await;
+    match idle {
+        Some(stats) => stats,
+        None => panic!(
+            "the inbox did not drain: {:?}",
+            inbox.stats().await.unwrap()
+        ),
     }
-    panic!(
-        "the inbox did not drain: {:?}",
-        inbox.stats().await.unwrap()
-    );
 }
 
 /// Asserts that within each chat every attempt of a delivery came before the first attempt of

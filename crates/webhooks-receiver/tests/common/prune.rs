@@ -109,15 +109,14 @@ pub async fn the_worker_prunes_handled_deliveries_and_keeps_dead_letters<I: Inbo
     let inbox = receiver.inbox();
     // Both handled, neither still running (handled is recorded before the worker completes
     // the row), and both pruned.
-    let deadline = tokio::time::Instant::now() + super::PATIENCE;
-    while tokio::time::Instant::now() < deadline {
+    let recorder = &recorder;
+    let inbox = &inbox;
+    super::poll(|| async move {
         let stats = inbox.stats().await.unwrap();
         let settled = stats.running == 0 && stats.pending == 0 && stats.done == 0;
-        if settled && recorder.handled().len() == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        (settled && recorder.handled().len() == 2).then_some(())
+    })
+    .await;
     let stats = inbox.stats().await.unwrap();
     assert_eq!(
         (stats.done, stats.dead, stats.pending, stats.running),
