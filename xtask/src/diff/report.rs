@@ -130,12 +130,12 @@ pub struct ActionDiff {
 pub struct StructureDiff {
     /// The definition name.
     pub name: String,
+    /// Its differences.
+    pub changes: Vec<Change>,
     /// The file of the new version that holds it.
     pub file: String,
     /// The actions of either version that reach it.
     pub used_by: Vec<String>,
-    /// Its differences.
-    pub changes: Vec<Change>,
 }
 
 /// What became of one kind of entry (actions, or shared structures) from the old version to the

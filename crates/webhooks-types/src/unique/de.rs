@@ -199,10 +199,10 @@ struct Elements<'k, 'de, A> {
 impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for Elements<'_, 'de, A> {
     type Error = A::Error;
 
-    fn next_element_seed<S: DeserializeSeed<'de>>(
-        &mut self,
-        seed: S,
-    ) -> Result<Option<S::Value>, A::Error> {
+    fn next_element_seed<S>(&mut self, seed: S) -> Result<Option<S::Value>, A::Error>
+    where
+        S: DeserializeSeed<'de>,
+    {
         let keys = &mut *self.keys;
         self.seq.next_element_seed(Seed { seed, keys })
     }
