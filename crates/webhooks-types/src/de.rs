@@ -13,6 +13,38 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// A string (a member name, an action name) borrowed from the input when it holds no escape,
+/// copied otherwise. Serde's own `Cow<str>` copies every time, outside derived code.
+pub(crate) struct Text<'de>(pub(crate) std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+        Ok(Text(std::borrow::Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+        Ok(Text(std::borrow::Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Text<'de>, E> {
+        Ok(Text(std::borrow::Cow::Owned(v)))
+    }
+}
+
 /// A deserializer that reads a struct from a JSON object only: serde's derived struct
 /// deserializers also accept an array of the fields in order, which no schema allows. With a
 /// counter ([`MapOnly::counting`]) it also counts the object's members, documented or not: what
@@ -115,7 +147,7 @@ pub(crate) fn tagged<'de, U: Union, D: Deserializer<'de>>(
         fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<U, A::Error> {
             use serde::de::Error;
             let mut before = Vec::new();
-            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
                 if key == self.tag {
                     // Checked while the value is read, so that an error names the tag's path.
                     let index = map.next_value_seed(Tag(self.variants))?;
@@ -344,6 +376,21 @@ pub(crate) fn optional_signed<'de, D: Deserializer<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_borrows_a_string_without_escapes_and_copies_one_with() {
+        use std::borrow::Cow;
+        let read = |json: &'static str| {
+            Text::deserialize(&mut serde_json::Deserializer::from_str(json)).map(|t| t.0)
+        };
+        assert!(matches!(read(r#""action""#), Ok(Cow::Borrowed("action"))));
+        let copied = read(r#""\u0061ction""#).expect("a string");
+        assert!(
+            matches!(&copied, Cow::Owned(s) if s == "action"),
+            "{copied:?}"
+        );
+        assert!(read("7").is_err());
+    }
 
     #[test]
     fn integers_are_read_as_json_schema_reads_them() {

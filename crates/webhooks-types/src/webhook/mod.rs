@@ -9,6 +9,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::de::Text;
 use crate::location::line_column;
 use crate::{ParseError, ParseErrorKind, SecretKey, VersionPayload};
 
@@ -107,12 +108,12 @@ impl<'de, P: VersionPayload> serde::de::Visitor<'de> for EnvelopeVisitor<P> {
         }
         let mut webhook_id = None;
         let mut secret_key = None;
-        let mut action: Option<Cow<'de, str>> = None;
+        let mut action: Option<Text<'de>> = None;
         let mut organization_id = None;
         let mut payload = None;
         let mut requester = None;
         let mut additional_data = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             match key.as_ref() {
                 "webhook_id" => fill(&mut map, &mut webhook_id, "webhook_id")?,
                 "secret_key" => fill(&mut map, &mut secret_key, "secret_key")?,
@@ -122,7 +123,7 @@ impl<'de, P: VersionPayload> serde::de::Visitor<'de> for EnvelopeVisitor<P> {
                     once(&payload, "payload")?;
                     payload = Some(match &action {
                         Some(action) => {
-                            let seed = PayloadSeed(action, PhantomData);
+                            let seed = PayloadSeed(&action.0, PhantomData);
                             PayloadSlot::Typed(map.next_value_seed(seed)?)
                         }
                         None => PayloadSlot::Raw(map.next_value()?),
@@ -135,7 +136,7 @@ impl<'de, P: VersionPayload> serde::de::Visitor<'de> for EnvelopeVisitor<P> {
                 }
             }
         }
-        let action = action.ok_or_else(|| A::Error::missing_field("action"))?;
+        let Text(action) = action.ok_or_else(|| A::Error::missing_field("action"))?;
         if additional_data.is_none() && P::requires_additional_data(&action) {
             return Err(A::Error::missing_field("additional_data"));
         }

@@ -199,3 +199,21 @@ fn duplicate_keys_are_refused_wherever_they_stand() {
         assert!(body.parse::<Webhook>().is_ok(), "{body}");
     }
 }
+
+#[test]
+fn escaped_envelope_keys_and_action_name_are_read() {
+    // Member names and the action with escapes are copied rather than borrowed: same result.
+    let escaped = TAGGED
+        .replace("\"tag\": 7", "\"tag\": \"bug\"")
+        .replace(
+            "\"action\": \"thread_tagged\"",
+            r#""\u0061ction": "thread\u005ftagged""#,
+        )
+        .replace("\"payload\"", r#""p\u0061yload""#);
+    let webhook: Webhook = escaped.parse().expect("escaped names");
+    assert_eq!(webhook.action_name(), "thread_tagged");
+    match &webhook.payload {
+        Payload::ThreadTagged(tagged) => assert_eq!(tagged.tag, "bug"),
+        other => panic!("unexpected {}", other.action_name()),
+    }
+}
