@@ -79,7 +79,7 @@ pub fn generate_action(actions: &[ActionSchema], version: Version) -> Result<Str
 
         impl<'de> ::serde::Deserialize<'de> for Action {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let name = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                let crate::de::Text(name) = <crate::de::Text<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
                 name.parse().map_err(::serde::de::Error::custom)
             }
         }

@@ -217,3 +217,12 @@ fn escaped_envelope_keys_and_action_name_are_read() {
         other => panic!("unexpected {}", other.action_name()),
     }
 }
+
+#[test]
+fn an_action_name_is_read_with_or_without_escapes() {
+    for json in [r#""thread_tagged""#, r#""thread\u005ftagged""#] {
+        let action: Action = serde_json::from_str(json).expect(json);
+        assert_eq!(action.as_str(), "thread_tagged");
+    }
+    assert!(serde_json::from_str::<Action>(r#""thread_tagged_twice""#).is_err());
+}

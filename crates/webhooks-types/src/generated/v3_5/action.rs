@@ -339,9 +339,8 @@ impl<'de> ::serde::Deserialize<'de> for Action {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let name = <::std::borrow::Cow<
+        let crate::de::Text(name) = <crate::de::Text<
             'de,
-            str,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         name.parse().map_err(::serde::de::Error::custom)
     }
