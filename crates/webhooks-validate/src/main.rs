@@ -4,6 +4,12 @@
 
 use std::process::ExitCode;
 
+/// The allocator of the command (feature `mimalloc`, on by default): a stream of bodies is
+/// many small allocations made on several threads at once.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let secret = std::env::var_os(webhooks_validate::cli::SECRET_ENV);
