@@ -43,6 +43,25 @@ impl<'de> serde::de::Visitor<'de> for TextVisitor {
     fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Text<'de>, E> {
         Ok(Text(std::borrow::Cow::Owned(v)))
     }
+
+    // Formats other than JSON may hand a string over as bytes: taken when they are UTF-8.
+    fn visit_borrowed_bytes<E: serde::de::Error>(self, v: &'de [u8]) -> Result<Text<'de>, E> {
+        std::str::from_utf8(v)
+            .map(|s| Text(std::borrow::Cow::Borrowed(s)))
+            .map_err(|_| E::invalid_value(serde::de::Unexpected::Bytes(v), &self))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Text<'de>, E> {
+        std::str::from_utf8(v)
+            .map(|s| Text(std::borrow::Cow::Owned(s.to_owned())))
+            .map_err(|_| E::invalid_value(serde::de::Unexpected::Bytes(v), &self))
+    }
+
+    fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Text<'de>, E> {
+        String::from_utf8(v)
+            .map(|s| Text(std::borrow::Cow::Owned(s)))
+            .map_err(|e| E::invalid_value(serde::de::Unexpected::Bytes(e.as_bytes()), &self))
+    }
 }
 
 /// A deserializer that reads a struct from a JSON object only: serde's derived struct

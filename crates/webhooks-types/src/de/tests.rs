@@ -18,6 +18,19 @@ fn text_borrows_a_string_without_escapes_and_copies_one_with() {
 }
 
 #[test]
+fn text_takes_utf8_bytes_from_formats_that_hand_strings_over_as_bytes() {
+    use serde::de::value::{BorrowedBytesDeserializer, BytesDeserializer, Error};
+    let borrowed = Text::deserialize(BorrowedBytesDeserializer::<Error>::new(b"action"));
+    assert!(matches!(
+        borrowed.map(|t| t.0),
+        Ok(std::borrow::Cow::Borrowed("action"))
+    ));
+    let copied = Text::deserialize(BytesDeserializer::<Error>::new(b"action")).map(|t| t.0);
+    assert_eq!(copied.as_deref().ok(), Some("action"));
+    assert!(Text::deserialize(BytesDeserializer::<Error>::new(b"\xff")).is_err());
+}
+
+#[test]
 fn integers_are_read_as_json_schema_reads_them() {
     let read = |text: &str| unsigned(&mut serde_json::Deserializer::from_str(text));
     assert_eq!(read("3").ok(), Some(3));

@@ -226,3 +226,23 @@ fn an_action_name_is_read_with_or_without_escapes() {
     }
     assert!(serde_json::from_str::<Action>(r#""thread_tagged_twice""#).is_err());
 }
+
+#[test]
+fn escaped_members_before_a_union_tag_are_kept_and_read() {
+    // `id` and `custom_id` come before the event's tag: kept, then replayed to the variant.
+    let body = r#"{"webhook_id": "w", "secret_key": "s", "action": "incoming_event",
+      "organization_id": "o", "additional_data": {},
+      "payload": {"chat_id": "C", "thread_id": "T", "event": {"\u0069d": "T_1",
+        "custom\u005fid": "31215-1", "type": "message", "text": "Hi", "author_id": "a@b.c",
+        "created_at": "2019-12-09T12:01:18.909000Z", "visibility": "all"}}}"#;
+    let webhook: Webhook = body.parse().expect("escaped names before the tag");
+    let Payload::IncomingEvent(payload) = &webhook.payload else {
+        panic!("unexpected {}", webhook.action_name());
+    };
+    let Event::Message(message) = &payload.event else {
+        panic!("not a message: {:?}", payload.event);
+    };
+    assert_eq!(message.id.0, "T_1");
+    assert_eq!(message.custom_id.as_deref(), Some("31215-1"));
+    assert_eq!(message.text, "Hi");
+}
