@@ -167,7 +167,7 @@ def measure(schema_dir, corpus_path, binary, baseline):
     # A core this process may run on (not always core 0).
     one_core = str(min(os.sched_getaffinity(0)))
     tools = [
-        (f"`webhooks-validate --ndjson` ({cores} cores, full validation)", ours(), 5, True),
+        (f"`webhooks-validate --ndjson` ({cores} cores, full validation)", ours(), 15, True),
         (f"`webhooks-validate --ndjson` on one core (`taskset -c {one_core}`)",
          ours("taskset", "-c", one_core), 9, True),
         ("Rust: each line into `serde_json::Value`, one thread", value_parse, 15, True),
