@@ -126,6 +126,11 @@ pub(crate) struct Escaped<'a>(pub(crate) &'a str);
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Printable ASCII, the usual case (file names, actions), is written as it is without
+        // decoding characters.
+        if self.0.bytes().all(|b| matches!(b, b' '..=b'~')) {
+            return f.write_str(self.0);
+        }
         let mut rest = self.0;
         while let Some(at) = rest.find(needs_escape) {
             f.write_str(&rest[..at])?;
@@ -232,5 +237,7 @@ mod tests {
             "a\\nb.json: ok forged\\r\\u{1b}[2J\\t\\u{7f}\\u{85}\\u{2028}\\u{202e}é"
         );
         assert_eq!(Escaped("plain /a/b~1c").to_string(), "plain /a/b~1c");
+        // The last printable ASCII character is kept, the one after it escaped.
+        assert_eq!(Escaped("~\u{7f} ").to_string(), "~\\u{7f} ");
     }
 }
