@@ -126,24 +126,31 @@ pub(crate) struct Escaped<'a>(pub(crate) &'a str);
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Printable ASCII, the usual case (file names, actions), is written as it is without
-        // decoding characters.
-        if self.0.bytes().all(|b| matches!(b, b' '..=b'~')) {
-            return f.write_str(self.0);
-        }
-        let mut rest = self.0;
-        while let Some(at) = rest.find(needs_escape) {
-            f.write_str(&rest[..at])?;
-            let c = rest[at..].chars().next().unwrap_or_default();
-            match c {
-                '\n' => f.write_str("\\n")?,
-                '\r' => f.write_str("\\r")?,
-                '\t' => f.write_str("\\t")?,
-                other => write!(f, "\\u{{{:x}}}", u32::from(other))?,
+        // One pass: printable ASCII, the usual case (file names, actions), is stepped over a
+        // byte at a time; a character is decoded only where another byte starts one.
+        let text = self.0;
+        let bytes = text.as_bytes();
+        let (mut written, mut at) = (0, 0);
+        while at < bytes.len() {
+            if matches!(bytes[at], b' '..=b'~') {
+                at += 1;
+                continue;
             }
-            rest = &rest[at + c.len_utf8()..];
+            let c = text[at..].chars().next().unwrap_or_default();
+            let next = at + c.len_utf8();
+            if needs_escape(c) {
+                f.write_str(&text[written..at])?;
+                match c {
+                    '\n' => f.write_str("\\n")?,
+                    '\r' => f.write_str("\\r")?,
+                    '\t' => f.write_str("\\t")?,
+                    other => write!(f, "\\u{{{:x}}}", u32::from(other))?,
+                }
+                written = next;
+            }
+            at = next;
         }
-        f.write_str(rest)
+        f.write_str(&text[written..])
     }
 }
 
@@ -239,5 +246,7 @@ mod tests {
         assert_eq!(Escaped("plain /a/b~1c").to_string(), "plain /a/b~1c");
         // The last printable ASCII character is kept, the one after it escaped.
         assert_eq!(Escaped("~\u{7f} ").to_string(), "~\\u{7f} ");
+        // Characters outside ASCII around an escape are kept whole.
+        assert_eq!(Escaped("é\u{7f}ü").to_string(), "é\\u{7f}ü");
     }
 }
