@@ -13,6 +13,21 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// Reads a string into a type that checks it (a pattern, a length) through `FromStr`: the text
+/// is borrowed from the input when it holds no escape, so that the checked value is its one
+/// copy.
+pub(crate) fn checked_str<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text = Text::deserialize(deserializer)?;
+    text.0
+        .parse()
+        .map_err(|e: T::Err| <D::Error as serde::de::Error>::custom(e.to_string()))
+}
+
 /// A string (a member name, an action name) borrowed from the input when it holds no escape,
 /// copied otherwise. Serde's own `Cow<str>` copies every time, outside derived code.
 pub(crate) struct Text<'de>(pub(crate) std::borrow::Cow<'de, str>);

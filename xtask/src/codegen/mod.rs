@@ -13,6 +13,7 @@ mod identity;
 mod postprocess;
 mod render;
 mod rules;
+mod strings;
 mod typify;
 mod unions;
 mod versions;

@@ -198,6 +198,11 @@ impl VisitMut for PostProcess<'_> {
         syn::visit_mut::visit_field_mut(self, field);
     }
 
+    fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
+        super::strings::read_borrowed(item);
+        syn::visit_mut::visit_item_impl_mut(self, item);
+    }
+
     fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
         if self.tag_types.contains(&item.ident.to_string()) && item.variants.len() == 1 {
             item.attrs.push(syn::parse_quote!(#[derive(Default)]));

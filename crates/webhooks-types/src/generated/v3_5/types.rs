@@ -2886,11 +2886,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupCreatedPayloadName {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+        crate::de::checked_str(deserializer)
     }
 }
 ///A group was deleted.
@@ -3085,11 +3081,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUpdatedPayloadName {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+        crate::de::checked_str(deserializer)
     }
 }
 ///A chat came with a new thread; the payload holds the whole chat, and the thread holds the events the chat started with.
@@ -3817,11 +3809,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntryEnd {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+        crate::de::checked_str(deserializer)
     }
 }
 ///Start time, `HH:MM` on a 24-hour clock.
@@ -3875,11 +3863,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntryStart {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+        crate::de::checked_str(deserializer)
     }
 }
 ///One session field: a key and its string value.

@@ -3186,11 +3186,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupCreatedPayloadName {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+        crate::de::checked_str(deserializer)
     }
 }
 ///A group was deleted.
@@ -3385,11 +3381,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUpdatedPayloadName {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+        crate::de::checked_str(deserializer)
     }
 }
 ///A chat came with a new thread; the payload holds the whole chat, and the thread holds the events the chat started with.
@@ -4214,11 +4206,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntryEnd {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+        crate::de::checked_str(deserializer)
     }
 }
 ///Start time, `HH:MM` on a 24-hour clock.
@@ -4272,11 +4260,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntryStart {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+        crate::de::checked_str(deserializer)
     }
 }
 ///One session field: a key and its string value.
