@@ -3,6 +3,9 @@
 use serde::de::value::{BorrowedStrDeserializer, CowStrDeserializer};
 use serde::{Deserialize, Deserializer};
 
+pub(crate) use crate::unique::fields::{checked, checked_present};
+use crate::unique::fields::{Checked, Fields};
+
 /// Reads an optional field that, when present, must hold a value: `null` is an error, as the
 /// schemas do not allow it (an absent field is `None` through `#[serde(default)]`).
 pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
@@ -80,8 +83,9 @@ impl<'de> serde::de::Visitor<'de> for TextVisitor {
 }
 
 /// A deserializer that reads a struct from a JSON object only: serde's derived struct
-/// deserializers also accept an array of the fields in order, which no schema allows. With a
-/// counter ([`MapOnly::counting`]) it also counts the object's members, documented or not: what
+/// deserializers also accept an array of the fields in order, which no schema allows. The
+/// object's undocumented members are checked for duplicate keys ([`Fields`]); with a counter
+/// ([`MapOnly::counting`]) it also counts the object's members, documented or not: what
 /// `minProperties` counts.
 pub(crate) struct MapOnly<'c, D> {
     de: D,
@@ -115,36 +119,20 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapOnly<'_, D> {
     fn deserialize_struct<V: serde::de::Visitor<'de>>(
         self,
         _name: &'static str,
-        _fields: &'static [&'static str],
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        match self.count {
-            Some(count) => self.de.deserialize_map(CountingVisitor(visitor, count)),
-            None => self.de.deserialize_map(visitor),
-        }
+        self.de.deserialize_map(Fields {
+            visitor,
+            known: fields,
+            count: self.count,
+        })
     }
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
         ignored_any
-    }
-}
-
-struct CountingVisitor<'c, V>(V, &'c std::cell::Cell<usize>);
-
-impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for CountingVisitor<'_, V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.expecting(f)
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.0.visit_map(Members {
-            count: Some(self.1),
-            ..Members::from(map)
-        })
     }
 }
 
@@ -188,11 +176,13 @@ pub(crate) fn tagged<'de, U: Union, D: Deserializer<'de>>(
                     let members = Members {
                         before: before.into_iter(),
                         tag: Some((self.tag, self.variants[index])),
-                        ..Members::from(map)
+                        pending: Pending::None,
+                        rest: map,
                     };
                     return U::read(index, MembersDeserializer(members));
                 }
-                let value: serde_json::Value = map.next_value()?;
+                let value: serde_json::Value =
+                    map.next_value_seed(Checked(std::marker::PhantomData))?;
                 before.push((key, value));
             }
             Err(A::Error::missing_field(self.tag))
@@ -205,28 +195,13 @@ pub(crate) fn tagged<'de, U: Union, D: Deserializer<'de>>(
     })
 }
 
-/// The members of an object as a variant or a struct reads them: those already read (kept as
-/// values), the tag, then the rest of the object from the input; with a counter, each member
-/// handed out is counted.
-struct Members<'de, 'c, A> {
+/// The members of an object as a variant reads them: those already read (kept as values), the
+/// tag, then the rest of the object from the input.
+struct Members<'de, A> {
     before: std::vec::IntoIter<(std::borrow::Cow<'de, str>, serde_json::Value)>,
     tag: Option<(&'static str, &'static str)>,
     pending: Pending,
     rest: A,
-    count: Option<&'c std::cell::Cell<usize>>,
-}
-
-impl<A> From<A> for Members<'_, '_, A> {
-    /// The members of `rest` alone, uncounted.
-    fn from(rest: A) -> Self {
-        Self {
-            before: Vec::new().into_iter(),
-            tag: None,
-            pending: Pending::None,
-            rest,
-            count: None,
-        }
-    }
 }
 
 /// The value of the member [`Members`] has just handed out, when it is not read from the input.
@@ -236,26 +211,22 @@ enum Pending {
     Tag(&'static str),
 }
 
-impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Members<'de, '_, A> {
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Members<'de, A> {
     type Error = A::Error;
 
     fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        let key = if let Some((key, value)) = self.before.next() {
+        if let Some((key, value)) = self.before.next() {
             self.pending = Pending::Kept(value);
-            Some(seed.deserialize(CowStrDeserializer::new(key))?)
+            Ok(Some(seed.deserialize(CowStrDeserializer::new(key))?))
         } else if let Some((key, value)) = self.tag.take() {
             self.pending = Pending::Tag(value);
-            Some(seed.deserialize(BorrowedStrDeserializer::new(key))?)
+            Ok(Some(seed.deserialize(BorrowedStrDeserializer::new(key))?))
         } else {
-            self.rest.next_key_seed(seed)?
-        };
-        if let (Some(_), Some(count)) = (&key, self.count) {
-            count.set(count.get() + 1);
+            self.rest.next_key_seed(seed)
         }
-        Ok(key)
     }
 
     fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(
@@ -273,7 +244,7 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Members<'d
 }
 
 /// Hands [`Members`] to a variant as the object it reads.
-struct MembersDeserializer<'de, A>(Members<'de, 'static, A>);
+struct MembersDeserializer<'de, A>(Members<'de, A>);
 
 impl<'de, A: serde::de::MapAccess<'de>> Deserializer<'de> for MembersDeserializer<'de, A> {
     type Error = A::Error;

@@ -156,12 +156,11 @@ pub fn generate_payload(
             where
                 D: ::serde::Deserializer<'de>,
             {
-                use ::serde::Deserialize as _;
                 ::std::result::Result::Ok(match action {
                     #( #names => Self::#variants(::std::boxed::Box::new(<#types as ::serde::Deserialize>::deserialize(deserializer)?)), )*
                     other => Self::Unknown {
                         action: other.to_owned(),
-                        payload: ::serde_json::Value::deserialize(deserializer)?,
+                        payload: crate::de::checked::<_, ::serde_json::Value>(deserializer)?,
                     },
                 })
             }

@@ -75,6 +75,30 @@ fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     }
 }
 
+/// Whether a value of `ty` holds a map or any JSON value (`serde_json::Value`, `serde_json::Map`,
+/// `BTreeMap`, `HashMap`) anywhere in it: objects the generated structs do not read member by
+/// member, so the field reads them through the duplicate-key adapter.
+fn holds_map(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    let segments = &path.path.segments;
+    let from_serde_json = segments.iter().any(|s| s.ident == "serde_json");
+    segments.iter().any(|segment| {
+        let map = segment.ident == "BTreeMap"
+            || segment.ident == "HashMap"
+            || (from_serde_json && (segment.ident == "Value" || segment.ident == "Map"));
+        let inner = match &segment.arguments {
+            syn::PathArguments::AngleBracketed(args) => args.args.iter().any(|arg| match arg {
+                syn::GenericArgument::Type(inner) => holds_map(inner),
+                _ => false,
+            }),
+            _ => false,
+        };
+        map || inner
+    })
+}
+
 /// The JSON name a field is renamed to (`#[serde(rename = "...")]`), if any.
 pub fn rename_of(attrs: &[syn::Attribute]) -> Option<String> {
     attrs
@@ -172,8 +196,12 @@ impl VisitMut for PostProcess<'_> {
         }
         // An optional field may be absent, not `null`: the schemas allow no nulls. Integers
         // are read as JSON Schema reads them (`1.0` is an integer) within the Rust type's range.
+        // Maps and any JSON value: their objects are checked for duplicate keys as they are read
+        // (the structs check their own).
         let inner = option_inner(&field.ty);
         let reader = match (inner, type_name(inner.unwrap_or(&field.ty))) {
+            (None, _) if holds_map(&field.ty) => Some("crate::de::checked"),
+            (Some(_), _) if holds_map(&field.ty) => Some("crate::de::checked_present"),
             (None, Some("u64")) => Some("crate::de::unsigned"),
             (None, Some("i64")) => Some("crate::de::signed"),
             (Some(_), Some("u64")) => Some("crate::de::optional_unsigned"),

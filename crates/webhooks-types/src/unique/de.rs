@@ -1,7 +1,9 @@
-//! The duplicate-key check folded into the typed parse: a deserializer adapter that notes each
-//! object's keys as the types read them, and refuses a key an object already has. It sees every
-//! value of the input, also those the types skip (undocumented members, an unknown action's
-//! payload), so that a body it lets through has no duplicate key anywhere.
+//! The duplicate-key check of the values the types do not read member by member: a
+//! deserializer adapter that notes each object's keys as they are read, and refuses a key an
+//! object already has. It sees every value below where it starts, also those the reader skips,
+//! so that a value it lets through has no duplicate key anywhere. [`super::fields`] starts it
+//! where a struct meets an undocumented member, and the generated types where a field holds a
+//! map or any JSON value.
 //!
 //! The error it raises says only that there is a duplicate: the parse's error path asks
 //! [`find_duplicate_key`](super::find_duplicate_key) for the first one in document order, with
@@ -15,24 +17,12 @@ use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 /// The keys read so far in the open objects, outermost first.
 pub(crate) struct Keys<'de> {
     list: Vec<Cow<'de, str>>,
-    /// Set when a key was read as something other than a string, which the adapter cannot
-    /// compare: the caller then scans the text.
-    unchecked: bool,
 }
 
 impl Keys<'_> {
-    /// Room for the keys of a webhook's open objects (a few dozen), so that a parse allocates
-    /// the list once.
+    /// No keys yet; the list grows with the first object's.
     pub(crate) fn new() -> Self {
-        Self {
-            list: Vec::with_capacity(64),
-            unchecked: false,
-        }
-    }
-
-    /// Whether every key read was compared with its object's others.
-    pub(crate) fn all_checked(&self) -> bool {
-        !self.unchecked
+        Self { list: Vec::new() }
     }
 }
 
@@ -235,11 +225,7 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Members<'_, 'de, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        let mut read = None;
-        let key = self.map.next_key_seed(KeySeed {
-            seed,
-            read: &mut read,
-        })?;
+        let (key, read) = next_key_noted(&mut self.map, seed, &[])?;
         match (&key, read) {
             (None, _) => self.keys.list.truncate(self.start),
             (Some(_), Some(name)) => {
@@ -247,7 +233,8 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Members<'_, 'de, A> {
                     return Err(de::Error::custom("duplicate key"));
                 }
             }
-            (Some(_), None) => self.keys.unchecked = true,
+            // A key that is not a string (never in JSON) is not compared.
+            (Some(_), None) => {}
         }
         Ok(key)
     }
@@ -258,9 +245,29 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Members<'_, 'de, A> {
     }
 }
 
-/// A key's seed that also notes the key as read.
+/// A key as read, and its name when it was noted.
+pub(super) type Noted<'de, K> = (Option<K>, Option<Cow<'de, str>>);
+
+/// The next key of `map`, read with `seed`, and its name when it is not one of `known` (and is
+/// a string: JSON's keys always are).
+pub(super) fn next_key_noted<'de, A: de::MapAccess<'de>, K: DeserializeSeed<'de>>(
+    map: &mut A,
+    seed: K,
+    known: &'static [&'static str],
+) -> Result<Noted<'de, K::Value>, A::Error> {
+    let mut read = None;
+    let key = map.next_key_seed(KeySeed {
+        seed,
+        known,
+        read: &mut read,
+    })?;
+    Ok((key, read))
+}
+
+/// A key's seed that also notes the key as read, unless it is one of `known`.
 struct KeySeed<'r, 'de, K> {
     seed: K,
+    known: &'static [&'static str],
     read: &'r mut Option<Cow<'de, str>>,
 }
 
@@ -270,7 +277,10 @@ impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, 'de, K> 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<K::Value, D::Error> {
         self.seed.deserialize(KeyReader {
             de,
-            read: self.read,
+            note: Note {
+                known: self.known,
+                read: self.read,
+            },
         })
     }
 }
@@ -278,20 +288,36 @@ impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, 'de, K> 
 /// A key's deserializer: hands each call on, noting the string it gives.
 struct KeyReader<'r, 'de, D> {
     de: D,
+    note: Note<'r, 'de>,
+}
+
+/// Where a key is noted, and which keys are not.
+struct Note<'r, 'de> {
+    known: &'static [&'static str],
     read: &'r mut Option<Cow<'de, str>>,
 }
 
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyReader<'_, 'de, D> {
     type Error = D::Error;
 
-    forward_deserialize!(KeyVisitor, read);
-    forward_deserialize!(KeyVisitor, read; deserialize_ignored_any());
+    forward_deserialize!(KeyVisitor, note);
+    forward_deserialize!(KeyVisitor, note; deserialize_ignored_any());
 }
 
-/// A key's visitor: notes the string it is given, then hands it on.
+/// A key's visitor: notes the string it is given (unless it is one of `known`), then hands it
+/// on.
 struct KeyVisitor<'r, 'de, V> {
     visitor: V,
-    read: &'r mut Option<Cow<'de, str>>,
+    note: Note<'r, 'de>,
+}
+
+impl<'de> Note<'_, 'de> {
+    /// Notes `key` unless it is known, copying it (`to_owned`) only then.
+    fn note<K: AsRef<str>>(self, key: K, to_owned: impl FnOnce(K) -> Cow<'de, str>) {
+        if !self.known.contains(&key.as_ref()) {
+            *self.read = Some(to_owned(key));
+        }
+    }
 }
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, 'de, V> {
@@ -300,17 +326,17 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, 'de, V> {
     forward_visit!(scalars);
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
-        *self.read = Some(Cow::Borrowed(v));
+        self.note.note(v, Cow::Borrowed);
         self.visitor.visit_borrowed_str(v)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
-        *self.read = Some(Cow::Owned(v.to_owned()));
+        self.note.note(v, |v| Cow::Owned(v.to_owned()));
         self.visitor.visit_str(v)
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
-        *self.read = Some(Cow::Owned(v.clone()));
+        self.note.note(v.as_str(), |v| Cow::Owned(v.to_owned()));
         self.visitor.visit_string(v)
     }
 

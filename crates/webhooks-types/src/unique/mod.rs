@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::hash::Hash;
 
 pub(crate) mod de;
+pub(crate) mod fields;
 
 use crate::scan::{scalar_end, skip_ws, string_end, string_span, unescape};
 

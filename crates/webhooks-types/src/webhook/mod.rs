@@ -13,7 +13,7 @@ use crate::de::Text;
 use crate::location::line_column;
 use crate::{ParseError, ParseErrorKind, SecretKey, VersionPayload};
 
-use crate::unique::de::{Keys, Unique};
+use crate::unique::fields::{Checked, Undocumented};
 use error::{duplicate_key, envelope_error, not_an_object, payload_error};
 
 mod error;
@@ -113,6 +113,7 @@ impl<'de, P: VersionPayload> serde::de::Visitor<'de> for EnvelopeVisitor<P> {
         let mut payload = None;
         let mut requester = None;
         let mut additional_data = None;
+        let mut undocumented = Undocumented::default();
         while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             match key.as_ref() {
                 "webhook_id" => fill(&mut map, &mut webhook_id, "webhook_id")?,
@@ -132,7 +133,9 @@ impl<'de, P: VersionPayload> serde::de::Visitor<'de> for EnvelopeVisitor<P> {
                 "requester" if P::HAS_REQUESTER => fill(&mut map, &mut requester, "requester")?,
                 "additional_data" => fill(&mut map, &mut additional_data, "additional_data")?,
                 _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
+                    // Skipped, but its keys are checked all the same.
+                    undocumented.insert(key)?;
+                    map.next_value_seed(Checked::<serde::de::IgnoredAny>(PhantomData))?;
                 }
             }
         }
@@ -189,33 +192,25 @@ impl<P: VersionPayload> Envelope<P> {
         Self::parse(text)
     }
 
-    /// One pass over `text`, duplicate keys checked as the types read it; the error path
-    /// reports the first duplicate key if there is one, else what the parse found.
+    /// One pass over `text`, duplicate keys checked as the types read it (each struct its own
+    /// object, the adapter what the types skip); the error path reports the first duplicate key
+    /// if there is one, else what the parse found.
     fn parse(text: &str) -> Result<Self, ParseError> {
         if let Some(error) = not_an_object::<P>(text) {
             return Err(error);
         }
-        let mut keys = Keys::new();
-        let envelope: Parsed<'_, P> = read(text, &mut keys, |de| Parsed::deserialize(de))
+        let envelope: Parsed<'_, P> = read(text, |de| Parsed::deserialize(de))
             .map_err(|e| duplicate_key(text).unwrap_or_else(|| envelope_error::<P>(text, e)))?;
         let payload = match envelope.payload {
             PayloadSlot::Typed(payload) => payload,
             PayloadSlot::Raw(raw) => {
                 let raw = raw.get();
-                read(raw, &mut keys, |de| {
-                    P::deserialize_for(&envelope.action, de)
-                })
-                .map_err(|e| {
+                read(raw, |de| P::deserialize_for(&envelope.action, de)).map_err(|e| {
                     duplicate_key(text)
                         .unwrap_or_else(|| payload_error::<P>(text, raw, &envelope.action, e))
                 })?
             }
         };
-        if !keys.all_checked() {
-            if let Some(duplicate) = duplicate_key(text) {
-                return Err(duplicate);
-            }
-        }
         Ok(Self {
             webhook_id: envelope.webhook_id,
             secret_key: envelope.secret_key,
@@ -227,16 +222,15 @@ impl<P: VersionPayload> Envelope<P> {
     }
 }
 
-/// Reads the whole of `text` with `deserialize`, through the duplicate-key check.
+/// Reads the whole of `text` with `deserialize`.
 fn read<'de, T>(
     text: &'de str,
-    keys: &mut Keys<'de>,
     deserialize: impl FnOnce(
-        Unique<'_, 'de, &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>>,
+        &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
     ) -> Result<T, serde_json::Error>,
 ) -> Result<T, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = deserialize(Unique::new(&mut de, keys))?;
+    let value = deserialize(&mut de)?;
     de.end()?;
     Ok(value)
 }

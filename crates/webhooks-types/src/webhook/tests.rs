@@ -16,6 +16,36 @@ const TAGGED: &str = r#"{
   "additional_data": {}
 }"#;
 
+/// An `incoming_event` whose event has members before its tag.
+const EVENT: &str = r#"{"webhook_id": "w", "secret_key": "s", "action": "incoming_event",
+  "organization_id": "o", "additional_data": {},
+  "payload": {"chat_id": "C", "thread_id": "T", "event": {"id": "T_1", "type": "message",
+    "text": "Hi", "author_id": "a@b.c", "created_at": "2019-12-09T12:01:18.909000Z",
+    "visibility": "all"}}}"#;
+
+/// The types check keys wherever they are read from, not only through the envelope's parse:
+/// a payload read on its own refuses a documented or an undocumented member twice, and a
+/// duplicate inside what it skips.
+#[test]
+fn types_read_on_their_own_refuse_duplicate_keys() {
+    let read = |text: &str| {
+        Payload::deserialize_for(
+            "thread_tagged",
+            &mut serde_json::Deserializer::from_str(text),
+        )
+    };
+    let ok = r#"{"chat_id": "c", "thread_id": "t", "tag": "x", "more": {"b": [{"b": 0}]}}"#;
+    assert!(read(ok).is_ok());
+    for text in [
+        ok.replace("\"tag\": \"x\"", "\"tag\": \"x\", \"tag\": \"y\""),
+        ok.replace("\"more\"", "\"less\": 1, \"less\""),
+        ok.replace("{\"b\": 0}", "{\"b\": 0, \"b\": 1}"),
+    ] {
+        let e = read(&text).expect_err(&text);
+        assert!(e.to_string().contains("duplicate"), "{text}: {e}");
+    }
+}
+
 #[test]
 fn payload_errors_point_into_the_whole_input() {
     let e = TAGGED.parse::<Webhook>().expect_err("tag is not a string");
@@ -159,6 +189,29 @@ fn duplicate_keys_are_refused_wherever_they_stand() {
         ),
         // A key spelled with an escape.
         valid.replace("\"tag\": \"x\"", "\"tag\": \"x\", \"t\\u0061g\": \"y\""),
+        // An undocumented member of the payload, twice.
+        valid.replace(
+            "\"tag\": \"x\"",
+            "\"tag\": \"x\", \"more\": 1, \"more\": [2]",
+        ),
+        // An undocumented envelope member, twice.
+        valid.replace(
+            "\"additional_data\": {}",
+            "\"additional_data\": {}, \"x\": 1, \"x\": 1",
+        ),
+        // In a map the types keep (chat properties): inside a namespace, and a namespace twice.
+        valid.replace(
+            "\"additional_data\": {}",
+            "\"additional_data\": {\"chat_properties\": {\"ns\": {\"p\": 1, \"p\": 2}}}",
+        ),
+        valid.replace(
+            "\"additional_data\": {}",
+            "\"additional_data\": {\"chat_properties\": {\"ns\": {}, \"ns\": {}}}",
+        ),
+        // An undocumented member before a union's tag, kept until the tag is read.
+        EVENT.replace("\"type\"", "\"extra\": {\"d\": 1, \"d\": 2}, \"type\""),
+        // An undocumented member of a union's variant, twice.
+        EVENT.replace("\"text\"", "\"extra\": 1, \"extra\": 2, \"text\""),
         // A large object (the hash set), in an undocumented member.
         valid.replace(
             "\"tag\": \"x\"",
@@ -195,6 +248,15 @@ fn duplicate_keys_are_refused_wherever_they_stand() {
             &format!("\"tag\": \"x\", \"big\": {}", many("")),
         ),
         valid.replace("thread_tagged", "future_action"),
+        valid.replace(
+            "\"additional_data\": {}",
+            "\"additional_data\": {\"chat_properties\": {\"ns\": {\"p\": 1}, \"ms\": {\"p\": 1}}}",
+        ),
+        EVENT.replace(
+            "\"type\"",
+            "\"extra\": {\"d\": 1, \"e\": {\"d\": 2}}, \"type\"",
+        ),
+        EVENT.to_owned(),
     ] {
         assert!(body.parse::<Webhook>().is_ok(), "{body}");
     }

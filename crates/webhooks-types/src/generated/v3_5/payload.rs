@@ -228,7 +228,6 @@ impl Payload {
     where
         D: ::serde::Deserializer<'de>,
     {
-        use ::serde::Deserialize as _;
         ::std::result::Result::Ok(
             match action {
                 "incoming_chat" => {
@@ -567,7 +566,10 @@ impl Payload {
                 other => {
                     Self::Unknown {
                         action: other.to_owned(),
-                        payload: ::serde_json::Value::deserialize(deserializer)?,
+                        payload: crate::de::checked::<
+                            _,
+                            ::serde_json::Value,
+                        >(deserializer)?,
                     }
                 }
             },

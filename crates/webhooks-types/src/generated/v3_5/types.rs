@@ -290,6 +290,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AgentNotification {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct AgentPriorities(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<::std::string::String, GroupPriority>,
 );
 impl ::std::ops::Deref for AgentPriorities {
@@ -1240,6 +1241,7 @@ impl ::std::str::FromStr for ClientId {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct ConfigurationAdditionalData(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
 impl ::std::ops::Deref for ConfigurationAdditionalData {
@@ -1270,7 +1272,7 @@ pub struct CustomEvent {
     pub author_id: UserId,
     ///Content of the event: any JSON object.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::de::present")]
+    #[serde(deserialize_with = "crate::de::checked_present")]
     pub content: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
@@ -1565,6 +1567,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CustomerType {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct DeletedProperties(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<::std::string::String>,
@@ -3370,6 +3373,7 @@ impl ::std::str::FromStr for OrganizationId {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct Properties(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<::std::string::String, PropertyNamespace>,
 );
 impl ::std::ops::Deref for Properties {
@@ -3399,6 +3403,7 @@ impl ::std::convert::From<
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct PropertyNamespace(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<::std::string::String, PropertyValue>,
 );
 impl ::std::ops::Deref for PropertyNamespace {
@@ -3870,6 +3875,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntryStart {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct SessionField(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
 );
 impl ::std::ops::Deref for SessionField {
@@ -3918,7 +3924,7 @@ pub struct SystemMessageEvent {
     pub text: ::std::option::Option<::std::string::String>,
     ///Variables used to render `text`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::de::present")]
+    #[serde(deserialize_with = "crate::de::checked_present")]
     pub text_vars: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,

@@ -232,7 +232,6 @@ impl Payload {
     where
         D: ::serde::Deserializer<'de>,
     {
-        use ::serde::Deserialize as _;
         ::std::result::Result::Ok(
             match action {
                 "incoming_chat" => {
@@ -580,7 +579,10 @@ impl Payload {
                 other => {
                     Self::Unknown {
                         action: other.to_owned(),
-                        payload: ::serde_json::Value::deserialize(deserializer)?,
+                        payload: crate::de::checked::<
+                            _,
+                            ::serde_json::Value,
+                        >(deserializer)?,
                     }
                 }
             },

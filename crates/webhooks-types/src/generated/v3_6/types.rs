@@ -290,6 +290,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AgentNotification {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct AgentPriorities(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<::std::string::String, GroupPriority>,
 );
 impl ::std::ops::Deref for AgentPriorities {
@@ -1302,6 +1303,7 @@ impl ::std::str::FromStr for ClientId {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct ConfigurationAdditionalData(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
 impl ::std::ops::Deref for ConfigurationAdditionalData {
@@ -1334,7 +1336,7 @@ pub struct CustomEvent {
     pub author_id: ::std::option::Option<UserId>,
     ///Content of the event: any JSON object.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::de::present")]
+    #[serde(deserialize_with = "crate::de::checked_present")]
     pub content: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
@@ -1699,6 +1701,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CustomerType {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct DeletedProperties(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<::std::string::String>,
@@ -3616,11 +3619,11 @@ pub struct MessagePostback {
 pub struct Omnichannel {
     ///Facebook Messenger identities.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::de::present")]
+    #[serde(deserialize_with = "crate::de::checked_present")]
     pub fb_messenger: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     ///Twilio (SMS, WhatsApp) identities.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::de::present")]
+    #[serde(deserialize_with = "crate::de::checked_present")]
     pub twilio: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 ///ID of a checkbox option: a string as documented, or an integer as real deliveries send it.
@@ -3705,6 +3708,7 @@ pub struct PostbackEcommerce {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct Properties(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<::std::string::String, PropertyNamespace>,
 );
 impl ::std::ops::Deref for Properties {
@@ -3734,6 +3738,7 @@ impl ::std::convert::From<
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct PropertyNamespace(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<::std::string::String, PropertyValue>,
 );
 impl ::std::ops::Deref for PropertyNamespace {
@@ -4267,6 +4272,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntryStart {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct SessionField(
+    #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
 );
 impl ::std::ops::Deref for SessionField {
@@ -4395,7 +4401,7 @@ pub struct SystemMessageEvent {
     pub text: ::std::option::Option<::std::string::String>,
     ///Variables used to render `text`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::de::present")]
+    #[serde(deserialize_with = "crate::de::checked_present")]
     pub text_vars: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
