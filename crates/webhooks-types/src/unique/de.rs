@@ -233,7 +233,8 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Members<'_, 'de, A> {
                     return Err(de::Error::custom("duplicate key"));
                 }
             }
-            // A key that is not a string (never in JSON) is not compared.
+            // A key that is not a string (never in JSON; bytes in some formats) is not
+            // compared.
             (Some(_), None) => {}
         }
         Ok(key)

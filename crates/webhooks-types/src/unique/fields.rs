@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::cell::Cell;
+use std::collections::HashSet;
 
 use std::marker::PhantomData;
 
@@ -44,17 +45,24 @@ impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Checked<T> {
     }
 }
 
-/// The undocumented member names read so far in one object, each refused a second time.
+/// The undocumented member names read so far in one object, each refused a second time
+/// (looked up in a hash set once there are more than [`SMALL`](super::SMALL), so that an object
+/// of many undocumented members costs linear time).
 #[derive(Default)]
-pub(crate) struct Undocumented<'de>(Vec<Cow<'de, str>>);
+pub(crate) struct Undocumented<'de> {
+    list: Vec<Cow<'de, str>>,
+    set: Option<HashSet<Cow<'de, str>>>,
+}
 
 impl<'de> Undocumented<'de> {
     /// Notes `key`; an error when the object had it already.
     pub(crate) fn insert<E: de::Error>(&mut self, key: Cow<'de, str>) -> Result<(), E> {
-        if self.0.contains(&key) {
+        if !super::is_new(&self.list, &mut self.set, &key) {
             return Err(E::custom("duplicate key"));
         }
-        self.0.push(key);
+        if self.set.is_none() {
+            self.list.push(key);
+        }
         Ok(())
     }
 }

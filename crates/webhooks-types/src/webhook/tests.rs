@@ -172,10 +172,11 @@ fn requester_is_read_where_the_version_documents_it() {
 #[test]
 fn duplicate_keys_are_refused_wherever_they_stand() {
     let valid = TAGGED.replace("\"tag\": 7", "\"tag\": \"x\"");
-    let many = |extra: &str| {
-        let members: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
-        format!("{{{}{extra}}}", members.join(", "))
+    let members = |n: usize| {
+        let members: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
+        members.join(", ")
     };
+    let many = |extra: &str| format!("{{{}{extra}}}", members(40));
     let cases = [
         // An undocumented envelope member, nested in an array.
         valid.replace(
@@ -189,6 +190,20 @@ fn duplicate_keys_are_refused_wherever_they_stand() {
         ),
         // A key spelled with an escape.
         valid.replace("\"tag\": \"x\"", "\"tag\": \"x\", \"t\\u0061g\": \"y\""),
+        // Many undocumented members of the payload itself (the hash set), one of them twice.
+        valid.replace(
+            "\"tag\": \"x\"",
+            &format!("\"tag\": \"x\", {}, \"k39\": 0", members(40)),
+        ),
+        // The payload before the action, an undocumented member twice and a duplicate in one.
+        r#"{"payload": {"chat_id": "c", "thread_id": "t", "tag": "x", "u": 1, "u": 2},
+            "webhook_id": "w", "secret_key": "s", "action": "thread_tagged",
+            "organization_id": "o", "additional_data": {}}"#
+            .to_owned(),
+        r#"{"payload": {"chat_id": "c", "thread_id": "t", "tag": "x", "u": {"v": 1, "v": 2}},
+            "webhook_id": "w", "secret_key": "s", "action": "thread_tagged",
+            "organization_id": "o", "additional_data": {}}"#
+            .to_owned(),
         // An undocumented member of the payload, twice.
         valid.replace(
             "\"tag\": \"x\"",
@@ -257,6 +272,10 @@ fn duplicate_keys_are_refused_wherever_they_stand() {
             "\"extra\": {\"d\": 1, \"e\": {\"d\": 2}}, \"type\"",
         ),
         EVENT.to_owned(),
+        valid.replace(
+            "\"tag\": \"x\"",
+            &format!("\"tag\": \"x\", {}", members(40)),
+        ),
     ] {
         assert!(body.parse::<Webhook>().is_ok(), "{body}");
     }
