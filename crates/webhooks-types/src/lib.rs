@@ -27,6 +27,7 @@
 
 mod action;
 mod de;
+mod fast;
 pub mod location;
 mod parse_error;
 #[doc(hidden)]

@@ -49,27 +49,52 @@ pub fn string_span(text: &[u8], pos: usize) -> Option<(usize, bool)> {
 /// their first 32 bytes are looked at eight at a time in a machine word, longer ones are
 /// searched with `memchr2`.
 fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    let mut done = 0;
-    while done < 32 {
-        let Some(Ok(word)) = bytes.get(done..done + 8).map(<[u8; 8]>::try_from) else {
-            break;
-        };
-        let word = u64::from_le_bytes(word);
-        // A byte of `quote` (or `backslash`) is zero where `word` has a quote; the lowest
-        // byte flagged below is the first zero byte (flags above it may be borrows).
-        let quote = word ^ (ONES * u64::from(b'"'));
-        let backslash = word ^ (ONES * u64::from(b'\\'));
-        let flags = ((quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash))
-            & HIGHS;
-        if flags != 0 {
-            return Some(done + flags.trailing_zeros() as usize / 8);
-        }
-        done += 8;
+    let done = bytes.len().min(32) / 8 * 8;
+    if let Some(found) = special_in_words::<false>(&bytes[..done]) {
+        return Some(found);
     }
     memchr::memchr2(b'"', b'\\', &bytes[done..]).map(|found| done + found)
+}
+
+/// Index of the first byte that ends the plain run of a JSON string: `"`, `\` or a control
+/// character (below `0x20`, which a string must escape). Looked at eight bytes at a time.
+pub(crate) fn string_stop(bytes: &[u8]) -> Option<usize> {
+    let done = bytes.len() / 8 * 8;
+    if let Some(found) = special_in_words::<true>(&bytes[..done]) {
+        return Some(found);
+    }
+    bytes[done..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|found| done + found)
+}
+
+/// Index of the first `"` or `\` (and, with `CONTROLS`, byte below `0x20`) in `bytes`, whose
+/// length is a multiple of eight, read a machine word at a time.
+#[inline]
+fn special_in_words<const CONTROLS: bool>(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    for (index, chunk) in bytes.chunks_exact(8).enumerate() {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        // A byte of `quote` (or `backslash`) is zero where `word` has a quote; the lowest
+        // byte flagged below is the first zero byte (flags above it may be borrows). A byte
+        // below 0x20 borrows from its high bit when 0x20 is taken from it.
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        let mut flags =
+            (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash);
+        if CONTROLS {
+            flags |= word.wrapping_sub(ONES * 0x20) & !word;
+        }
+        let flags = flags & HIGHS;
+        if flags != 0 {
+            return Some(index * 8 + flags.trailing_zeros() as usize / 8);
+        }
+    }
+    None
 }
 
 /// Offset just past the number or literal at `pos` (at least one byte).

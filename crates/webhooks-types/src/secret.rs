@@ -70,6 +70,12 @@ impl From<String> for SecretKey {
     }
 }
 
+impl crate::fast::Fast for SecretKey {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> Option<Self> {
+        reader.string().map(Self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,14 +15,14 @@ pub trait VersionPayload: Sized + Clone + Debug + PartialEq + Serialize + Sealed
     /// The version's list of actions.
     type Action: Copy + Debug + Eq + Hash + std::fmt::Display;
     /// ID of the registered webhook.
-    type WebhookId: Field + std::ops::Deref<Target = String>;
+    type WebhookId: Field + crate::fast::Fast + std::ops::Deref<Target = String>;
     /// ID of the organization.
-    type OrganizationId: Field + std::ops::Deref<Target = String>;
+    type OrganizationId: Field + crate::fast::Fast + std::ops::Deref<Target = String>;
     /// Extra data of the delivery.
-    type AdditionalData: Field;
+    type AdditionalData: Field + crate::fast::Fast;
     /// Who made the change a configuration webhook reports ([`NoRequester`] where the version
     /// documents none).
-    type Requester: Field;
+    type Requester: Field + crate::fast::Fast;
 
     /// The version whose schemas the payload was generated from.
     const API_VERSION: ApiVersion;
@@ -51,10 +51,21 @@ pub trait Field: Clone + Debug + PartialEq + Serialize + DeserializeOwned {}
 
 impl<T: Clone + Debug + PartialEq + Serialize + DeserializeOwned> Field for T {}
 
-/// Keeps [`VersionPayload`] to the generated payloads.
+/// Keeps [`VersionPayload`] to the generated payloads, and gives the envelope their fast
+/// reader.
 #[doc(hidden)]
-pub trait Sealed {}
+pub trait Sealed: Sized {
+    /// Reads the payload of the action named `action` on the fast path (`crate::fast`).
+    fn read_fast(action: &str, reader: &mut crate::fast::Reader<'_>) -> Option<Self>;
+}
 
 /// The `requester` of a version that documents none: no value of it exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NoRequester {}
+
+impl crate::fast::Fast for NoRequester {
+    /// There is no value to read: the envelope of a version without `requester` never asks.
+    fn read(_: &mut crate::fast::Reader<'_>) -> Option<Self> {
+        None
+    }
+}

@@ -212,10 +212,34 @@ fn with_a_member_twice(index: &prop::sample::Index, pick: usize) -> Option<(ApiV
     Some((*version, text.replacen(&quoted(COPY), &quoted(&key), 1)))
 }
 
+/// Whether the typed parse's two paths agree on the body: the fast path's webhook, when it
+/// gives one, is serde's path's, and the parse gives serde's verdict. Whether the fast path
+/// took the body.
+fn paths_agree(version: ApiVersion, bytes: &[u8]) -> Result<bool, TestCaseError> {
+    let (fast, serde) = version.parse_both_paths(bytes);
+    let text = || String::from_utf8_lossy(bytes).into_owned();
+    match (&fast, &serde) {
+        (Some(fast), Ok(serde)) => prop_assert_eq!(fast, serde, "v{}: {}", version, text()),
+        (Some(_), Err(e)) => {
+            prop_assert!(
+                false,
+                "v{version}: the fast path took what serde refuses ({e})\n{}",
+                text()
+            );
+        }
+        (None, _) => {}
+    }
+    let typed = version.parse(bytes);
+    prop_assert_eq!(typed.ok(), serde.ok(), "v{}: {}", version, text());
+    Ok(fast.is_some())
+}
+
 /// Runs every reader on the body; the lenient validator's verdict (one pass, by the types)
 /// must be the schema walk's (`validate_value`) on a JSON body without a duplicate key, and
-/// both the typed parse and the validator must refuse one with a duplicate key.
+/// both the typed parse and the validator must refuse one with a duplicate key; the typed
+/// parse's two paths must agree on it ([`paths_agree`]).
 fn check(version: ApiVersion, bytes: &[u8]) -> Result<(), TestCaseError> {
+    paths_agree(version, bytes)?;
     let [lenient, strict] = validators(version);
     let one_pass = lenient.validate(bytes);
     let _ = strict.validate(bytes);
@@ -246,6 +270,28 @@ fn check(version: ApiVersion, bytes: &[u8]) -> Result<(), TestCaseError> {
         }
     }
     Ok(())
+}
+
+/// Every sample of every version that the types accept (every valid one, and negative ones
+/// that break a rule only the schemas say) is read by the fast path, into what serde's path
+/// reads.
+#[test]
+fn every_valid_sample_takes_the_fast_path_and_agrees() {
+    let mut taken = 0;
+    let mut wrong = Vec::new();
+    for (version, folder, files) in common::versions() {
+        for (file, valid) in files {
+            let bytes = std::fs::read(folder.join(&file)).expect("readable sample");
+            let fast = paths_agree(version, &bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
+            // Negative samples the types accept (a rule only the schemas say) take it too.
+            if fast != version.parse(&bytes).is_ok() || valid && !fast {
+                wrong.push(format!("v{version} {file} (valid: {valid})"));
+            }
+            taken += usize::from(fast);
+        }
+    }
+    assert!(wrong.is_empty(), "fast path taken wrongly: {wrong:#?}");
+    assert!(taken > 200, "{taken} samples read by the fast path");
 }
 
 proptest! {

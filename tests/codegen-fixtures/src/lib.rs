@@ -1,6 +1,7 @@
 //! The generator's fixtures, compiled: every snapshot of `xtask/src/codegen/snapshots/` is a
 //! module here (see `build.rs`), next to the runtime the generated code calls (`de` with the
-//! duplicate-key check it reads through, `Timestamp`, `SecretKey`, as in `webhooks-types`). A snapshot that does not compile fails the
+//! duplicate-key check it reads through, the fast path's `fast`, `Timestamp`, `SecretKey`, as in
+//! `webhooks-types`). A snapshot that does not compile fails the
 //! build of this crate; the tests read JSON with a few of them.
 
 #![allow(missing_docs, clippy::all, clippy::pedantic, clippy::unwrap_used)]
@@ -8,6 +9,9 @@
 #[allow(unused_imports)]
 #[path = "../../../crates/webhooks-types/src/de.rs"]
 mod de;
+#[allow(dead_code)]
+#[path = "../../../crates/webhooks-types/src/fast/mod.rs"]
+mod fast;
 #[allow(dead_code)]
 #[path = "../../../crates/webhooks-types/src/location.rs"]
 mod location;

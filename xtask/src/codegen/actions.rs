@@ -205,7 +205,17 @@ pub fn generate_payload(
             }
         }
 
-        impl crate::versioned::Sealed for Payload {}
+        impl crate::versioned::Sealed for Payload {
+            fn read_fast(action: &str, reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+                ::std::option::Option::Some(match action {
+                    #( #names => Self::#variants(<::std::boxed::Box<#types> as crate::fast::Fast>::read(reader)?), )*
+                    other => Self::Unknown {
+                        action: other.to_owned(),
+                        payload: <::serde_json::Value as crate::fast::Fast>::read(reader)?,
+                    },
+                })
+            }
+        }
 
         #(
             impl ::std::convert::From<#types> for Payload {

@@ -9,6 +9,7 @@
 
 mod actions;
 mod checks;
+mod fast;
 mod identity;
 mod postprocess;
 mod render;

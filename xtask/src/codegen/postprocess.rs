@@ -8,7 +8,7 @@ use quote::quote;
 use syn::visit_mut::VisitMut;
 
 /// Whether `attrs` hold a `#[derive(...)]` naming `name` (by its last path segment).
-fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+pub fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("derive"))
@@ -26,7 +26,7 @@ fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
 
 /// The words of a `#[serde(...)]` attribute: `(name, string value or "")`, e.g.
 /// `("default", "")`, `("skip_serializing_if", "Vec::is_empty")`. Nothing for other attributes.
-fn serde_words(attr: &syn::Attribute) -> Vec<(String, String)> {
+pub fn serde_words(attr: &syn::Attribute) -> Vec<(String, String)> {
     let mut words = Vec::new();
     if !attr.path().is_ident("serde") {
         return words;
@@ -58,7 +58,7 @@ fn serde_words(attr: &syn::Attribute) -> Vec<(String, String)> {
 }
 
 /// `T` of a type written `Option<T>` (with any path to `Option`).
-fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+pub fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(path) = ty else {
         return None;
     };

@@ -184,6 +184,19 @@ pub fn top_module(sets: &[(Version, SchemaSet)]) -> Result<String, SchemaError> 
                 }
             }
 
+            /// The two paths of [`ApiVersion::parse`], each on its own, for the tests that
+            /// compare them: the fast path's webhook (`None` where it leaves the body to serde's
+            /// path) and serde's path's result.
+            #[doc(hidden)]
+            pub fn parse_both_paths(self, bytes: &[u8]) -> (::std::option::Option<AnyWebhook>, ::std::result::Result<AnyWebhook, crate::ParseError>) {
+                match self {
+                    #( ApiVersion::#variants => {
+                        let (fast, serde) = #modules::Webhook::both_paths(bytes);
+                        (fast.map(AnyWebhook::#own_variants), serde.map(AnyWebhook::#own_variants))
+                    } )*
+                }
+            }
+
             /// Reads an already parsed body as a webhook of this version.
             pub fn from_value(self, value: ::serde_json::Value) -> ::std::result::Result<AnyWebhook, ::serde_json::Error> {
                 match self {

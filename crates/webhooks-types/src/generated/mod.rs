@@ -189,6 +189,32 @@ impl ApiVersion {
             ApiVersion::V3_7 => v3_7::Webhook::from_slice(bytes).map(AnyWebhook::V3_6),
         }
     }
+    /// The two paths of [`ApiVersion::parse`], each on its own, for the tests that
+    /// compare them: the fast path's webhook (`None` where it leaves the body to serde's
+    /// path) and serde's path's result.
+    #[doc(hidden)]
+    pub fn parse_both_paths(
+        self,
+        bytes: &[u8],
+    ) -> (
+        ::std::option::Option<AnyWebhook>,
+        ::std::result::Result<AnyWebhook, crate::ParseError>,
+    ) {
+        match self {
+            ApiVersion::V3_5 => {
+                let (fast, serde) = v3_5::Webhook::both_paths(bytes);
+                (fast.map(AnyWebhook::V3_5), serde.map(AnyWebhook::V3_5))
+            }
+            ApiVersion::V3_6 => {
+                let (fast, serde) = v3_6::Webhook::both_paths(bytes);
+                (fast.map(AnyWebhook::V3_6), serde.map(AnyWebhook::V3_6))
+            }
+            ApiVersion::V3_7 => {
+                let (fast, serde) = v3_7::Webhook::both_paths(bytes);
+                (fast.map(AnyWebhook::V3_6), serde.map(AnyWebhook::V3_6))
+            }
+        }
+    }
     /// Reads an already parsed body as a webhook of this version.
     pub fn from_value(
         self,

@@ -17,6 +17,7 @@ use crate::unique::fields::{Checked, Undocumented};
 use error::{duplicate_key, envelope_error, not_an_object, payload_error};
 
 mod error;
+mod fast;
 
 /// One webhook delivery: the envelope fields and the payload typed by action, for the version
 /// of `P`. Each version module names it: `v3_6::Webhook` is `Envelope<v3_6::Payload>`.
@@ -179,23 +180,32 @@ impl<P: VersionPayload> Envelope<P> {
     /// ([`find_duplicate_key`](crate::find_duplicate_key)). Anything else that does not fit is a [`ParseError`] saying
     /// where and why.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, ParseError> {
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            let (line, column) = line_column(bytes, e.valid_up_to());
-            ParseError {
-                kind: ParseErrorKind::Syntax,
-                pointer: String::new(),
-                line,
-                column,
-                message: format!("input is not UTF-8: {e}"),
-            }
-        })?;
-        Self::parse(text)
+        Self::parse(utf8(bytes)?)
     }
 
-    /// One pass over `text`, duplicate keys checked as the types read it (each struct its own
-    /// object, the adapter what the types skip); the error path reports the first duplicate key
-    /// if there is one, else what the parse found.
+    /// The fast path's webhook (`None` where it leaves the body to serde's path) and serde's
+    /// path's result, each run on its own: what the tests compare.
+    #[doc(hidden)]
+    pub fn both_paths(bytes: &[u8]) -> (Option<Self>, Result<Self, ParseError>) {
+        match utf8(bytes) {
+            Ok(text) => (Self::read_fast(text), Self::parse_serde(text)),
+            Err(error) => (None, Err(error)),
+        }
+    }
+
+    /// One pass over `text`: the generated readers (`crate::fast`), or serde's path where they
+    /// leave the body to it.
     fn parse(text: &str) -> Result<Self, ParseError> {
+        match Self::read_fast(text) {
+            Some(webhook) => Ok(webhook),
+            None => Self::parse_serde(text),
+        }
+    }
+
+    /// One pass over `text` with serde, duplicate keys checked as the types read it (each
+    /// struct its own object, the adapter what the types skip); the error path reports the first
+    /// duplicate key if there is one, else what the parse found.
+    fn parse_serde(text: &str) -> Result<Self, ParseError> {
         if let Some(error) = not_an_object::<P>(text) {
             return Err(error);
         }
@@ -220,6 +230,20 @@ impl<P: VersionPayload> Envelope<P> {
             additional_data: envelope.additional_data,
         })
     }
+}
+
+/// `bytes` as text, or where they are not UTF-8.
+fn utf8(bytes: &[u8]) -> Result<&str, ParseError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_column(bytes, e.valid_up_to());
+        ParseError {
+            kind: ParseErrorKind::Syntax,
+            pointer: String::new(),
+            line,
+            column,
+            message: format!("input is not UTF-8: {e}"),
+        }
+    })
 }
 
 /// Reads the whole of `text` with `deserialize`.

@@ -664,7 +664,291 @@ impl crate::VersionPayload for Payload {
         Action::from_name(action).is_some_and(Action::requires_additional_data)
     }
 }
-impl crate::versioned::Sealed for Payload {}
+impl crate::versioned::Sealed for Payload {
+    fn read_fast(
+        action: &str,
+        reader: &mut crate::fast::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match action {
+                "incoming_chat" => {
+                    Self::IncomingChat(
+                        <::std::boxed::Box<
+                            IncomingChatPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "chat_deactivated" => {
+                    Self::ChatDeactivated(
+                        <::std::boxed::Box<
+                            ChatDeactivatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "chat_access_updated" => {
+                    Self::ChatAccessUpdated(
+                        <::std::boxed::Box<
+                            ChatAccessUpdatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "chat_transferred" => {
+                    Self::ChatTransferred(
+                        <::std::boxed::Box<
+                            ChatTransferredPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "user_added_to_chat" => {
+                    Self::UserAddedToChat(
+                        <::std::boxed::Box<
+                            UserAddedToChatPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "user_removed_from_chat" => {
+                    Self::UserRemovedFromChat(
+                        <::std::boxed::Box<
+                            UserRemovedFromChatPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "incoming_event" => {
+                    Self::IncomingEvent(
+                        <::std::boxed::Box<
+                            IncomingEventPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "event_deleted" => {
+                    Self::EventDeleted(
+                        <::std::boxed::Box<
+                            EventDeletedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "event_updated" => {
+                    Self::EventUpdated(
+                        <::std::boxed::Box<
+                            EventUpdatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "incoming_rich_message_postback" => {
+                    Self::IncomingRichMessagePostback(
+                        <::std::boxed::Box<
+                            IncomingRichMessagePostbackPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "chat_properties_updated" => {
+                    Self::ChatPropertiesUpdated(
+                        <::std::boxed::Box<
+                            ChatPropertiesUpdatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "chat_properties_deleted" => {
+                    Self::ChatPropertiesDeleted(
+                        <::std::boxed::Box<
+                            ChatPropertiesDeletedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "thread_properties_updated" => {
+                    Self::ThreadPropertiesUpdated(
+                        <::std::boxed::Box<
+                            ThreadPropertiesUpdatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "thread_properties_deleted" => {
+                    Self::ThreadPropertiesDeleted(
+                        <::std::boxed::Box<
+                            ThreadPropertiesDeletedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "event_properties_updated" => {
+                    Self::EventPropertiesUpdated(
+                        <::std::boxed::Box<
+                            EventPropertiesUpdatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "event_properties_deleted" => {
+                    Self::EventPropertiesDeleted(
+                        <::std::boxed::Box<
+                            EventPropertiesDeletedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "thread_tagged" => {
+                    Self::ThreadTagged(
+                        <::std::boxed::Box<
+                            ThreadTaggedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "thread_untagged" => {
+                    Self::ThreadUntagged(
+                        <::std::boxed::Box<
+                            ThreadUntaggedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "routing_status_set" => {
+                    Self::RoutingStatusSet(
+                        <::std::boxed::Box<
+                            RoutingStatusSetPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "customer_session_fields_updated" => {
+                    Self::CustomerSessionFieldsUpdated(
+                        <::std::boxed::Box<
+                            CustomerSessionFieldsUpdatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "agent_created" => {
+                    Self::AgentCreated(
+                        <::std::boxed::Box<
+                            AgentCreatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "agent_approved" => {
+                    Self::AgentApproved(
+                        <::std::boxed::Box<
+                            AgentApprovedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "agent_updated" => {
+                    Self::AgentUpdated(
+                        <::std::boxed::Box<
+                            AgentUpdatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "agent_suspended" => {
+                    Self::AgentSuspended(
+                        <::std::boxed::Box<
+                            AgentSuspendedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "agent_unsuspended" => {
+                    Self::AgentUnsuspended(
+                        <::std::boxed::Box<
+                            AgentUnsuspendedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "agent_deleted" => {
+                    Self::AgentDeleted(
+                        <::std::boxed::Box<
+                            AgentDeletedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "auto_accesses_updated" => {
+                    Self::AutoAccessesUpdated(
+                        <::std::boxed::Box<
+                            AutoAccessesUpdatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "bot_created" => {
+                    Self::BotCreated(
+                        <::std::boxed::Box<
+                            BotCreatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "bot_updated" => {
+                    Self::BotUpdated(
+                        <::std::boxed::Box<
+                            BotUpdatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "bot_deleted" => {
+                    Self::BotDeleted(
+                        <::std::boxed::Box<
+                            BotDeletedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "group_created" => {
+                    Self::GroupCreated(
+                        <::std::boxed::Box<
+                            GroupCreatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "group_deleted" => {
+                    Self::GroupDeleted(
+                        <::std::boxed::Box<
+                            GroupDeletedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "group_updated" => {
+                    Self::GroupUpdated(
+                        <::std::boxed::Box<
+                            GroupUpdatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "tag_created" => {
+                    Self::TagCreated(
+                        <::std::boxed::Box<
+                            TagCreatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "tag_deleted" => {
+                    Self::TagDeleted(
+                        <::std::boxed::Box<
+                            TagDeletedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "tag_updated" => {
+                    Self::TagUpdated(
+                        <::std::boxed::Box<
+                            TagUpdatedPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "events_marked_as_seen" => {
+                    Self::EventsMarkedAsSeen(
+                        <::std::boxed::Box<
+                            EventsMarkedAsSeenPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                "thread_summary_set" => {
+                    Self::ThreadSummarySet(
+                        <::std::boxed::Box<
+                            ThreadSummarySetPayload,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )
+                }
+                other => {
+                    Self::Unknown {
+                        action: other.to_owned(),
+                        payload: <::serde_json::Value as crate::fast::Fast>::read(
+                            reader,
+                        )?,
+                    }
+                }
+            },
+        )
+    }
+}
 impl ::std::convert::From<IncomingChatPayload> for Payload {
     fn from(value: IncomingChatPayload) -> Self {
         Self::IncomingChat(::std::boxed::Box::new(value))

@@ -7728,3 +7728,5924 @@ impl ::std::convert::From<Customer> for User {
         Self::Customer(value)
     }
 }
+impl crate::fast::Fast for Access {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut group_ids = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "group_ids" => {
+                    crate::fast::put(
+                        &mut group_ids,
+                        <::std::vec::Vec<GroupId> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { group_ids: group_ids? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ActiveChat {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            thread_id: thread_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AdditionalData {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_presence_user_ids = ::std::option::Option::None;
+        let mut chat_properties = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_presence_user_ids" => {
+                    crate::fast::put(
+                        &mut chat_presence_user_ids,
+                        <::std::vec::Vec<UserId> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "chat_properties" => {
+                    crate::fast::put(
+                        &mut chat_properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_presence_user_ids: chat_presence_user_ids,
+            chat_properties: chat_properties,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for Agent {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut avatar = ::std::option::Option::None;
+        let mut email = ::std::option::Option::None;
+        let mut events_seen_up_to = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_seen_timestamp = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut present = ::std::option::Option::None;
+        let mut routing_status = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut visibility = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "avatar" => {
+                    crate::fast::put(
+                        &mut avatar,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "email" => {
+                    crate::fast::put(
+                        &mut email,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "events_seen_up_to" => {
+                    crate::fast::put(
+                        &mut events_seen_up_to,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <AgentId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "last_seen_timestamp" => {
+                    crate::fast::put(
+                        &mut last_seen_timestamp,
+                        <i64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "present" => {
+                    crate::fast::put(
+                        &mut present,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "routing_status" => {
+                    crate::fast::put(
+                        &mut routing_status,
+                        <RoutingStatus as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <AgentType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "visibility" => {
+                    crate::fast::put(
+                        &mut visibility,
+                        <Visibility as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            avatar: avatar,
+            email: email,
+            events_seen_up_to: events_seen_up_to,
+            id: id?,
+            last_seen_timestamp: last_seen_timestamp,
+            name: name,
+            present: present,
+            routing_status: routing_status,
+            type_: type_?,
+            visibility: visibility?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AgentApprovedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <AgentId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { id: id? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AgentCreatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut account_id = ::std::option::Option::None;
+        let mut avatar = ::std::option::Option::None;
+        let mut awaiting_approval = ::std::option::Option::None;
+        let mut email_subscriptions = ::std::option::Option::None;
+        let mut groups = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut job_title = ::std::option::Option::None;
+        let mut last_logout = ::std::option::Option::None;
+        let mut login_status = ::std::option::Option::None;
+        let mut max_chats_count = ::std::option::Option::None;
+        let mut mobile = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut notifications = ::std::option::Option::None;
+        let mut role = ::std::option::Option::None;
+        let mut suspended = ::std::option::Option::None;
+        let mut work_scheduler = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "account_id" => {
+                    crate::fast::put(
+                        &mut account_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "avatar" => {
+                    crate::fast::put(
+                        &mut avatar,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "awaiting_approval" => {
+                    crate::fast::put(
+                        &mut awaiting_approval,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "email_subscriptions" => {
+                    crate::fast::put(
+                        &mut email_subscriptions,
+                        <::std::vec::Vec<
+                            EmailSubscription,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "groups" => {
+                    crate::fast::put(
+                        &mut groups,
+                        <::std::vec::Vec<
+                            GroupMembership,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <AgentId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "job_title" => {
+                    crate::fast::put(
+                        &mut job_title,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "last_logout" => {
+                    crate::fast::put(
+                        &mut last_logout,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "login_status" => {
+                    crate::fast::put(
+                        &mut login_status,
+                        <LoginStatus as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "max_chats_count" => {
+                    crate::fast::put(
+                        &mut max_chats_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "mobile" => {
+                    crate::fast::put(
+                        &mut mobile,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "notifications" => {
+                    crate::fast::put(
+                        &mut notifications,
+                        <::std::vec::Vec<
+                            AgentNotification,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "role" => {
+                    crate::fast::put(
+                        &mut role,
+                        <AgentRole as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "suspended" => {
+                    crate::fast::put(
+                        &mut suspended,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "work_scheduler" => {
+                    crate::fast::put(
+                        &mut work_scheduler,
+                        <WorkScheduler as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            account_id: account_id,
+            avatar: avatar,
+            awaiting_approval: awaiting_approval?,
+            email_subscriptions: email_subscriptions?,
+            groups: groups?,
+            id: id?,
+            job_title: job_title,
+            last_logout: last_logout,
+            login_status: login_status,
+            max_chats_count: max_chats_count,
+            mobile: mobile,
+            name: name?,
+            notifications: notifications?,
+            role: role?,
+            suspended: suspended,
+            work_scheduler: work_scheduler?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AgentDeletedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <AgentId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { id: id? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AgentId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for AgentNotification {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "new_visitor" => ::std::option::Option::Some(Self::NewVisitor),
+            "incoming_chat" => ::std::option::Option::Some(Self::IncomingChat),
+            "returning_visitor" => ::std::option::Option::Some(Self::ReturningVisitor),
+            "queued_visitor" => ::std::option::Option::Some(Self::QueuedVisitor),
+            "visitor_is_typing" => ::std::option::Option::Some(Self::VisitorIsTyping),
+            "new_goal" => ::std::option::Option::Some(Self::NewGoal),
+            "unassigned_chats" => ::std::option::Option::Some(Self::UnassignedChats),
+            "unassigned_chat_messages" => {
+                ::std::option::Option::Some(Self::UnassignedChatMessages)
+            }
+            "ticket" => ::std::option::Option::Some(Self::Ticket),
+            "inactive_notifications" => {
+                ::std::option::Option::Some(Self::InactiveNotifications)
+            }
+            "mute_all_sounds" => ::std::option::Option::Some(Self::MuteAllSounds),
+            "repeat_sound_notifications" => {
+                ::std::option::Option::Some(Self::RepeatSoundNotifications)
+            }
+            "ticket_notifications" => {
+                ::std::option::Option::Some(Self::TicketNotifications)
+            }
+            "incoming_message_for_focused_chat" => {
+                ::std::option::Option::Some(Self::IncomingMessageForFocusedChat)
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for AgentPriorities {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for AgentRole {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "owner" => ::std::option::Option::Some(Self::Owner),
+            "viceowner" => ::std::option::Option::Some(Self::Viceowner),
+            "administrator" => ::std::option::Option::Some(Self::Administrator),
+            "normal" => ::std::option::Option::Some(Self::Normal),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for AgentSuspendedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <AgentId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { id: id? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AgentType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "agent" => ::std::option::Option::Some(Self::Agent),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for AgentUnsuspendedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <AgentId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { id: id? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AgentUpdatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut account_id = ::std::option::Option::None;
+        let mut avatar = ::std::option::Option::None;
+        let mut awaiting_approval = ::std::option::Option::None;
+        let mut email_subscriptions = ::std::option::Option::None;
+        let mut groups = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut job_title = ::std::option::Option::None;
+        let mut last_logout = ::std::option::Option::None;
+        let mut login_status = ::std::option::Option::None;
+        let mut max_chats_count = ::std::option::Option::None;
+        let mut mobile = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut notifications = ::std::option::Option::None;
+        let mut role = ::std::option::Option::None;
+        let mut suspended = ::std::option::Option::None;
+        let mut work_scheduler = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "account_id" => {
+                    crate::fast::put(
+                        &mut account_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "avatar" => {
+                    crate::fast::put(
+                        &mut avatar,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "awaiting_approval" => {
+                    crate::fast::put(
+                        &mut awaiting_approval,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "email_subscriptions" => {
+                    crate::fast::put(
+                        &mut email_subscriptions,
+                        <::std::vec::Vec<
+                            EmailSubscription,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "groups" => {
+                    crate::fast::put(
+                        &mut groups,
+                        <::std::vec::Vec<
+                            GroupMembership,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <AgentId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "job_title" => {
+                    crate::fast::put(
+                        &mut job_title,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "last_logout" => {
+                    crate::fast::put(
+                        &mut last_logout,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "login_status" => {
+                    crate::fast::put(
+                        &mut login_status,
+                        <LoginStatus as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "max_chats_count" => {
+                    crate::fast::put(
+                        &mut max_chats_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "mobile" => {
+                    crate::fast::put(
+                        &mut mobile,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "notifications" => {
+                    crate::fast::put(
+                        &mut notifications,
+                        <::std::vec::Vec<
+                            AgentNotification,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "role" => {
+                    crate::fast::put(
+                        &mut role,
+                        <AgentRole as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "suspended" => {
+                    crate::fast::put(
+                        &mut suspended,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "work_scheduler" => {
+                    crate::fast::put(
+                        &mut work_scheduler,
+                        <WorkScheduler as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            account_id: account_id,
+            avatar: avatar,
+            awaiting_approval: awaiting_approval,
+            email_subscriptions: email_subscriptions,
+            groups: groups,
+            id: id?,
+            job_title: job_title,
+            last_logout: last_logout,
+            login_status: login_status,
+            max_chats_count: max_chats_count,
+            mobile: mobile,
+            name: name,
+            notifications: notifications,
+            role: role,
+            suspended: suspended,
+            work_scheduler: work_scheduler,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AutoAccessAdded {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut access = ::std::option::Option::None;
+        let mut conditions = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut next_id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "access" => {
+                    crate::fast::put(
+                        &mut access,
+                        <AutoAccessTarget as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "conditions" => {
+                    crate::fast::put(
+                        &mut conditions,
+                        <AutoAccessConditions as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "description" => {
+                    crate::fast::put(
+                        &mut description,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <AutoAccessId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "next_id" => {
+                    crate::fast::put(
+                        &mut next_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "status" => {
+                    crate::fast::put(
+                        &mut status,
+                        <AutoAccessAddedStatus as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            access: access?,
+            conditions: conditions?,
+            description: description?,
+            id: id?,
+            next_id: next_id?,
+            status: status?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AutoAccessAddedStatus {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "added" => ::std::option::Option::Some(Self::Added),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for AutoAccessConditions {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut domain = ::std::option::Option::None;
+        let mut geolocation = ::std::option::Option::None;
+        let mut url = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "domain" => {
+                    crate::fast::put(
+                        &mut domain,
+                        <MatchCondition as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "geolocation" => {
+                    crate::fast::put(
+                        &mut geolocation,
+                        <GeolocationCondition as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "url" => {
+                    crate::fast::put(
+                        &mut url,
+                        <MatchCondition as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            domain: domain,
+            geolocation: geolocation,
+            url: url,
+        };
+        value.check_rules(object.members()).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AutoAccessDeleted {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <AutoAccessId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "status" => {
+                    crate::fast::put(
+                        &mut status,
+                        <AutoAccessDeletedStatus as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { id: id?, status: status? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AutoAccessDeletedStatus {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "deleted" => ::std::option::Option::Some(Self::Deleted),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for AutoAccessId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for AutoAccessTarget {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut groups = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "groups" => {
+                    crate::fast::put(
+                        &mut groups,
+                        <::std::vec::Vec<GroupId> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { groups: groups? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AutoAccessUpdated {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut access = ::std::option::Option::None;
+        let mut conditions = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut next_id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "access" => {
+                    crate::fast::put(
+                        &mut access,
+                        <AutoAccessTarget as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "conditions" => {
+                    crate::fast::put(
+                        &mut conditions,
+                        <AutoAccessConditions as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "description" => {
+                    crate::fast::put(
+                        &mut description,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <AutoAccessId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "next_id" => {
+                    crate::fast::put(
+                        &mut next_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "status" => {
+                    crate::fast::put(
+                        &mut status,
+                        <AutoAccessUpdatedStatus as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            access: access,
+            conditions: conditions,
+            description: description,
+            id: id?,
+            next_id: next_id,
+            status: status?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for AutoAccessUpdatedStatus {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "updated" => ::std::option::Option::Some(Self::Updated),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for AutoAccessesUpdatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let value = Self(crate::fast::Fast::read(reader)?);
+        value.check_rules(0).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for BotCreatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut avatar = ::std::option::Option::None;
+        let mut default_group_priority = ::std::option::Option::None;
+        let mut groups = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut job_title = ::std::option::Option::None;
+        let mut max_chats_count = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut owner_client_id = ::std::option::Option::None;
+        let mut timezone = ::std::option::Option::None;
+        let mut work_scheduler = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "avatar" => {
+                    crate::fast::put(
+                        &mut avatar,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "default_group_priority" => {
+                    crate::fast::put(
+                        &mut default_group_priority,
+                        <GroupPriority as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "groups" => {
+                    crate::fast::put(
+                        &mut groups,
+                        <::std::vec::Vec<
+                            GroupMembership,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <BotId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "job_title" => {
+                    crate::fast::put(
+                        &mut job_title,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "max_chats_count" => {
+                    crate::fast::put(
+                        &mut max_chats_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "owner_client_id" => {
+                    crate::fast::put(
+                        &mut owner_client_id,
+                        <ClientId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "timezone" => {
+                    crate::fast::put(
+                        &mut timezone,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "work_scheduler" => {
+                    crate::fast::put(
+                        &mut work_scheduler,
+                        <WorkScheduler as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            avatar: avatar,
+            default_group_priority: default_group_priority?,
+            groups: groups?,
+            id: id?,
+            job_title: job_title,
+            max_chats_count: max_chats_count,
+            name: name?,
+            owner_client_id: owner_client_id?,
+            timezone: timezone,
+            work_scheduler: work_scheduler,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for BotDeletedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <BotId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { id: id? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for BotId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for BotUpdatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut avatar = ::std::option::Option::None;
+        let mut default_group_priority = ::std::option::Option::None;
+        let mut groups = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut job_title = ::std::option::Option::None;
+        let mut max_chats_count = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut owner_client_id = ::std::option::Option::None;
+        let mut timezone = ::std::option::Option::None;
+        let mut work_scheduler = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "avatar" => {
+                    crate::fast::put(
+                        &mut avatar,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "default_group_priority" => {
+                    crate::fast::put(
+                        &mut default_group_priority,
+                        <GroupPriority as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "groups" => {
+                    crate::fast::put(
+                        &mut groups,
+                        <::std::vec::Vec<
+                            GroupMembership,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <BotId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "job_title" => {
+                    crate::fast::put(
+                        &mut job_title,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "max_chats_count" => {
+                    crate::fast::put(
+                        &mut max_chats_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "owner_client_id" => {
+                    crate::fast::put(
+                        &mut owner_client_id,
+                        <ClientId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "timezone" => {
+                    crate::fast::put(
+                        &mut timezone,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "work_scheduler" => {
+                    crate::fast::put(
+                        &mut work_scheduler,
+                        <WorkScheduler as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            avatar: avatar,
+            default_group_priority: default_group_priority,
+            groups: groups,
+            id: id?,
+            job_title: job_title,
+            max_chats_count: max_chats_count,
+            name: name,
+            owner_client_id: owner_client_id,
+            timezone: timezone,
+            work_scheduler: work_scheduler,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ButtonTarget {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "new" => ::std::option::Option::Some(Self::New),
+            "current" => ::std::option::Option::Some(Self::Current),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for ButtonType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "webview" => ::std::option::Option::Some(Self::Webview),
+            "message" => ::std::option::Option::Some(Self::Message),
+            "url" => ::std::option::Option::Some(Self::Url),
+            "phone" => ::std::option::Option::Some(Self::Phone),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for Cart {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut currency = ::std::option::Option::None;
+        let mut customer_signed_in = ::std::option::Option::None;
+        let mut items = ::std::option::Option::None;
+        let mut last_updated_at = ::std::option::Option::None;
+        let mut store_platform = ::std::option::Option::None;
+        let mut store_uuid = ::std::option::Option::None;
+        let mut subtotal = ::std::option::Option::None;
+        let mut subtotal_usd = ::std::option::Option::None;
+        let mut total = ::std::option::Option::None;
+        let mut total_usd = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "currency" => {
+                    crate::fast::put(
+                        &mut currency,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "customer_signed_in" => {
+                    crate::fast::put(
+                        &mut customer_signed_in,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "items" => {
+                    crate::fast::put(
+                        &mut items,
+                        <::std::vec::Vec<CartItem> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "last_updated_at" => {
+                    crate::fast::put(
+                        &mut last_updated_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "store_platform" => {
+                    crate::fast::put(
+                        &mut store_platform,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "store_uuid" => {
+                    crate::fast::put(
+                        &mut store_uuid,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "subtotal" => {
+                    crate::fast::put(
+                        &mut subtotal,
+                        <::serde_json::Number as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "subtotal_usd" => {
+                    crate::fast::put(
+                        &mut subtotal_usd,
+                        <::serde_json::Number as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "total" => {
+                    crate::fast::put(
+                        &mut total,
+                        <::serde_json::Number as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "total_usd" => {
+                    crate::fast::put(
+                        &mut total_usd,
+                        <::serde_json::Number as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            currency: currency,
+            customer_signed_in: customer_signed_in,
+            items: items,
+            last_updated_at: last_updated_at,
+            store_platform: store_platform,
+            store_uuid: store_uuid,
+            subtotal: subtotal,
+            subtotal_usd: subtotal_usd,
+            total: total,
+            total_usd: total_usd,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for CartItem {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut quantity = ::std::option::Option::None;
+        let mut variant_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(&mut id, <u64 as crate::fast::Fast>::read(reader)?)?
+                }
+                "quantity" => {
+                    crate::fast::put(
+                        &mut quantity,
+                        <::serde_json::Number as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "variant_id" => {
+                    crate::fast::put(
+                        &mut variant_id,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            id: id,
+            quantity: quantity,
+            variant_id: variant_id,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for Chat {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut access = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut is_followed = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut thread = ::std::option::Option::None;
+        let mut users = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "access" => {
+                    crate::fast::put(
+                        &mut access,
+                        <Access as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "is_followed" => {
+                    crate::fast::put(
+                        &mut is_followed,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread" => {
+                    crate::fast::put(
+                        &mut thread,
+                        <Thread as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "users" => {
+                    crate::fast::put(
+                        &mut users,
+                        <::std::vec::Vec<User> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            access: access,
+            id: id?,
+            is_followed: is_followed,
+            properties: properties,
+            thread: thread?,
+            users: users?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ChatAccessUpdatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut access = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "access" => {
+                    crate::fast::put(
+                        &mut access,
+                        <Access as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { access: access?, id: id? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ChatDeactivatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "user_id" => {
+                    crate::fast::put(
+                        &mut user_id,
+                        <UserId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            thread_id: thread_id?,
+            user_id: user_id,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ChatId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for ChatPropertiesDeletedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <DeletedProperties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            properties: properties?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ChatPropertiesUpdatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            properties: properties?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ChatTransferredPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut queue = ::std::option::Option::None;
+        let mut reason = ::std::option::Option::None;
+        let mut requester_id = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut transferred_to = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "queue" => {
+                    crate::fast::put(
+                        &mut queue,
+                        <TransferQueue as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "reason" => {
+                    crate::fast::put(
+                        &mut reason,
+                        <TransferReason as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "requester_id" => {
+                    crate::fast::put(
+                        &mut requester_id,
+                        <AgentId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "transferred_to" => {
+                    crate::fast::put(
+                        &mut transferred_to,
+                        <TransferTarget as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            queue: queue,
+            reason: reason?,
+            requester_id: requester_id,
+            thread_id: thread_id,
+            transferred_to: transferred_to?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for CheckboxOption {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <OptionId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "value" => {
+                    crate::fast::put(
+                        &mut value,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            id: id?,
+            label: label,
+            value: value,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ClientId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for ConfigurationAdditionalData {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for CustomEvent {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut author_id = ::std::option::Option::None;
+        let mut content = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut custom_id = ::std::option::Option::None;
+        let mut deleted = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut visibility = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "author_id" => {
+                    crate::fast::put(
+                        &mut author_id,
+                        <UserId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "content" => {
+                    crate::fast::put(
+                        &mut content,
+                        <::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "custom_id" => {
+                    crate::fast::put(
+                        &mut custom_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "deleted" => {
+                    crate::fast::put(
+                        &mut deleted,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <CustomEventType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "visibility" => {
+                    crate::fast::put(
+                        &mut visibility,
+                        <Visibility as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            author_id: author_id,
+            content: content,
+            created_at: created_at?,
+            custom_id: custom_id,
+            deleted: deleted,
+            id: id?,
+            properties: properties,
+            type_: type_?,
+            visibility: visibility?,
+        };
+        value.check_rules(object.members()).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for CustomEventType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "custom" => ::std::option::Option::Some(Self::Custom),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for Customer {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut address = ::std::option::Option::None;
+        let mut agent_last_event_created_at = ::std::option::Option::None;
+        let mut avatar = ::std::option::Option::None;
+        let mut carts = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut customer_last_event_created_at = ::std::option::Option::None;
+        let mut email = ::std::option::Option::None;
+        let mut email_verified = ::std::option::Option::None;
+        let mut events_seen_up_to = ::std::option::Option::None;
+        let mut followed = ::std::option::Option::None;
+        let mut group_ids = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_seen_timestamp = ::std::option::Option::None;
+        let mut last_visit = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut omnichannel = ::std::option::Option::None;
+        let mut online = ::std::option::Option::None;
+        let mut phone_number = ::std::option::Option::None;
+        let mut present = ::std::option::Option::None;
+        let mut session_fields = ::std::option::Option::None;
+        let mut state = ::std::option::Option::None;
+        let mut statistics = ::std::option::Option::None;
+        let mut tickets = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut visit = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "address" => {
+                    crate::fast::put(
+                        &mut address,
+                        <CustomerAddress as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "agent_last_event_created_at" => {
+                    crate::fast::put(
+                        &mut agent_last_event_created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "avatar" => {
+                    crate::fast::put(
+                        &mut avatar,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "carts" => {
+                    crate::fast::put(
+                        &mut carts,
+                        <::std::vec::Vec<Cart> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "customer_last_event_created_at" => {
+                    crate::fast::put(
+                        &mut customer_last_event_created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "email" => {
+                    crate::fast::put(
+                        &mut email,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "email_verified" => {
+                    crate::fast::put(
+                        &mut email_verified,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "events_seen_up_to" => {
+                    crate::fast::put(
+                        &mut events_seen_up_to,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "followed" => {
+                    crate::fast::put(
+                        &mut followed,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "group_ids" => {
+                    crate::fast::put(
+                        &mut group_ids,
+                        <::std::vec::Vec<GroupId> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <CustomerId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "last_seen_timestamp" => {
+                    crate::fast::put(
+                        &mut last_seen_timestamp,
+                        <i64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "last_visit" => {
+                    crate::fast::put(
+                        &mut last_visit,
+                        <Visit as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "omnichannel" => {
+                    crate::fast::put(
+                        &mut omnichannel,
+                        <Omnichannel as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "online" => {
+                    crate::fast::put(
+                        &mut online,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "phone_number" => {
+                    crate::fast::put(
+                        &mut phone_number,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "present" => {
+                    crate::fast::put(
+                        &mut present,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "session_fields" => {
+                    crate::fast::put(
+                        &mut session_fields,
+                        <::std::vec::Vec<
+                            SessionField,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "state" => {
+                    crate::fast::put(
+                        &mut state,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "statistics" => {
+                    crate::fast::put(
+                        &mut statistics,
+                        <CustomerStatistics as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "tickets" => {
+                    crate::fast::put(
+                        &mut tickets,
+                        <::std::vec::Vec<
+                            CustomerTicket,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <CustomerType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "visit" => {
+                    crate::fast::put(
+                        &mut visit,
+                        <Visit as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            address: address,
+            agent_last_event_created_at: agent_last_event_created_at,
+            avatar: avatar,
+            carts: carts,
+            created_at: created_at,
+            customer_last_event_created_at: customer_last_event_created_at,
+            email: email,
+            email_verified: email_verified,
+            events_seen_up_to: events_seen_up_to,
+            followed: followed,
+            group_ids: group_ids,
+            id: id?,
+            last_seen_timestamp: last_seen_timestamp,
+            last_visit: last_visit,
+            name: name,
+            omnichannel: omnichannel,
+            online: online,
+            phone_number: phone_number,
+            present: present,
+            session_fields: session_fields,
+            state: state,
+            statistics: statistics,
+            tickets: tickets,
+            type_: type_?,
+            visit: visit,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for CustomerAddress {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut address = ::std::option::Option::None;
+        let mut city = ::std::option::Option::None;
+        let mut country = ::std::option::Option::None;
+        let mut postal_code = ::std::option::Option::None;
+        let mut state = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "address" => {
+                    crate::fast::put(
+                        &mut address,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "city" => {
+                    crate::fast::put(
+                        &mut city,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "country" => {
+                    crate::fast::put(
+                        &mut country,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "postal_code" => {
+                    crate::fast::put(
+                        &mut postal_code,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "state" => {
+                    crate::fast::put(
+                        &mut state,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            address: address,
+            city: city,
+            country: country,
+            postal_code: postal_code,
+            state: state,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for CustomerId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for CustomerSessionFieldsUpdatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut active_chat = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut session_fields = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "active_chat" => {
+                    crate::fast::put(
+                        &mut active_chat,
+                        <ActiveChat as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <CustomerId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "session_fields" => {
+                    crate::fast::put(
+                        &mut session_fields,
+                        <::std::vec::Vec<
+                            SessionField,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            active_chat: active_chat?,
+            id: id?,
+            session_fields: session_fields?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for CustomerStatistics {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chats_count = ::std::option::Option::None;
+        let mut greetings_accepted_count = ::std::option::Option::None;
+        let mut greetings_converted_count = ::std::option::Option::None;
+        let mut greetings_shown_count = ::std::option::Option::None;
+        let mut page_views_count = ::std::option::Option::None;
+        let mut threads_count = ::std::option::Option::None;
+        let mut tickets_count = ::std::option::Option::None;
+        let mut visits_count = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chats_count" => {
+                    crate::fast::put(
+                        &mut chats_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "greetings_accepted_count" => {
+                    crate::fast::put(
+                        &mut greetings_accepted_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "greetings_converted_count" => {
+                    crate::fast::put(
+                        &mut greetings_converted_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "greetings_shown_count" => {
+                    crate::fast::put(
+                        &mut greetings_shown_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "page_views_count" => {
+                    crate::fast::put(
+                        &mut page_views_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "threads_count" => {
+                    crate::fast::put(
+                        &mut threads_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "tickets_count" => {
+                    crate::fast::put(
+                        &mut tickets_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "visits_count" => {
+                    crate::fast::put(
+                        &mut visits_count,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chats_count: chats_count,
+            greetings_accepted_count: greetings_accepted_count,
+            greetings_converted_count: greetings_converted_count,
+            greetings_shown_count: greetings_shown_count,
+            page_views_count: page_views_count,
+            threads_count: threads_count,
+            tickets_count: tickets_count,
+            visits_count: visits_count,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for CustomerTicket {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut created_at = ::std::option::Option::None;
+        let mut ticket_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "ticket_id" => {
+                    crate::fast::put(
+                        &mut ticket_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            created_at: created_at,
+            ticket_id: ticket_id,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for CustomerType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "customer" => ::std::option::Option::Some(Self::Customer),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for DeletedProperties {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for EcommerceAddon {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut addon_type = ::std::option::Option::None;
+        let mut currency = ::std::option::Option::None;
+        let mut range_from = ::std::option::Option::None;
+        let mut range_to = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "addon_type" => {
+                    crate::fast::put(
+                        &mut addon_type,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "currency" => {
+                    crate::fast::put(
+                        &mut currency,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "range_from" => {
+                    crate::fast::put(
+                        &mut range_from,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "range_to" => {
+                    crate::fast::put(
+                        &mut range_to,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            addon_type: addon_type?,
+            currency: currency,
+            range_from: range_from,
+            range_to: range_to,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for EcommerceOption {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut available = ::std::option::Option::None;
+        let mut color = ::std::option::Option::None;
+        let mut currency = ::std::option::Option::None;
+        let mut image_thumbnail_url = ::std::option::Option::None;
+        let mut image_url = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut option_id = ::std::option::Option::None;
+        let mut price = ::std::option::Option::None;
+        let mut regular_price = ::std::option::Option::None;
+        let mut selected = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "available" => {
+                    crate::fast::put(
+                        &mut available,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "color" => {
+                    crate::fast::put(
+                        &mut color,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "currency" => {
+                    crate::fast::put(
+                        &mut currency,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "image_thumbnail_url" => {
+                    crate::fast::put(
+                        &mut image_thumbnail_url,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "image_url" => {
+                    crate::fast::put(
+                        &mut image_url,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "option_id" => {
+                    crate::fast::put(
+                        &mut option_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "price" => {
+                    crate::fast::put(
+                        &mut price,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "regular_price" => {
+                    crate::fast::put(
+                        &mut regular_price,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "selected" => {
+                    crate::fast::put(
+                        &mut selected,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            available: available,
+            color: color,
+            currency: currency,
+            image_thumbnail_url: image_thumbnail_url,
+            image_url: image_url,
+            label: label?,
+            option_id: option_id?,
+            price: price,
+            regular_price: regular_price,
+            selected: selected,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for EcommerceViewType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "tags" => ::std::option::Option::Some(Self::Tags),
+            "swatch" => ::std::option::Option::Some(Self::Swatch),
+            "images" => ::std::option::Option::Some(Self::Images),
+            "select" => ::std::option::Option::Some(Self::Select),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for EmailSubscription {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "daily_summary" => ::std::option::Option::Some(Self::DailySummary),
+            "weekly_summary" => ::std::option::Option::Some(Self::WeeklySummary),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for EventDeletedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut event_id = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "event_id" => {
+                    crate::fast::put(
+                        &mut event_id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            event_id: event_id?,
+            thread_id: thread_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for EventId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for EventPropertiesDeletedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut event_id = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "event_id" => {
+                    crate::fast::put(
+                        &mut event_id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <DeletedProperties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            event_id: event_id?,
+            properties: properties?,
+            thread_id: thread_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for EventPropertiesUpdatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut event_id = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "event_id" => {
+                    crate::fast::put(
+                        &mut event_id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            event_id: event_id?,
+            properties: properties?,
+            thread_id: thread_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for EventUpdatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut event = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "event" => {
+                    crate::fast::put(
+                        &mut event,
+                        <Event as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            event: event?,
+            thread_id: thread_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for EventsMarkedAsSeenPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut seen_up_to = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "seen_up_to" => {
+                    crate::fast::put(
+                        &mut seen_up_to,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "user_id" => {
+                    crate::fast::put(
+                        &mut user_id,
+                        <UserId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            seen_up_to: seen_up_to?,
+            user_id: user_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FileEvent {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut alternative_text = ::std::option::Option::None;
+        let mut author_id = ::std::option::Option::None;
+        let mut content_type = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut custom_id = ::std::option::Option::None;
+        let mut deleted = ::std::option::Option::None;
+        let mut height = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut size = ::std::option::Option::None;
+        let mut thumbnail2x_url = ::std::option::Option::None;
+        let mut thumbnail_url = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut url = ::std::option::Option::None;
+        let mut visibility = ::std::option::Option::None;
+        let mut width = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "alternative_text" => {
+                    crate::fast::put(
+                        &mut alternative_text,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "author_id" => {
+                    crate::fast::put(
+                        &mut author_id,
+                        <UserId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "content_type" => {
+                    crate::fast::put(
+                        &mut content_type,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "custom_id" => {
+                    crate::fast::put(
+                        &mut custom_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "deleted" => {
+                    crate::fast::put(
+                        &mut deleted,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "height" => {
+                    crate::fast::put(
+                        &mut height,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "size" => {
+                    crate::fast::put(
+                        &mut size,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thumbnail2x_url" => {
+                    crate::fast::put(
+                        &mut thumbnail2x_url,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thumbnail_url" => {
+                    crate::fast::put(
+                        &mut thumbnail_url,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FileEventType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "url" => {
+                    crate::fast::put(
+                        &mut url,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "visibility" => {
+                    crate::fast::put(
+                        &mut visibility,
+                        <Visibility as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "width" => {
+                    crate::fast::put(
+                        &mut width,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            alternative_text: alternative_text,
+            author_id: author_id,
+            content_type: content_type,
+            created_at: created_at?,
+            custom_id: custom_id,
+            deleted: deleted,
+            height: height,
+            id: id?,
+            name: name,
+            properties: properties,
+            size: size,
+            thumbnail2x_url: thumbnail2x_url,
+            thumbnail_url: thumbnail_url,
+            type_: type_?,
+            url: url,
+            visibility: visibility?,
+            width: width,
+        };
+        value.check_rules(object.members()).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FileEventType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "file" => ::std::option::Option::Some(Self::File),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FilledFormCheckboxField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut answers = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut options = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "answers" => {
+                    crate::fast::put(
+                        &mut answers,
+                        <::std::vec::Vec<
+                            FormFieldOption,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "options" => {
+                    crate::fast::put(
+                        &mut options,
+                        <::std::vec::Vec<
+                            CheckboxOption,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FilledFormCheckboxFieldType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            answers: answers,
+            id: id?,
+            label: label?,
+            options: options,
+            type_: type_?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FilledFormCheckboxFieldType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "checkbox" => ::std::option::Option::Some(Self::Checkbox),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FilledFormEmailField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut answer = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "answer" => {
+                    crate::fast::put(
+                        &mut answer,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FilledFormEmailFieldType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            answer: answer?,
+            id: id?,
+            label: label?,
+            type_: type_?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FilledFormEmailFieldType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "email" => ::std::option::Option::Some(Self::Email),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FilledFormEvent {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut author_id = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut custom_id = ::std::option::Option::None;
+        let mut deleted = ::std::option::Option::None;
+        let mut fields = ::std::option::Option::None;
+        let mut form_id = ::std::option::Option::None;
+        let mut form_type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut visibility = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "author_id" => {
+                    crate::fast::put(
+                        &mut author_id,
+                        <UserId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "custom_id" => {
+                    crate::fast::put(
+                        &mut custom_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "deleted" => {
+                    crate::fast::put(
+                        &mut deleted,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "fields" => {
+                    crate::fast::put(
+                        &mut fields,
+                        <::std::vec::Vec<
+                            FilledFormField,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "form_id" => {
+                    crate::fast::put(
+                        &mut form_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "form_type" => {
+                    crate::fast::put(
+                        &mut form_type,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FilledFormEventType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "visibility" => {
+                    crate::fast::put(
+                        &mut visibility,
+                        <Visibility as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            author_id: author_id,
+            created_at: created_at?,
+            custom_id: custom_id,
+            deleted: deleted,
+            fields: fields,
+            form_id: form_id,
+            form_type: form_type,
+            id: id?,
+            properties: properties,
+            type_: type_?,
+            visibility: visibility?,
+        };
+        value.check_rules(object.members()).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FilledFormEventType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "filled_form" => ::std::option::Option::Some(Self::FilledForm),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FilledFormGroupChooserField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut answer = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "answer" => {
+                    crate::fast::put(
+                        &mut answer,
+                        <GroupChooserAnswer as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FilledFormGroupChooserFieldType as crate::fast::Fast>::read(
+                            reader,
+                        )?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            answer: answer?,
+            id: id?,
+            label: label?,
+            type_: type_?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FilledFormGroupChooserFieldType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "group_chooser" => ::std::option::Option::Some(Self::GroupChooser),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FilledFormNameField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut answer = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "answer" => {
+                    crate::fast::put(
+                        &mut answer,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FilledFormNameFieldType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            answer: answer?,
+            id: id?,
+            label: label?,
+            type_: type_?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FilledFormNameFieldType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "name" => ::std::option::Option::Some(Self::Name),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FilledFormQuestionField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut answer = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "answer" => {
+                    crate::fast::put(
+                        &mut answer,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FilledFormQuestionFieldType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            answer: answer?,
+            id: id?,
+            label: label?,
+            type_: type_?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FilledFormQuestionFieldType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "question" => ::std::option::Option::Some(Self::Question),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FilledFormRadioField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut answer = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "answer" => {
+                    crate::fast::put(
+                        &mut answer,
+                        <FormFieldOption as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FilledFormRadioFieldType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            answer: answer?,
+            id: id?,
+            label: label?,
+            type_: type_?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FilledFormRadioFieldType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "radio" => ::std::option::Option::Some(Self::Radio),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FilledFormSelectField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut answer = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "answer" => {
+                    crate::fast::put(
+                        &mut answer,
+                        <FormFieldOption as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FilledFormSelectFieldType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            answer: answer?,
+            id: id?,
+            label: label?,
+            type_: type_?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FilledFormSelectFieldType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "select" => ::std::option::Option::Some(Self::Select),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FilledFormSubjectField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut answer = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "answer" => {
+                    crate::fast::put(
+                        &mut answer,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FilledFormSubjectFieldType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            answer: answer?,
+            id: id?,
+            label: label?,
+            type_: type_?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FilledFormSubjectFieldType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "subject" => ::std::option::Option::Some(Self::Subject),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FilledFormTextareaField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut answer = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "answer" => {
+                    crate::fast::put(
+                        &mut answer,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FilledFormTextareaFieldType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            answer: answer?,
+            id: id?,
+            label: label?,
+            type_: type_?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FilledFormTextareaFieldType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "textarea" => ::std::option::Option::Some(Self::Textarea),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FormEvent {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut author_id = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut custom_id = ::std::option::Option::None;
+        let mut deleted = ::std::option::Option::None;
+        let mut fields = ::std::option::Option::None;
+        let mut form_id = ::std::option::Option::None;
+        let mut form_type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut visibility = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "author_id" => {
+                    crate::fast::put(
+                        &mut author_id,
+                        <UserId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "custom_id" => {
+                    crate::fast::put(
+                        &mut custom_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "deleted" => {
+                    crate::fast::put(
+                        &mut deleted,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "fields" => {
+                    crate::fast::put(
+                        &mut fields,
+                        <::std::vec::Vec<FormField> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "form_id" => {
+                    crate::fast::put(
+                        &mut form_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "form_type" => {
+                    crate::fast::put(
+                        &mut form_type,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FormEventType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "visibility" => {
+                    crate::fast::put(
+                        &mut visibility,
+                        <Visibility as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            author_id: author_id,
+            created_at: created_at?,
+            custom_id: custom_id,
+            deleted: deleted,
+            fields: fields,
+            form_id: form_id,
+            form_type: form_type,
+            id: id?,
+            properties: properties,
+            type_: type_?,
+            visibility: visibility?,
+        };
+        value.check_rules(object.members()).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FormEventType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "form" => ::std::option::Option::Some(Self::Form),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FormField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut options = ::std::option::Option::None;
+        let mut required = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "options" => {
+                    crate::fast::put(
+                        &mut options,
+                        <::std::vec::Vec<
+                            FormFieldOption,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "required" => {
+                    crate::fast::put(
+                        &mut required,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <FormFieldType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            id: id?,
+            label: label?,
+            options: options,
+            required: required,
+            type_: type_?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FormFieldOption {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { id: id?, label: label? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for FormFieldType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "checkbox" => ::std::option::Option::Some(Self::Checkbox),
+            "email" => ::std::option::Option::Some(Self::Email),
+            "name" => ::std::option::Option::Some(Self::Name),
+            "question" => ::std::option::Option::Some(Self::Question),
+            "subject" => ::std::option::Option::Some(Self::Subject),
+            "textarea" => ::std::option::Option::Some(Self::Textarea),
+            "group_chooser" => ::std::option::Option::Some(Self::GroupChooser),
+            "radio" => ::std::option::Option::Some(Self::Radio),
+            "select" => ::std::option::Option::Some(Self::Select),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for Geolocation {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut city = ::std::option::Option::None;
+        let mut country = ::std::option::Option::None;
+        let mut country_code = ::std::option::Option::None;
+        let mut latitude = ::std::option::Option::None;
+        let mut longitude = ::std::option::Option::None;
+        let mut region = ::std::option::Option::None;
+        let mut timezone = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "city" => {
+                    crate::fast::put(
+                        &mut city,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "country" => {
+                    crate::fast::put(
+                        &mut country,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "country_code" => {
+                    crate::fast::put(
+                        &mut country_code,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "latitude" => {
+                    crate::fast::put(
+                        &mut latitude,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "longitude" => {
+                    crate::fast::put(
+                        &mut longitude,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "region" => {
+                    crate::fast::put(
+                        &mut region,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "timezone" => {
+                    crate::fast::put(
+                        &mut timezone,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            city: city,
+            country: country,
+            country_code: country_code,
+            latitude: latitude,
+            longitude: longitude,
+            region: region,
+            timezone: timezone,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for GeolocationCondition {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut values = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "values" => {
+                    crate::fast::put(
+                        &mut values,
+                        <::std::vec::Vec<
+                            GeolocationMatch,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { values: values? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for GeolocationMatch {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut city = ::std::option::Option::None;
+        let mut country = ::std::option::Option::None;
+        let mut country_code = ::std::option::Option::None;
+        let mut region = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "city" => {
+                    crate::fast::put(
+                        &mut city,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "country" => {
+                    crate::fast::put(
+                        &mut country,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "country_code" => {
+                    crate::fast::put(
+                        &mut country_code,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "region" => {
+                    crate::fast::put(
+                        &mut region,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            city: city,
+            country: country,
+            country_code: country_code,
+            region: region,
+        };
+        value.check_rules(object.members()).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for GroupChooserAnswer {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut group_id = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "group_id" => {
+                    crate::fast::put(
+                        &mut group_id,
+                        <GroupId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            group_id: group_id?,
+            id: id?,
+            label: label?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for GroupCreatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut agent_priorities = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut language_code = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut routing_status = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "agent_priorities" => {
+                    crate::fast::put(
+                        &mut agent_priorities,
+                        <AgentPriorities as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <GroupId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "language_code" => {
+                    crate::fast::put(
+                        &mut language_code,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <GroupCreatedPayloadName as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "routing_status" => {
+                    crate::fast::put(
+                        &mut routing_status,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            agent_priorities: agent_priorities?,
+            id: id?,
+            language_code: language_code?,
+            name: name?,
+            routing_status: routing_status,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for GroupCreatedPayloadName {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::checked_str(reader)
+    }
+}
+impl crate::fast::Fast for GroupDeletedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <GroupId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { id: id? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for GroupId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for GroupMembership {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut id = ::std::option::Option::None;
+        let mut priority = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <GroupId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "priority" => {
+                    crate::fast::put(
+                        &mut priority,
+                        <GroupPriority as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            id: id?,
+            priority: priority?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for GroupPriority {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "first" => ::std::option::Option::Some(Self::First),
+            "normal" => ::std::option::Option::Some(Self::Normal),
+            "last" => ::std::option::Option::Some(Self::Last),
+            "supervisor" => ::std::option::Option::Some(Self::Supervisor),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for GroupUpdatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut agent_priorities = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut language_code = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut routing_status = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "agent_priorities" => {
+                    crate::fast::put(
+                        &mut agent_priorities,
+                        <AgentPriorities as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <GroupId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "language_code" => {
+                    crate::fast::put(
+                        &mut language_code,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <GroupUpdatedPayloadName as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "routing_status" => {
+                    crate::fast::put(
+                        &mut routing_status,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            agent_priorities: agent_priorities,
+            id: id?,
+            language_code: language_code,
+            name: name,
+            routing_status: routing_status,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for GroupUpdatedPayloadName {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::checked_str(reader)
+    }
+}
+impl crate::fast::Fast for IncomingChatPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat" => {
+                    crate::fast::put(
+                        &mut chat,
+                        <Chat as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { chat: chat? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for IncomingEventPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut event = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "event" => {
+                    crate::fast::put(
+                        &mut event,
+                        <Event as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            event: event?,
+            thread_id: thread_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for IncomingRichMessagePostbackPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut event_id = ::std::option::Option::None;
+        let mut postback = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "event_id" => {
+                    crate::fast::put(
+                        &mut event_id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "postback" => {
+                    crate::fast::put(
+                        &mut postback,
+                        <RichMessagePostback as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "user_id" => {
+                    crate::fast::put(
+                        &mut user_id,
+                        <UserId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            event_id: event_id?,
+            postback: postback?,
+            thread_id: thread_id?,
+            user_id: user_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for LoginStatus {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "accepting chats" => ::std::option::Option::Some(Self::AcceptingChats),
+            "not accepting chats" => ::std::option::Option::Some(Self::NotAcceptingChats),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for MatchCondition {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut exclude_values = ::std::option::Option::None;
+        let mut values = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "exclude_values" => {
+                    crate::fast::put(
+                        &mut exclude_values,
+                        <::std::vec::Vec<MatchValue> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "values" => {
+                    crate::fast::put(
+                        &mut values,
+                        <::std::vec::Vec<MatchValue> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            exclude_values: exclude_values,
+            values: values,
+        };
+        value.check_rules(object.members()).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for MatchValue {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut exact_match = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "exact_match" => {
+                    crate::fast::put(
+                        &mut exact_match,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "value" => {
+                    crate::fast::put(
+                        &mut value,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            exact_match: exact_match,
+            value: value?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for MessageEvent {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut author_id = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut custom_id = ::std::option::Option::None;
+        let mut deleted = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut postback = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut text = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut visibility = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "author_id" => {
+                    crate::fast::put(
+                        &mut author_id,
+                        <UserId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "custom_id" => {
+                    crate::fast::put(
+                        &mut custom_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "deleted" => {
+                    crate::fast::put(
+                        &mut deleted,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "postback" => {
+                    crate::fast::put(
+                        &mut postback,
+                        <MessagePostback as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "text" => {
+                    crate::fast::put(
+                        &mut text,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <MessageEventType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "visibility" => {
+                    crate::fast::put(
+                        &mut visibility,
+                        <Visibility as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            author_id: author_id,
+            created_at: created_at?,
+            custom_id: custom_id,
+            deleted: deleted,
+            id: id?,
+            postback: postback,
+            properties: properties,
+            text: text,
+            type_: type_?,
+            visibility: visibility?,
+        };
+        value.check_rules(object.members()).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for MessageEventType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "message" => ::std::option::Option::Some(Self::Message),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for MessagePostback {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut ecommerce = ::std::option::Option::None;
+        let mut event_id = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "ecommerce" => {
+                    crate::fast::put(
+                        &mut ecommerce,
+                        <PostbackEcommerce as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "event_id" => {
+                    crate::fast::put(
+                        &mut event_id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "value" => {
+                    crate::fast::put(
+                        &mut value,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            ecommerce: ecommerce,
+            event_id: event_id?,
+            id: id?,
+            thread_id: thread_id?,
+            type_: type_,
+            value: value,
+        };
+        value.check_rules(object.members()).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for Omnichannel {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut fb_messenger = ::std::option::Option::None;
+        let mut twilio = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "fb_messenger" => {
+                    crate::fast::put(
+                        &mut fb_messenger,
+                        <::std::vec::Vec<
+                            ::serde_json::Value,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "twilio" => {
+                    crate::fast::put(
+                        &mut twilio,
+                        <::std::vec::Vec<
+                            ::serde_json::Value,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            fb_messenger: fb_messenger,
+            twilio: twilio,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for OptionId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match reader.next_byte()? {
+            b'"' => {
+                <::std::string::String as crate::fast::Fast>::read(reader)
+                    .map(Self::String)
+            }
+            b'-' | b'0'..=b'9' => {
+                <i64 as crate::fast::Fast>::read(reader).map(Self::Integer)
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for OrganizationId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for PostbackEcommerce {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut option_id = ::std::option::Option::None;
+        let mut product_id = ::std::option::Option::None;
+        let mut quantity = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "option_id" => {
+                    crate::fast::put(
+                        &mut option_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "product_id" => {
+                    crate::fast::put(
+                        &mut product_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "quantity" => {
+                    crate::fast::put(
+                        &mut quantity,
+                        <::serde_json::Number as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            option_id: option_id,
+            product_id: product_id,
+            quantity: quantity,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for Properties {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for PropertyNamespace {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for PropertyValue {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match reader.next_byte()? {
+            b'-' | b'0'..=b'9' => {
+                <i64 as crate::fast::Fast>::read(reader).map(Self::Integer)
+            }
+            b't' | b'f' => <bool as crate::fast::Fast>::read(reader).map(Self::Boolean),
+            b'"' => {
+                <::std::string::String as crate::fast::Fast>::read(reader)
+                    .map(Self::String)
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for QueuedAt {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match reader.next_byte()? {
+            b'"' => {
+                <crate::Timestamp as crate::fast::Fast>::read(reader)
+                    .map(Self::Timestamp)
+            }
+            b'-' | b'0'..=b'9' => {
+                <i64 as crate::fast::Fast>::read(reader).map(Self::Integer)
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for Requester {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut account_id = ::std::option::Option::None;
+        let mut client_id = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "account_id" => {
+                    crate::fast::put(
+                        &mut account_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "client_id" => {
+                    crate::fast::put(
+                        &mut client_id,
+                        <ClientId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "user_id" => {
+                    crate::fast::put(
+                        &mut user_id,
+                        <UserId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            account_id: account_id,
+            client_id: client_id,
+            user_id: user_id,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for RichMessageButton {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut postback_id = ::std::option::Option::None;
+        let mut target = ::std::option::Option::None;
+        let mut text = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut user_ids = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut webview_height = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "postback_id" => {
+                    crate::fast::put(
+                        &mut postback_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "target" => {
+                    crate::fast::put(
+                        &mut target,
+                        <ButtonTarget as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "text" => {
+                    crate::fast::put(
+                        &mut text,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <ButtonType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "user_ids" => {
+                    crate::fast::put(
+                        &mut user_ids,
+                        <::std::vec::Vec<UserId> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "value" => {
+                    crate::fast::put(
+                        &mut value,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "webview_height" => {
+                    crate::fast::put(
+                        &mut webview_height,
+                        <WebviewHeight as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            postback_id: postback_id?,
+            target: target,
+            text: text?,
+            type_: type_,
+            user_ids: user_ids?,
+            value: value,
+            webview_height: webview_height,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for RichMessageEcommerce {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut addons = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut options = ::std::option::Option::None;
+        let mut product_id = ::std::option::Option::None;
+        let mut view_type = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "addons" => {
+                    crate::fast::put(
+                        &mut addons,
+                        <::std::vec::Vec<
+                            EcommerceAddon,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "label" => {
+                    crate::fast::put(
+                        &mut label,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "options" => {
+                    crate::fast::put(
+                        &mut options,
+                        <::std::vec::Vec<
+                            EcommerceOption,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "product_id" => {
+                    crate::fast::put(
+                        &mut product_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "view_type" => {
+                    crate::fast::put(
+                        &mut view_type,
+                        <EcommerceViewType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            addons: addons,
+            label: label,
+            options: options,
+            product_id: product_id,
+            view_type: view_type,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for RichMessageElement {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut buttons = ::std::option::Option::None;
+        let mut ecommerce = ::std::option::Option::None;
+        let mut image = ::std::option::Option::None;
+        let mut subtitle = ::std::option::Option::None;
+        let mut title = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "buttons" => {
+                    crate::fast::put(
+                        &mut buttons,
+                        <::std::vec::Vec<
+                            RichMessageButton,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "ecommerce" => {
+                    crate::fast::put(
+                        &mut ecommerce,
+                        <RichMessageEcommerce as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "image" => {
+                    crate::fast::put(
+                        &mut image,
+                        <RichMessageImage as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "subtitle" => {
+                    crate::fast::put(
+                        &mut subtitle,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "title" => {
+                    crate::fast::put(
+                        &mut title,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            buttons: buttons,
+            ecommerce: ecommerce,
+            image: image,
+            subtitle: subtitle,
+            title: title,
+        };
+        value.check_rules(object.members()).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for RichMessageEvent {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut author_id = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut custom_id = ::std::option::Option::None;
+        let mut elements = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut template_id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut visibility = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "author_id" => {
+                    crate::fast::put(
+                        &mut author_id,
+                        <UserId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "custom_id" => {
+                    crate::fast::put(
+                        &mut custom_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "elements" => {
+                    crate::fast::put(
+                        &mut elements,
+                        <::std::vec::Vec<
+                            RichMessageElement,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "template_id" => {
+                    crate::fast::put(
+                        &mut template_id,
+                        <RichMessageTemplate as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <RichMessageEventType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "visibility" => {
+                    crate::fast::put(
+                        &mut visibility,
+                        <Visibility as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            author_id: author_id?,
+            created_at: created_at?,
+            custom_id: custom_id,
+            elements: elements,
+            id: id?,
+            properties: properties,
+            template_id: template_id?,
+            type_: type_?,
+            visibility: visibility?,
+        };
+        value.check_rules(object.members()).ok()?;
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for RichMessageEventType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "rich_message" => ::std::option::Option::Some(Self::RichMessage),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for RichMessageImage {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut alternative_text = ::std::option::Option::None;
+        let mut content_type = ::std::option::Option::None;
+        let mut height = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut size = ::std::option::Option::None;
+        let mut url = ::std::option::Option::None;
+        let mut width = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "alternative_text" => {
+                    crate::fast::put(
+                        &mut alternative_text,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "content_type" => {
+                    crate::fast::put(
+                        &mut content_type,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "height" => {
+                    crate::fast::put(
+                        &mut height,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "size" => {
+                    crate::fast::put(
+                        &mut size,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "url" => {
+                    crate::fast::put(
+                        &mut url,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "width" => {
+                    crate::fast::put(
+                        &mut width,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            alternative_text: alternative_text,
+            content_type: content_type,
+            height: height,
+            name: name,
+            size: size,
+            url: url?,
+            width: width,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for RichMessagePostback {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut button_type = ::std::option::Option::None;
+        let mut button_value = ::std::option::Option::None;
+        let mut ecommerce = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut toggled = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "button_type" => {
+                    crate::fast::put(
+                        &mut button_type,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "button_value" => {
+                    crate::fast::put(
+                        &mut button_value,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "ecommerce" => {
+                    crate::fast::put(
+                        &mut ecommerce,
+                        <PostbackEcommerce as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "toggled" => {
+                    crate::fast::put(
+                        &mut toggled,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            button_type: button_type,
+            button_value: button_value,
+            ecommerce: ecommerce,
+            id: id?,
+            toggled: toggled?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for RichMessageTemplate {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "cards" => ::std::option::Option::Some(Self::Cards),
+            "sticker" => ::std::option::Option::Some(Self::Sticker),
+            "quick_replies" => ::std::option::Option::Some(Self::QuickReplies),
+            "ecommerce" => ::std::option::Option::Some(Self::Ecommerce),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for RoutingStatusSetPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut agent_id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "agent_id" => {
+                    crate::fast::put(
+                        &mut agent_id,
+                        <AgentId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "status" => {
+                    crate::fast::put(
+                        &mut status,
+                        <RoutingStatus as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            agent_id: agent_id?,
+            status: status?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ScheduleEntry {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut day = ::std::option::Option::None;
+        let mut enabled = ::std::option::Option::None;
+        let mut end = ::std::option::Option::None;
+        let mut start = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "day" => {
+                    crate::fast::put(
+                        &mut day,
+                        <Weekday as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "enabled" => {
+                    crate::fast::put(
+                        &mut enabled,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "end" => {
+                    crate::fast::put(
+                        &mut end,
+                        <ScheduleEntryEnd as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "start" => {
+                    crate::fast::put(
+                        &mut start,
+                        <ScheduleEntryStart as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            day: day?,
+            enabled: enabled?,
+            end: end?,
+            start: start?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ScheduleEntryEnd {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::checked_str(reader)
+    }
+}
+impl crate::fast::Fast for ScheduleEntryStart {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::checked_str(reader)
+    }
+}
+impl crate::fast::Fast for SessionField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for SystemEvent {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut created_at = ::std::option::Option::None;
+        let mut custom_id = ::std::option::Option::None;
+        let mut details = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut version = ::std::option::Option::None;
+        let mut visibility = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "custom_id" => {
+                    crate::fast::put(
+                        &mut custom_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "details" => {
+                    crate::fast::put(
+                        &mut details,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "source" => {
+                    crate::fast::put(
+                        &mut source,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "subtype" => {
+                    crate::fast::put(
+                        &mut subtype,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <SystemEventType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "version" => {
+                    crate::fast::put(
+                        &mut version,
+                        <i64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "visibility" => {
+                    crate::fast::put(
+                        &mut visibility,
+                        <Visibility as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            created_at: created_at?,
+            custom_id: custom_id,
+            details: details?,
+            id: id?,
+            source: source?,
+            subtype: subtype?,
+            type_: type_?,
+            version: version?,
+            visibility: visibility?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for SystemEventType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "system" => ::std::option::Option::Some(Self::System),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for SystemMessageEvent {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut created_at = ::std::option::Option::None;
+        let mut custom_id = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut system_message_type = ::std::option::Option::None;
+        let mut text = ::std::option::Option::None;
+        let mut text_vars = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut visibility = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "custom_id" => {
+                    crate::fast::put(
+                        &mut custom_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <EventId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "system_message_type" => {
+                    crate::fast::put(
+                        &mut system_message_type,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "text" => {
+                    crate::fast::put(
+                        &mut text,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "text_vars" => {
+                    crate::fast::put(
+                        &mut text_vars,
+                        <::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "type" => {
+                    crate::fast::put(
+                        &mut type_,
+                        <SystemMessageEventType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "visibility" => {
+                    crate::fast::put(
+                        &mut visibility,
+                        <Visibility as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            created_at: created_at?,
+            custom_id: custom_id,
+            id: id?,
+            system_message_type: system_message_type?,
+            text: text,
+            text_vars: text_vars,
+            type_: type_?,
+            visibility: visibility?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for SystemMessageEventType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "system_message" => ::std::option::Option::Some(Self::SystemMessage),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for TagCreatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut author_id = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut group_ids = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "author_id" => {
+                    crate::fast::put(
+                        &mut author_id,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "group_ids" => {
+                    crate::fast::put(
+                        &mut group_ids,
+                        <::std::vec::Vec<GroupId> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            author_id: author_id?,
+            created_at: created_at?,
+            group_ids: group_ids?,
+            name: name?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for TagDeletedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut name = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self { name: name? };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for TagUpdatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut group_ids = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "group_ids" => {
+                    crate::fast::put(
+                        &mut group_ids,
+                        <::std::vec::Vec<GroupId> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "name" => {
+                    crate::fast::put(
+                        &mut name,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            group_ids: group_ids,
+            name: name?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for Thread {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut access = ::std::option::Option::None;
+        let mut active = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut customer_visit = ::std::option::Option::None;
+        let mut events = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut next_accessible_thread_id = ::std::option::Option::None;
+        let mut next_thread_id = ::std::option::Option::None;
+        let mut previous_accessible_thread_id = ::std::option::Option::None;
+        let mut previous_thread_id = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut queue = ::std::option::Option::None;
+        let mut queues_duration = ::std::option::Option::None;
+        let mut restricted_access = ::std::option::Option::None;
+        let mut tags = ::std::option::Option::None;
+        let mut user_ids = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "access" => {
+                    crate::fast::put(
+                        &mut access,
+                        <Access as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "active" => {
+                    crate::fast::put(
+                        &mut active,
+                        <bool as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "created_at" => {
+                    crate::fast::put(
+                        &mut created_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "customer_visit" => {
+                    crate::fast::put(
+                        &mut customer_visit,
+                        <Visit as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "events" => {
+                    crate::fast::put(
+                        &mut events,
+                        <::std::vec::Vec<Event> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "id" => {
+                    crate::fast::put(
+                        &mut id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "next_accessible_thread_id" => {
+                    crate::fast::put(
+                        &mut next_accessible_thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "next_thread_id" => {
+                    crate::fast::put(
+                        &mut next_thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "previous_accessible_thread_id" => {
+                    crate::fast::put(
+                        &mut previous_accessible_thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "previous_thread_id" => {
+                    crate::fast::put(
+                        &mut previous_thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "queue" => {
+                    crate::fast::put(
+                        &mut queue,
+                        <ThreadQueue as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "queues_duration" => {
+                    crate::fast::put(
+                        &mut queues_duration,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "restricted_access" => {
+                    crate::fast::put(
+                        &mut restricted_access,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "tags" => {
+                    crate::fast::put(
+                        &mut tags,
+                        <::std::vec::Vec<
+                            ::std::string::String,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "user_ids" => {
+                    crate::fast::put(
+                        &mut user_ids,
+                        <::std::vec::Vec<UserId> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            access: access,
+            active: active?,
+            created_at: created_at?,
+            customer_visit: customer_visit,
+            events: events,
+            id: id?,
+            next_accessible_thread_id: next_accessible_thread_id,
+            next_thread_id: next_thread_id,
+            previous_accessible_thread_id: previous_accessible_thread_id,
+            previous_thread_id: previous_thread_id,
+            properties: properties,
+            queue: queue,
+            queues_duration: queues_duration,
+            restricted_access: restricted_access,
+            tags: tags,
+            user_ids: user_ids?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ThreadId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for ThreadPropertiesDeletedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <DeletedProperties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            properties: properties?,
+            thread_id: thread_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ThreadPropertiesUpdatedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "properties" => {
+                    crate::fast::put(
+                        &mut properties,
+                        <Properties as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            properties: properties?,
+            thread_id: thread_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ThreadQueue {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut position = ::std::option::Option::None;
+        let mut queued_at = ::std::option::Option::None;
+        let mut queued_at_us = ::std::option::Option::None;
+        let mut wait_time = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "position" => {
+                    crate::fast::put(
+                        &mut position,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "queued_at" => {
+                    crate::fast::put(
+                        &mut queued_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "queued_at_us" => {
+                    crate::fast::put(
+                        &mut queued_at_us,
+                        <QueuedAt as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "wait_time" => {
+                    crate::fast::put(
+                        &mut wait_time,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            position: position,
+            queued_at: queued_at,
+            queued_at_us: queued_at_us,
+            wait_time: wait_time,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ThreadSummary {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut status = ::std::option::Option::None;
+        let mut text = ::std::option::Option::None;
+        let mut updated_at = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "status" => {
+                    crate::fast::put(
+                        &mut status,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "text" => {
+                    crate::fast::put(
+                        &mut text,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "updated_at" => {
+                    crate::fast::put(
+                        &mut updated_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            status: status?,
+            text: text,
+            updated_at: updated_at,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ThreadSummarySetPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut summary = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "summary" => {
+                    crate::fast::put(
+                        &mut summary,
+                        <ThreadSummary as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            summary: summary?,
+            thread_id: thread_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ThreadTaggedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut tag = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "tag" => {
+                    crate::fast::put(
+                        &mut tag,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            tag: tag?,
+            thread_id: thread_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for ThreadUntaggedPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut tag = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "tag" => {
+                    crate::fast::put(
+                        &mut tag,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            tag: tag?,
+            thread_id: thread_id?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for TransferQueue {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut position = ::std::option::Option::None;
+        let mut queued_at = ::std::option::Option::None;
+        let mut queued_at_us = ::std::option::Option::None;
+        let mut wait_time = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "position" => {
+                    crate::fast::put(
+                        &mut position,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "queued_at" => {
+                    crate::fast::put(
+                        &mut queued_at,
+                        <QueuedAt as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "queued_at_us" => {
+                    crate::fast::put(
+                        &mut queued_at_us,
+                        <QueuedAt as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "wait_time" => {
+                    crate::fast::put(
+                        &mut wait_time,
+                        <u64 as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            position: position?,
+            queued_at: queued_at,
+            queued_at_us: queued_at_us,
+            wait_time: wait_time?,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for TransferReason {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "manual" => ::std::option::Option::Some(Self::Manual),
+            "inactive" => ::std::option::Option::Some(Self::Inactive),
+            "assigned" => ::std::option::Option::Some(Self::Assigned),
+            "unassigned" => ::std::option::Option::Some(Self::Unassigned),
+            "other" => ::std::option::Option::Some(Self::Other),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for TransferTarget {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut agent_ids = ::std::option::Option::None;
+        let mut group_ids = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "agent_ids" => {
+                    crate::fast::put(
+                        &mut agent_ids,
+                        <::std::vec::Vec<AgentId> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "group_ids" => {
+                    crate::fast::put(
+                        &mut group_ids,
+                        <::std::vec::Vec<GroupId> as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            agent_ids: agent_ids,
+            group_ids: group_ids,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for UserAddedToChatPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut reason = ::std::option::Option::None;
+        let mut requester_id = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut user = ::std::option::Option::None;
+        let mut user_type = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "reason" => {
+                    crate::fast::put(
+                        &mut reason,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "requester_id" => {
+                    crate::fast::put(
+                        &mut requester_id,
+                        <AgentId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "user" => {
+                    crate::fast::put(
+                        &mut user,
+                        <User as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "user_type" => {
+                    crate::fast::put(
+                        &mut user_type,
+                        <UserType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            reason: reason?,
+            requester_id: requester_id,
+            thread_id: thread_id,
+            user: user?,
+            user_type: user_type,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for UserId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for UserRemovedFromChatPayload {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut chat_id = ::std::option::Option::None;
+        let mut reason = ::std::option::Option::None;
+        let mut requester_id = ::std::option::Option::None;
+        let mut thread_id = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut user_type = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "chat_id" => {
+                    crate::fast::put(
+                        &mut chat_id,
+                        <ChatId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "reason" => {
+                    crate::fast::put(
+                        &mut reason,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "requester_id" => {
+                    crate::fast::put(
+                        &mut requester_id,
+                        <AgentId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "thread_id" => {
+                    crate::fast::put(
+                        &mut thread_id,
+                        <ThreadId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "user_id" => {
+                    crate::fast::put(
+                        &mut user_id,
+                        <UserId as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "user_type" => {
+                    crate::fast::put(
+                        &mut user_type,
+                        <UserType as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            chat_id: chat_id?,
+            reason: reason?,
+            requester_id: requester_id,
+            thread_id: thread_id,
+            user_id: user_id?,
+            user_type: user_type,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for UserType {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "agent" => ::std::option::Option::Some(Self::Agent),
+            "customer" => ::std::option::Option::Some(Self::Customer),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for Visibility {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "all" => ::std::option::Option::Some(Self::All),
+            "agents" => ::std::option::Option::Some(Self::Agents),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for Visit {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut ended_at = ::std::option::Option::None;
+        let mut geolocation = ::std::option::Option::None;
+        let mut ip = ::std::option::Option::None;
+        let mut last_pages = ::std::option::Option::None;
+        let mut referrer = ::std::option::Option::None;
+        let mut started_at = ::std::option::Option::None;
+        let mut user_agent = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "ended_at" => {
+                    crate::fast::put(
+                        &mut ended_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "geolocation" => {
+                    crate::fast::put(
+                        &mut geolocation,
+                        <Geolocation as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "ip" => {
+                    crate::fast::put(
+                        &mut ip,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "last_pages" => {
+                    crate::fast::put(
+                        &mut last_pages,
+                        <::std::vec::Vec<
+                            VisitedPage,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "referrer" => {
+                    crate::fast::put(
+                        &mut referrer,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "started_at" => {
+                    crate::fast::put(
+                        &mut started_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "user_agent" => {
+                    crate::fast::put(
+                        &mut user_agent,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            ended_at: ended_at,
+            geolocation: geolocation,
+            ip: ip,
+            last_pages: last_pages,
+            referrer: referrer,
+            started_at: started_at,
+            user_agent: user_agent,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for VisitedPage {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut opened_at = ::std::option::Option::None;
+        let mut title = ::std::option::Option::None;
+        let mut url = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "opened_at" => {
+                    crate::fast::put(
+                        &mut opened_at,
+                        <crate::Timestamp as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "title" => {
+                    crate::fast::put(
+                        &mut title,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "url" => {
+                    crate::fast::put(
+                        &mut url,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            opened_at: opened_at,
+            title: title,
+            url: url,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for WebhookId {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        crate::fast::Fast::read(reader).map(Self)
+    }
+}
+impl crate::fast::Fast for WebviewHeight {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "compact" => ::std::option::Option::Some(Self::Compact),
+            "full" => ::std::option::Option::Some(Self::Full),
+            "tall" => ::std::option::Option::Some(Self::Tall),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for Weekday {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "sunday" => ::std::option::Option::Some(Self::Sunday),
+            "monday" => ::std::option::Option::Some(Self::Monday),
+            "tuesday" => ::std::option::Option::Some(Self::Tuesday),
+            "wednesday" => ::std::option::Option::Some(Self::Wednesday),
+            "thursday" => ::std::option::Option::Some(Self::Thursday),
+            "friday" => ::std::option::Option::Some(Self::Friday),
+            "saturday" => ::std::option::Option::Some(Self::Saturday),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for WorkScheduler {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        let mut schedule = ::std::option::Option::None;
+        let mut timezone = ::std::option::Option::None;
+        let mut object = reader.object()?;
+        while let ::std::option::Option::Some(key) = object.key(reader)? {
+            match key {
+                "schedule" => {
+                    crate::fast::put(
+                        &mut schedule,
+                        <::std::vec::Vec<
+                            ScheduleEntry,
+                        > as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                "timezone" => {
+                    crate::fast::put(
+                        &mut timezone,
+                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                    )?
+                }
+                _ => object.undocumented(reader, key)?,
+            }
+        }
+        let value = Self {
+            schedule: schedule,
+            timezone: timezone,
+        };
+        ::std::option::Option::Some(value)
+    }
+}
+impl crate::fast::Fast for RoutingStatus {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.text()? {
+            "accepting chats" => ::std::option::Option::Some(Self::AcceptingChats),
+            "not accepting chats" => ::std::option::Option::Some(Self::NotAcceptingChats),
+            "accepting_chats" => {
+                ::std::option::Option::Some(Self::AcceptingChatsUnderscored)
+            }
+            "not_accepting_chats" => {
+                ::std::option::Option::Some(Self::NotAcceptingChatsUnderscored)
+            }
+            "offline" => ::std::option::Option::Some(Self::Offline),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for AutoAccessChange {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.tag("status")? {
+            "added" => {
+                <AutoAccessAdded as crate::fast::Fast>::read(reader).map(Self::Added)
+            }
+            "updated" => {
+                <AutoAccessUpdated as crate::fast::Fast>::read(reader).map(Self::Updated)
+            }
+            "deleted" => {
+                <AutoAccessDeleted as crate::fast::Fast>::read(reader).map(Self::Deleted)
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for Event {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.tag("type")? {
+            "message" => {
+                <MessageEvent as crate::fast::Fast>::read(reader).map(Self::Message)
+            }
+            "file" => <FileEvent as crate::fast::Fast>::read(reader).map(Self::File),
+            "form" => <FormEvent as crate::fast::Fast>::read(reader).map(Self::Form),
+            "filled_form" => {
+                <FilledFormEvent as crate::fast::Fast>::read(reader)
+                    .map(Self::FilledForm)
+            }
+            "rich_message" => {
+                <RichMessageEvent as crate::fast::Fast>::read(reader)
+                    .map(Self::RichMessage)
+            }
+            "custom" => {
+                <CustomEvent as crate::fast::Fast>::read(reader).map(Self::Custom)
+            }
+            "system_message" => {
+                <SystemMessageEvent as crate::fast::Fast>::read(reader)
+                    .map(Self::SystemMessage)
+            }
+            "system" => {
+                <SystemEvent as crate::fast::Fast>::read(reader).map(Self::System)
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for FilledFormField {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.tag("type")? {
+            "checkbox" => {
+                <FilledFormCheckboxField as crate::fast::Fast>::read(reader)
+                    .map(Self::Checkbox)
+            }
+            "email" => {
+                <FilledFormEmailField as crate::fast::Fast>::read(reader)
+                    .map(Self::Email)
+            }
+            "name" => {
+                <FilledFormNameField as crate::fast::Fast>::read(reader).map(Self::Name)
+            }
+            "question" => {
+                <FilledFormQuestionField as crate::fast::Fast>::read(reader)
+                    .map(Self::Question)
+            }
+            "subject" => {
+                <FilledFormSubjectField as crate::fast::Fast>::read(reader)
+                    .map(Self::Subject)
+            }
+            "textarea" => {
+                <FilledFormTextareaField as crate::fast::Fast>::read(reader)
+                    .map(Self::Textarea)
+            }
+            "group_chooser" => {
+                <FilledFormGroupChooserField as crate::fast::Fast>::read(reader)
+                    .map(Self::GroupChooser)
+            }
+            "radio" => {
+                <FilledFormRadioField as crate::fast::Fast>::read(reader)
+                    .map(Self::Radio)
+            }
+            "select" => {
+                <FilledFormSelectField as crate::fast::Fast>::read(reader)
+                    .map(Self::Select)
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl crate::fast::Fast for User {
+    fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
+        match &*reader.tag("type")? {
+            "agent" => <Agent as crate::fast::Fast>::read(reader).map(Self::Agent),
+            "customer" => {
+                <Customer as crate::fast::Fast>::read(reader).map(Self::Customer)
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+}
