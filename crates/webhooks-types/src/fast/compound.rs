@@ -35,42 +35,39 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Passes over a value, building nothing and checking no key: for reading ahead, where
-    /// the value is read again.
+    /// Passes over a value, checking nothing but where it ends (brackets counted, strings
+    /// passed whole): for reading ahead, where the value is then read again, strictly. Stops
+    /// before the `,`, `}` or `]` that follows the value.
     fn skip(&mut self) -> Option<()> {
-        match self.peek()? {
-            b'"' => {
-                self.pos += 1;
-                loop {
-                    let stop = self.pos + string_stop(self.bytes.get(self.pos..)?)?;
-                    match self.bytes[stop] {
-                        b'"' => break self.pos = stop + 1,
-                        b'\\' => self.pos = stop + 2,
-                        _ => return None,
-                    }
+        let mut depth = 0usize;
+        loop {
+            match *self.bytes.get(self.pos)? {
+                b'"' => {
+                    self.skip_string()?;
+                    continue;
                 }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' if depth == 0 => return Some(()),
+                b'}' | b']' => depth -= 1,
+                b',' if depth == 0 => return Some(()),
+                _ => {}
             }
-            b'{' => {
-                let mut object = self.object()?;
-                while object.key(self)?.is_some() {
-                    self.skip()?;
-                }
-            }
-            b'[' => {
-                let mut array = self.array()?;
-                while array.next(self)? {
-                    self.skip()?;
-                }
-            }
-            b't' | b'f' => {
-                self.boolean()?;
-            }
-            b'n' => self.null().then_some(())?,
-            _ => {
-                self.number()?;
+            self.pos += 1;
+        }
+    }
+
+    /// Passes over the string whose opening quote is at the cursor.
+    fn skip_string(&mut self) -> Option<()> {
+        self.pos += 1;
+        loop {
+            let stop = self.pos + string_stop(self.bytes.get(self.pos..)?)?;
+            self.pos = stop + 1;
+            match self.bytes[stop] {
+                b'"' => return Some(()),
+                b'\\' => self.pos += 1,
+                _ => {}
             }
         }
-        Some(())
     }
 
     /// An object read as a map of `read`'s values; a key twice is left to serde.

@@ -121,6 +121,7 @@ impl<'a> Reader<'a> {
 
     /// The text between two offsets (both next to ASCII punctuation, so on character
     /// boundaries).
+    #[inline]
     pub(super) fn slice(&self, start: usize, end: usize) -> Option<&'a str> {
         self.text.get(start..end)
     }
