@@ -11,6 +11,9 @@ use crate::scan::string_stop;
 /// Nesting deeper than this is left to serde (which refuses more than 128 levels).
 const MAX_DEPTH: u32 = 100;
 
+/// The member name by which serde_json's `raw_value` feature marks raw JSON text.
+const RAW_VALUE: &str = "$serde_json::private::RawValue";
+
 /// Undocumented members of one object beyond this many are left to serde, whose check does not
 /// grow quadratic with them.
 const MAX_UNDOCUMENTED: usize = 16;
@@ -208,7 +211,13 @@ impl<'a> Object<'a> {
             reader.eat(b':')?;
         }
         self.members += 1;
-        reader.slice(start, stop).map(Some)
+        let name = reader.slice(start, stop)?;
+        // serde_json (feature `raw_value`) reads an object whose first member has this name as
+        // the JSON text that member holds, not as an object: left to serde's path.
+        if name == RAW_VALUE {
+            return None;
+        }
+        Some(Some(name))
     }
 
     /// Skips the value of a member the type does not document, after checking that its name

@@ -184,3 +184,15 @@ fn reading_ahead_passes_over_every_kind_of_value() {
     assert_eq!(reader.tag("type").as_deref(), Some("x"));
     assert_eq!(<Value as Fast>::read(&mut reader), None);
 }
+
+#[test]
+fn serde_json_s_raw_value_marker_is_left_to_serde() {
+    // serde_json reads such an object as the JSON text of its member: `1` here.
+    for text in [
+        r#"{"$serde_json::private::RawValue": "1"}"#,
+        r#"{"a": [{"$serde_json::private::RawValue": "{}"}]}"#,
+        r#"{"a": 1, "$serde_json::private::RawValue": "x"}"#,
+    ] {
+        assert_eq!(read::<Value>(text), None, "{text}");
+    }
+}

@@ -327,3 +327,29 @@ fn escaped_members_before_a_union_tag_are_kept_and_read() {
     assert_eq!(message.custom_id.as_deref(), Some("31215-1"));
     assert_eq!(message.text, "Hi");
 }
+
+/// serde_json reads an object whose first member is named `$serde_json::private::RawValue` as
+/// the JSON text that member holds, where it builds values (an unknown action's payload, the
+/// members before a union's tag): the fast path leaves such bodies to serde's path.
+#[test]
+fn serde_json_s_raw_value_marker_takes_serde_s_path() {
+    let marker = r#"{"$serde_json::private::RawValue": "1"}"#;
+    let unknown = format!(
+        r#"{{"webhook_id": "w", "secret_key": "s", "action": "no_such_action",
+        "organization_id": "o", "payload": {{"a": [{marker}]}}}}"#
+    );
+    let before_tag = EVENT.replace(
+        r#"{"id": "T_1","#,
+        &format!(r#"{{"x": {marker}, "id": "T_1","#),
+    );
+    assert_ne!(before_tag, EVENT);
+    for body in [unknown, before_tag] {
+        let (fast, serde) = Webhook::both_paths(body.as_bytes());
+        assert!(fast.is_none(), "{body}");
+        assert_eq!(
+            Webhook::from_slice(body.as_bytes()).ok(),
+            serde.ok(),
+            "{body}"
+        );
+    }
+}
