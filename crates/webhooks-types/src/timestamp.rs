@@ -11,8 +11,45 @@ use chrono::{DateTime, FixedOffset, Timelike, Utc};
 /// was received (`.909000Z` stays `.909000Z`). Equality and hashing use that text.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Timestamp {
-    text: String,
+    text: Text,
     instant: DateTime<FixedOffset>,
+}
+
+/// How many bytes of text a timestamp keeps inline: enough for microseconds and an offset
+/// (`2017-11-13T15:37:36.000000+01:00` is 32).
+const INLINE: usize = 32;
+
+/// The text of a timestamp: inline when it fits, as LiveChat's do, so that reading one
+/// allocates nothing; on the heap otherwise (RFC 3339 puts no bound on the fraction's digits).
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Text {
+    /// The first `len` bytes of `bytes`, the rest zero.
+    Inline { len: u8, bytes: [u8; INLINE] },
+    /// Longer text.
+    Heap(Box<str>),
+}
+
+impl Text {
+    fn new(text: &str) -> Self {
+        match u8::try_from(text.len()) {
+            Ok(len) if text.len() <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                Self::Inline { len, bytes }
+            }
+            _ => Self::Heap(text.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // The bytes were copied from a `str` whole, so they are UTF-8.
+            Self::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Self::Heap(text) => text,
+        }
+    }
 }
 
 /// A string that is not an RFC 3339 date-time.
@@ -26,7 +63,7 @@ pub struct InvalidTimestamp {
 impl Timestamp {
     /// The text as received.
     pub fn as_str(&self) -> &str {
-        &self.text
+        self.text.as_str()
     }
 
     /// The instant, with the offset it was written with.
@@ -66,7 +103,7 @@ impl FromStr for Timestamp {
                 })
             }
             Ok(instant) => Ok(Self {
-                text: text.to_owned(),
+                text: Text::new(text),
                 instant,
             }),
             Err(e) => Err(InvalidTimestamp {
@@ -87,7 +124,7 @@ impl From<DateTime<Utc>> for Timestamp {
     /// Formats with microseconds and `Z`, as LiveChat does.
     fn from(instant: DateTime<Utc>) -> Self {
         Self {
-            text: instant.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            text: Text::new(&instant.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()),
             instant: instant.fixed_offset(),
         }
     }
@@ -95,19 +132,19 @@ impl From<DateTime<Utc>> for Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Timestamp({:?})", self.text)
+        write!(f, "Timestamp({:?})", self.as_str())
     }
 }
 
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.text)
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -138,6 +175,25 @@ mod tests {
         assert_eq!(ts.to_utc().timestamp_subsec_micros(), 909_000);
         let json = serde_json::to_string(&ts).expect("serializes");
         assert_eq!(json, "\"2019-12-09T12:01:18.909000Z\"");
+    }
+
+    #[test]
+    fn keeps_text_of_any_length() {
+        // 32 bytes (inline), 33 and 40 (on the heap): each kept whole, equal only to itself.
+        let texts = [
+            "2017-11-13T15:37:36.000000+01:00",
+            "2017-11-13T15:37:36.0000000+01:00",
+            "2017-11-13T15:37:36.00000000000000+01:00",
+        ];
+        let parsed: Vec<Timestamp> = texts.iter().map(|t| t.parse().expect(t)).collect();
+        for (text, ts) in texts.iter().zip(&parsed) {
+            assert_eq!(ts.as_str(), *text);
+            assert_eq!(ts.to_string(), *text);
+            assert_eq!(ts.clone(), *ts);
+        }
+        assert_ne!(parsed[0], parsed[1]);
+        assert_ne!(parsed[1], parsed[2]);
+        assert_eq!(parsed[0].to_utc(), parsed[2].to_utc());
     }
 
     #[test]
