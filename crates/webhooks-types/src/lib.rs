@@ -44,6 +44,11 @@ mod generated;
 mod version;
 mod versioned;
 
+/// The string type of the generated types' text (ids, names, messages): a `str` that keeps up
+/// to 24 bytes inline, allocating only for longer text. It dereferences to `str`, compares with
+/// `&str` and `String`, and converts into a `String` (`into_string`, `String::from`).
+pub use compact_str::CompactString;
+
 pub use action::UnknownAction;
 pub use generated::*;
 pub use parse_error::{ParseError, ParseErrorKind};

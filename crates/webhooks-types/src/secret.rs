@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -13,12 +14,12 @@ use subtle::ConstantTimeEq;
 /// and there is no early exit when the lengths differ.
 #[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
-pub struct SecretKey(String);
+pub struct SecretKey(CompactString);
 
 impl SecretKey {
     /// Wraps a secret.
     pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
+        Self(secret.into().into())
     }
 
     /// Whether the secret equals `expected`: their SHA-256 digests are compared in constant
@@ -60,19 +61,19 @@ impl std::str::FromStr for SecretKey {
     type Err = std::convert::Infallible;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_owned()))
+        Ok(Self(s.into()))
     }
 }
 
 impl From<String> for SecretKey {
     fn from(secret: String) -> Self {
-        Self(secret)
+        Self(secret.into())
     }
 }
 
 impl crate::fast::Fast for SecretKey {
     fn read(reader: &mut crate::fast::Reader<'_>) -> Option<Self> {
-        reader.string().map(Self)
+        reader.text().map(|text| Self(text.into()))
     }
 }
 

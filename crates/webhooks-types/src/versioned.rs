@@ -15,9 +15,9 @@ pub trait VersionPayload: Sized + Clone + Debug + PartialEq + Serialize + Sealed
     /// The version's list of actions.
     type Action: Copy + Debug + Eq + Hash + std::fmt::Display;
     /// ID of the registered webhook.
-    type WebhookId: Field + crate::fast::Fast + std::ops::Deref<Target = String>;
+    type WebhookId: Field + crate::fast::Fast + std::ops::Deref<Target = crate::CompactString>;
     /// ID of the organization.
-    type OrganizationId: Field + crate::fast::Fast + std::ops::Deref<Target = String>;
+    type OrganizationId: Field + crate::fast::Fast + std::ops::Deref<Target = crate::CompactString>;
     /// Extra data of the delivery.
     type AdditionalData: Field + crate::fast::Fast;
     /// Who made the change a configuration webhook reports ([`NoRequester`] where the version

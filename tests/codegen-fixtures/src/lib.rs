@@ -1,6 +1,6 @@
 //! The generator's fixtures, compiled: every snapshot of `xtask/src/codegen/snapshots/` is a
 //! module here (see `build.rs`), next to the runtime the generated code calls (`de` with the
-//! duplicate-key check it reads through, the fast path's `fast`, `Timestamp`, `SecretKey`, as in
+//! duplicate-key check it reads through, the fast path's `fast`, `CompactString`, `Timestamp`, `SecretKey`, as in
 //! `webhooks-types`). A snapshot that does not compile fails the
 //! build of this crate; the tests read JSON with a few of them.
 
@@ -22,6 +22,6 @@ mod scan;
 #[path = "../../../crates/webhooks-types/src/unique/mod.rs"]
 mod unique;
 
-pub use webhooks_types::{SecretKey, Timestamp};
+pub use webhooks_types::{CompactString, SecretKey, Timestamp};
 
 include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));

@@ -57,7 +57,7 @@ fn a_scalar_union_takes_the_variant_of_the_json_type() {
     let read = |text: &str| serde_json::from_str::<scalar_union::Value>(text).expect(text);
     assert_eq!(read("7"), scalar_union::Value::Integer(7));
     assert_eq!(read("true"), scalar_union::Value::Boolean(true));
-    assert_eq!(read("\"x\""), scalar_union::Value::String("x".to_owned()));
+    assert_eq!(read("\"x\""), scalar_union::Value::String("x".into()));
     assert!(serde_json::from_str::<scalar_union::Value>("null").is_err());
 }
 

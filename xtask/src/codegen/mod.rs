@@ -2,13 +2,15 @@
 //! `webhooks-validate` embeds, generated from `schemas/`.
 //!
 //! Stages, one module each: the schemas are loaded and checked ([`crate::schema`]), rewritten
-//! for typify and converted ([`typify`]), post-processed on the syntax tree ([`postprocess`]),
-//! completed with the tagged unions ([`unions`]) and the action list and payload enum
+//! for typify and converted ([`typify`]), post-processed on the syntax tree ([`postprocess`],
+//! [`strings`], [`compact`]), completed with the tagged unions ([`unions`]), the fast path's
+//! readers ([`fast`]) and the action list and payload enum
 //! ([`actions`]), formatted ([`render`]), then written only where the text changed
 //! ([`crate::files`]).
 
 mod actions;
 mod checks;
+mod compact;
 mod fast;
 mod identity;
 mod postprocess;

@@ -229,6 +229,7 @@ pub fn generate_types(set: &SchemaSet, unions: &[Union]) -> Result<String, Schem
             .map_err(|e| output_error(format!("union `{}` does not parse: {e}", union.name)))?;
         file.items.extend(extra.items);
     }
+    super::compact::compact_strings(&mut file);
     let readers: syn::File = syn::parse2(super::fast::readers(&file).map_err(output_error)?)
         .map_err(|e| output_error(format!("the fast readers do not parse: {e}")))?;
     file.items.extend(readers.items);

@@ -82,7 +82,7 @@ impl<'a> Reader<'a> {
         let mut object = self.object()?;
         while let Some(key) = object.key(self)? {
             let value = read(self)?;
-            if !map.insert_new(key.to_owned(), value) {
+            if !map.insert_new(key, value) {
                 return None;
             }
         }
@@ -155,12 +155,12 @@ impl<'a> Reader<'a> {
 /// A map filled from an object, which tells a key already there.
 pub(crate) trait NewKeys<T>: Default {
     /// Inserts `value` under `key` unless the key is there; whether it was not.
-    fn insert_new(&mut self, key: String, value: T) -> bool;
+    fn insert_new(&mut self, key: &str, value: T) -> bool;
 }
 
-impl<T> NewKeys<T> for std::collections::BTreeMap<String, T> {
-    fn insert_new(&mut self, key: String, value: T) -> bool {
-        match self.entry(key) {
+impl<T> NewKeys<T> for std::collections::BTreeMap<compact_str::CompactString, T> {
+    fn insert_new(&mut self, key: &str, value: T) -> bool {
+        match self.entry(compact_str::CompactString::new(key)) {
             std::collections::btree_map::Entry::Vacant(slot) => {
                 slot.insert(value);
                 true
@@ -171,8 +171,8 @@ impl<T> NewKeys<T> for std::collections::BTreeMap<String, T> {
 }
 
 impl NewKeys<Value> for Map<String, Value> {
-    fn insert_new(&mut self, key: String, value: Value) -> bool {
-        match self.entry(key) {
+    fn insert_new(&mut self, key: &str, value: Value) -> bool {
+        match self.entry(key.to_owned()) {
             serde_json::map::Entry::Vacant(slot) => {
                 slot.insert(value);
                 true

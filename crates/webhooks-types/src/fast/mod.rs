@@ -46,6 +46,12 @@ impl Fast for String {
     }
 }
 
+impl Fast for compact_str::CompactString {
+    fn read(reader: &mut Reader<'_>) -> Option<Self> {
+        reader.text().map(Self::from)
+    }
+}
+
 impl Fast for bool {
     fn read(reader: &mut Reader<'_>) -> Option<Self> {
         reader.boolean()
@@ -82,7 +88,7 @@ impl Fast for Map<String, Value> {
     }
 }
 
-impl<T: Fast> Fast for BTreeMap<String, T> {
+impl<T: Fast> Fast for BTreeMap<compact_str::CompactString, T> {
     fn read(reader: &mut Reader<'_>) -> Option<Self> {
         reader.map(T::read)
     }

@@ -131,8 +131,29 @@ fn values_are_serde_json_s_values_and_duplicates_are_left_to_serde() {
 }
 
 #[test]
+fn compact_strings_agree_and_keep_short_text_inline() {
+    use compact_str::CompactString;
+    for text in [
+        r#""""#,
+        r#""K600PKZON8""#,
+        r#""\u00e9 \n escaped""#,
+        r#""zażółć 😀""#,
+    ] {
+        let read = read::<CompactString>(text).expect(text);
+        assert!(agrees::<CompactString>(text), "{text}");
+        assert!(!read.is_heap_allocated(), "{text}: {} bytes", read.len());
+    }
+    // 24 bytes fit; 25 do not.
+    let fits = read::<CompactString>(r#""b7eff798-f8df-4364-80596""#).expect("24 bytes");
+    assert_eq!((fits.len(), fits.is_heap_allocated()), (24, false));
+    let long = read::<CompactString>(r#""b7eff798-f8df-4364-805964""#).expect("25 bytes");
+    assert_eq!((long.len(), long.is_heap_allocated()), (25, true));
+    assert_eq!(read::<CompactString>(r#""\x""#), None);
+}
+
+#[test]
 fn maps_refuse_a_key_twice() {
-    type Map = std::collections::BTreeMap<String, Vec<bool>>;
+    type Map = std::collections::BTreeMap<compact_str::CompactString, Vec<bool>>;
     assert_eq!(
         read::<Map>(r#"{"a": [true], "b": []}"#),
         serde_json::from_str(r#"{"a": [true], "b": []}"#).ok()

@@ -38,11 +38,11 @@ pub struct Agent {
     ///URL of the avatar (samples omit the scheme).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///Email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub email: ::std::option::Option<::std::string::String>,
+    pub email: ::std::option::Option<crate::CompactString>,
     ///Events up to this time have been seen by the agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -56,7 +56,7 @@ pub struct Agent {
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<crate::CompactString>,
     ///Whether the agent is present in the chat.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -85,11 +85,11 @@ pub struct AgentCreatedPayload {
     ///ID of the agent's account.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub account_id: ::std::option::Option<::std::string::String>,
+    pub account_id: ::std::option::Option<crate::CompactString>,
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///Whether the account waits for approval.
     pub awaiting_approval: bool,
     ///Reports the agent receives by email.
@@ -101,7 +101,7 @@ pub struct AgentCreatedPayload {
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub job_title: ::std::option::Option<::std::string::String>,
+    pub job_title: ::std::option::Option<crate::CompactString>,
     ///When the agent last logged out.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -117,9 +117,9 @@ pub struct AgentCreatedPayload {
     ///Mobile phone number.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub mobile: ::std::option::Option<::std::string::String>,
+    pub mobile: ::std::option::Option<crate::CompactString>,
     ///Name of the agent.
-    pub name: ::std::string::String,
+    pub name: crate::CompactString,
     ///Notifications the agent receives.
     pub notifications: ::std::vec::Vec<AgentNotification>,
     ///Role of the agent.
@@ -151,21 +151,21 @@ pub struct AgentDeletedPayload {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AgentId(pub ::std::string::String);
+pub struct AgentId(pub crate::CompactString);
 impl ::std::ops::Deref for AgentId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<AgentId> for ::std::string::String {
     fn from(value: AgentId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for AgentId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for AgentId {
@@ -176,7 +176,7 @@ impl ::std::fmt::Display for AgentId {
 impl ::std::str::FromStr for AgentId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///A notification an agent receives.
@@ -291,27 +291,27 @@ impl ::std::convert::TryFrom<::std::string::String> for AgentNotification {
 #[serde(transparent)]
 pub struct AgentPriorities(
     #[serde(deserialize_with = "crate::de::checked")]
-    pub ::std::collections::BTreeMap<::std::string::String, GroupPriority>,
+    pub ::std::collections::BTreeMap<crate::CompactString, GroupPriority>,
 );
 impl ::std::ops::Deref for AgentPriorities {
-    type Target = ::std::collections::BTreeMap<::std::string::String, GroupPriority>;
+    type Target = ::std::collections::BTreeMap<crate::CompactString, GroupPriority>;
     fn deref(
         &self,
-    ) -> &::std::collections::BTreeMap<::std::string::String, GroupPriority> {
+    ) -> &::std::collections::BTreeMap<crate::CompactString, GroupPriority> {
         &self.0
     }
 }
 impl ::std::convert::From<AgentPriorities>
-for ::std::collections::BTreeMap<::std::string::String, GroupPriority> {
+for ::std::collections::BTreeMap<crate::CompactString, GroupPriority> {
     fn from(value: AgentPriorities) -> Self {
         value.0
     }
 }
 impl ::std::convert::From<
-    ::std::collections::BTreeMap<::std::string::String, GroupPriority>,
+    ::std::collections::BTreeMap<crate::CompactString, GroupPriority>,
 > for AgentPriorities {
     fn from(
-        value: ::std::collections::BTreeMap<::std::string::String, GroupPriority>,
+        value: ::std::collections::BTreeMap<crate::CompactString, GroupPriority>,
     ) -> Self {
         Self(value)
     }
@@ -453,11 +453,11 @@ pub struct AgentUpdatedPayload {
     ///ID of the agent's account.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub account_id: ::std::option::Option<::std::string::String>,
+    pub account_id: ::std::option::Option<crate::CompactString>,
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///Whether the account waits for approval.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -475,7 +475,7 @@ pub struct AgentUpdatedPayload {
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub job_title: ::std::option::Option<::std::string::String>,
+    pub job_title: ::std::option::Option<crate::CompactString>,
     ///When the agent last logged out.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -491,11 +491,11 @@ pub struct AgentUpdatedPayload {
     ///Mobile phone number.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub mobile: ::std::option::Option<::std::string::String>,
+    pub mobile: ::std::option::Option<crate::CompactString>,
     ///Name of the agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<crate::CompactString>,
     ///Notifications the agent receives.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -522,11 +522,11 @@ pub struct AutoAccessAdded {
     ///When the rule applies.
     pub conditions: AutoAccessConditions,
     ///Description of the rule; may be empty.
-    pub description: ::std::string::String,
+    pub description: crate::CompactString,
     ///ID of the rule.
     pub id: AutoAccessId,
     ///ID of the next rule in order; empty for the last rule.
-    pub next_id: ::std::string::String,
+    pub next_id: crate::CompactString,
     ///Always `added`.
     pub status: AutoAccessAddedStatus,
 }
@@ -675,21 +675,21 @@ impl ::std::convert::TryFrom<::std::string::String> for AutoAccessDeletedStatus 
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AutoAccessId(pub ::std::string::String);
+pub struct AutoAccessId(pub crate::CompactString);
 impl ::std::ops::Deref for AutoAccessId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<AutoAccessId> for ::std::string::String {
     fn from(value: AutoAccessId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for AutoAccessId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for AutoAccessId {
@@ -700,7 +700,7 @@ impl ::std::fmt::Display for AutoAccessId {
 impl ::std::str::FromStr for AutoAccessId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Groups that get access to matching chats.
@@ -725,13 +725,13 @@ pub struct AutoAccessUpdated {
     ///New description.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: ::std::option::Option<crate::CompactString>,
     ///ID of the rule.
     pub id: AutoAccessId,
     ///New ID of the next rule; empty for the last rule.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub next_id: ::std::option::Option<::std::string::String>,
+    pub next_id: ::std::option::Option<crate::CompactString>,
     ///Always `updated`.
     pub status: AutoAccessUpdatedStatus,
 }
@@ -817,7 +817,7 @@ pub struct BotCreatedPayload {
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///Priority the bot gets in groups by default.
     pub default_group_priority: GroupPriority,
     ///Groups the bot belongs to.
@@ -827,19 +827,19 @@ pub struct BotCreatedPayload {
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub job_title: ::std::option::Option<::std::string::String>,
+    pub job_title: ::std::option::Option<crate::CompactString>,
     ///Most chats the bot handles at once.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub max_chats_count: ::std::option::Option<u64>,
     ///Name of the bot.
-    pub name: ::std::string::String,
+    pub name: crate::CompactString,
     ///ID of the application that owns the bot.
     pub owner_client_id: ClientId,
     ///IANA time zone of the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub timezone: ::std::option::Option<::std::string::String>,
+    pub timezone: ::std::option::Option<crate::CompactString>,
     ///When the bot works.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -865,21 +865,21 @@ pub struct BotDeletedPayload {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct BotId(pub ::std::string::String);
+pub struct BotId(pub crate::CompactString);
 impl ::std::ops::Deref for BotId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<BotId> for ::std::string::String {
     fn from(value: BotId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for BotId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for BotId {
@@ -890,7 +890,7 @@ impl ::std::fmt::Display for BotId {
 impl ::std::str::FromStr for BotId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///A bot's configuration changed; the payload holds only the changed fields.
@@ -900,7 +900,7 @@ pub struct BotUpdatedPayload {
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///Priority the bot gets in groups by default.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -914,7 +914,7 @@ pub struct BotUpdatedPayload {
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub job_title: ::std::option::Option<::std::string::String>,
+    pub job_title: ::std::option::Option<crate::CompactString>,
     ///Most chats the bot handles at once.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
@@ -922,7 +922,7 @@ pub struct BotUpdatedPayload {
     ///Name of the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<crate::CompactString>,
     ///ID of the application that owns the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -930,7 +930,7 @@ pub struct BotUpdatedPayload {
     ///IANA time zone of the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub timezone: ::std::option::Option<::std::string::String>,
+    pub timezone: ::std::option::Option<crate::CompactString>,
     ///When the bot works.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1112,21 +1112,21 @@ pub struct ChatDeactivatedPayload {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ChatId(pub ::std::string::String);
+pub struct ChatId(pub crate::CompactString);
 impl ::std::ops::Deref for ChatId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<ChatId> for ::std::string::String {
     fn from(value: ChatId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for ChatId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for ChatId {
@@ -1137,7 +1137,7 @@ impl ::std::fmt::Display for ChatId {
 impl ::std::str::FromStr for ChatId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Properties of a chat were deleted.
@@ -1190,11 +1190,11 @@ pub struct CheckboxOption {
     ///Label of the option.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub label: ::std::option::Option<::std::string::String>,
+    pub label: ::std::option::Option<crate::CompactString>,
     ///Text of the option.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub value: ::std::option::Option<::std::string::String>,
+    pub value: ::std::option::Option<crate::CompactString>,
 }
 ///ID of an application (OAuth client); also names a property namespace.
 #[derive(
@@ -1209,21 +1209,21 @@ pub struct CheckboxOption {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ClientId(pub ::std::string::String);
+pub struct ClientId(pub crate::CompactString);
 impl ::std::ops::Deref for ClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<ClientId> for ::std::string::String {
     fn from(value: ClientId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for ClientId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for ClientId {
@@ -1234,7 +1234,7 @@ impl ::std::fmt::Display for ClientId {
 impl ::std::str::FromStr for ClientId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Extra data of a configuration webhook. LiveChat documents it as empty.
@@ -1281,7 +1281,7 @@ pub struct CustomEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///ID of the event.
     pub id: EventId,
     ///Properties of the event.
@@ -1358,7 +1358,7 @@ pub struct Customer {
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///When the customer was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1370,7 +1370,7 @@ pub struct Customer {
     ///Email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub email: ::std::option::Option<::std::string::String>,
+    pub email: ::std::option::Option<crate::CompactString>,
     ///Whether the customer confirmed the email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1400,7 +1400,7 @@ pub struct Customer {
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<crate::CompactString>,
     ///Whether the customer is online.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1416,7 +1416,7 @@ pub struct Customer {
     ///State of the customer, e.g. `browsing`; the set of values is not documented.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub state: ::std::option::Option<::std::string::String>,
+    pub state: ::std::option::Option<crate::CompactString>,
     ///Counters of the customer's activity.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1438,21 +1438,21 @@ pub struct Customer {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct CustomerId(pub ::std::string::String);
+pub struct CustomerId(pub crate::CompactString);
 impl ::std::ops::Deref for CustomerId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<CustomerId> for ::std::string::String {
     fn from(value: CustomerId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for CustomerId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for CustomerId {
@@ -1463,7 +1463,7 @@ impl ::std::fmt::Display for CustomerId {
 impl ::std::str::FromStr for CustomerId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///A chatting customer's session fields changed; sent once for each active chat of the customer.
@@ -1569,28 +1569,28 @@ impl ::std::convert::TryFrom<::std::string::String> for CustomerType {
 pub struct DeletedProperties(
     #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::vec::Vec<::std::string::String>,
+        crate::CompactString,
+        ::std::vec::Vec<crate::CompactString>,
     >,
 );
 impl ::std::ops::Deref for DeletedProperties {
     type Target = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::vec::Vec<::std::string::String>,
+        crate::CompactString,
+        ::std::vec::Vec<crate::CompactString>,
     >;
     fn deref(
         &self,
     ) -> &::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::vec::Vec<::std::string::String>,
+        crate::CompactString,
+        ::std::vec::Vec<crate::CompactString>,
     > {
         &self.0
     }
 }
 impl ::std::convert::From<DeletedProperties>
 for ::std::collections::BTreeMap<
-    ::std::string::String,
-    ::std::vec::Vec<::std::string::String>,
+    crate::CompactString,
+    ::std::vec::Vec<crate::CompactString>,
 > {
     fn from(value: DeletedProperties) -> Self {
         value.0
@@ -1598,14 +1598,14 @@ for ::std::collections::BTreeMap<
 }
 impl ::std::convert::From<
     ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::vec::Vec<::std::string::String>,
+        crate::CompactString,
+        ::std::vec::Vec<crate::CompactString>,
     >,
 > for DeletedProperties {
     fn from(
         value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::std::vec::Vec<::std::string::String>,
+            crate::CompactString,
+            ::std::vec::Vec<crate::CompactString>,
         >,
     ) -> Self {
         Self(value)
@@ -1679,21 +1679,21 @@ impl ::std::convert::TryFrom<::std::string::String> for EmailSubscription {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct EventId(pub ::std::string::String);
+pub struct EventId(pub crate::CompactString);
 impl ::std::ops::Deref for EventId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<EventId> for ::std::string::String {
     fn from(value: EventId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for EventId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for EventId {
@@ -1704,7 +1704,7 @@ impl ::std::fmt::Display for EventId {
 impl ::std::str::FromStr for EventId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Properties of a event were deleted.
@@ -1762,17 +1762,17 @@ pub struct FileEvent {
     ///Alternative text (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub alternative_text: ::std::option::Option<::std::string::String>,
+    pub alternative_text: ::std::option::Option<crate::CompactString>,
     ///ID of the user who sent the event.
     pub author_id: UserId,
     ///MIME type of the file.
-    pub content_type: ::std::string::String,
+    pub content_type: crate::CompactString,
     ///When the event was created.
     pub created_at: crate::Timestamp,
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///Height in pixels (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
@@ -1780,7 +1780,7 @@ pub struct FileEvent {
     ///ID of the event.
     pub id: EventId,
     ///File name.
-    pub name: ::std::string::String,
+    pub name: crate::CompactString,
     ///Properties of the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1792,16 +1792,16 @@ pub struct FileEvent {
     ///URL of the double-size thumbnail (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub thumbnail2x_url: ::std::option::Option<::std::string::String>,
+    pub thumbnail2x_url: ::std::option::Option<crate::CompactString>,
     ///URL of the thumbnail (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub thumbnail_url: ::std::option::Option<::std::string::String>,
+    pub thumbnail_url: ::std::option::Option<crate::CompactString>,
     ///Always `file`.
     #[serde(rename = "type")]
     pub type_: FileEventType,
     ///URL of the file.
-    pub url: ::std::string::String,
+    pub url: crate::CompactString,
     ///Who can see the event.
     pub visibility: Visibility,
     ///Width in pixels (images only).
@@ -1871,9 +1871,9 @@ pub struct FilledFormCheckboxField {
     #[serde(deserialize_with = "crate::de::present")]
     pub answers: ::std::option::Option<::std::vec::Vec<FormFieldOption>>,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Options of the field, as real deliveries send them (integer `id`, `value`).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -1940,11 +1940,11 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormCheckboxFieldT
 #[serde(remote = "Self")]
 pub struct FilledFormEmailField {
     ///The text entered.
-    pub answer: ::std::string::String,
+    pub answer: crate::CompactString,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `email`.
     #[serde(rename = "type")]
     pub type_: FilledFormEmailFieldType,
@@ -2013,15 +2013,15 @@ pub struct FilledFormEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///Filled fields of the form.
     pub fields: ::std::vec::Vec<FilledFormField>,
     ///ID of the form.
-    pub form_id: ::std::string::String,
+    pub form_id: crate::CompactString,
     ///Kind of form, e.g. `prechat`, `postchat`, `ask_for_email`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub form_type: ::std::option::Option<::std::string::String>,
+    pub form_type: ::std::option::Option<crate::CompactString>,
     ///ID of the event.
     pub id: EventId,
     ///Properties of the event.
@@ -2094,9 +2094,9 @@ pub struct FilledFormGroupChooserField {
     ///The chosen group.
     pub answer: GroupChooserAnswer,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `group_chooser`.
     #[serde(rename = "type")]
     pub type_: FilledFormGroupChooserFieldType,
@@ -2159,11 +2159,11 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormGroupChooserFi
 #[serde(remote = "Self")]
 pub struct FilledFormNameField {
     ///The text entered.
-    pub answer: ::std::string::String,
+    pub answer: crate::CompactString,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `name`.
     #[serde(rename = "type")]
     pub type_: FilledFormNameFieldType,
@@ -2226,11 +2226,11 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormNameFieldType 
 #[serde(remote = "Self")]
 pub struct FilledFormQuestionField {
     ///The text entered.
-    pub answer: ::std::string::String,
+    pub answer: crate::CompactString,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `question`.
     #[serde(rename = "type")]
     pub type_: FilledFormQuestionFieldType,
@@ -2295,9 +2295,9 @@ pub struct FilledFormRadioField {
     ///The chosen option.
     pub answer: FormFieldOption,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `radio`.
     #[serde(rename = "type")]
     pub type_: FilledFormRadioFieldType,
@@ -2362,9 +2362,9 @@ pub struct FilledFormSelectField {
     ///The chosen option.
     pub answer: FormFieldOption,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `select`.
     #[serde(rename = "type")]
     pub type_: FilledFormSelectFieldType,
@@ -2427,11 +2427,11 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormSelectFieldTyp
 #[serde(remote = "Self")]
 pub struct FilledFormSubjectField {
     ///The text entered.
-    pub answer: ::std::string::String,
+    pub answer: crate::CompactString,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `subject`.
     #[serde(rename = "type")]
     pub type_: FilledFormSubjectFieldType,
@@ -2494,11 +2494,11 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormSubjectFieldTy
 #[serde(remote = "Self")]
 pub struct FilledFormTextareaField {
     ///The text entered.
-    pub answer: ::std::string::String,
+    pub answer: crate::CompactString,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `textarea`.
     #[serde(rename = "type")]
     pub type_: FilledFormTextareaFieldType,
@@ -2567,15 +2567,15 @@ pub struct FormEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///Fields of the form.
     pub fields: ::std::vec::Vec<FormField>,
     ///ID of the form.
-    pub form_id: ::std::string::String,
+    pub form_id: crate::CompactString,
     ///Kind of form, e.g. `prechat`, `postchat`, `ask_for_email`; absent in old chats.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub form_type: ::std::option::Option<::std::string::String>,
+    pub form_type: ::std::option::Option<crate::CompactString>,
     ///ID of the event.
     pub id: EventId,
     ///Properties of the event.
@@ -2646,9 +2646,9 @@ impl ::std::convert::TryFrom<::std::string::String> for FormEventType {
 #[serde(remote = "Self")]
 pub struct FormField {
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Options to choose from (radio, select, checkbox).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -2666,9 +2666,9 @@ pub struct FormField {
 #[serde(remote = "Self")]
 pub struct FormFieldOption {
     ///ID of the option.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the option.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
 }
 ///Kind of a form field.
 #[derive(
@@ -2760,31 +2760,31 @@ pub struct Geolocation {
     ///City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub city: ::std::option::Option<::std::string::String>,
+    pub city: ::std::option::Option<crate::CompactString>,
     ///Country name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub country: ::std::option::Option<::std::string::String>,
+    pub country: ::std::option::Option<crate::CompactString>,
     ///Two-letter country code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub country_code: ::std::option::Option<::std::string::String>,
+    pub country_code: ::std::option::Option<crate::CompactString>,
     ///Latitude, as a decimal string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub latitude: ::std::option::Option<::std::string::String>,
+    pub latitude: ::std::option::Option<crate::CompactString>,
     ///Longitude, as a decimal string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub longitude: ::std::option::Option<::std::string::String>,
+    pub longitude: ::std::option::Option<crate::CompactString>,
     ///Region.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub region: ::std::option::Option<::std::string::String>,
+    pub region: ::std::option::Option<crate::CompactString>,
     ///IANA time zone name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub timezone: ::std::option::Option<::std::string::String>,
+    pub timezone: ::std::option::Option<crate::CompactString>,
 }
 ///The condition holds when one of the locations matches.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2800,19 +2800,19 @@ pub struct GeolocationMatch {
     ///City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub city: ::std::option::Option<::std::string::String>,
+    pub city: ::std::option::Option<crate::CompactString>,
     ///Country name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub country: ::std::option::Option<::std::string::String>,
+    pub country: ::std::option::Option<crate::CompactString>,
     ///Two-letter country code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub country_code: ::std::option::Option<::std::string::String>,
+    pub country_code: ::std::option::Option<crate::CompactString>,
     ///Region.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub region: ::std::option::Option<::std::string::String>,
+    pub region: ::std::option::Option<crate::CompactString>,
 }
 ///The group chosen in a `group_chooser` field.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2821,9 +2821,9 @@ pub struct GroupChooserAnswer {
     ///ID of the chosen group.
     pub group_id: GroupId,
     ///ID of the chosen option.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the chosen option.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
 }
 ///A group was created; the payload holds the group's full state.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2834,27 +2834,27 @@ pub struct GroupCreatedPayload {
     ///ID of the group.
     pub id: GroupId,
     ///Language of the group, e.g. `en`.
-    pub language_code: ::std::string::String,
+    pub language_code: crate::CompactString,
     ///Name of the group.
     pub name: GroupCreatedPayloadName,
     ///Routing status of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub routing_status: ::std::option::Option<::std::string::String>,
+    pub routing_status: ::std::option::Option<crate::CompactString>,
 }
 ///Name of the group.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct GroupCreatedPayloadName(::std::string::String);
+pub struct GroupCreatedPayloadName(crate::CompactString);
 impl ::std::ops::Deref for GroupCreatedPayloadName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<GroupCreatedPayloadName> for ::std::string::String {
     fn from(value: GroupCreatedPayloadName) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::str::FromStr for GroupCreatedPayloadName {
@@ -2865,7 +2865,7 @@ impl ::std::str::FromStr for GroupCreatedPayloadName {
         if value.chars().count() > 180usize {
             return Err("longer than 180 characters".into());
         }
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 impl ::std::convert::TryFrom<&str> for GroupCreatedPayloadName {
@@ -3027,7 +3027,7 @@ pub struct GroupUpdatedPayload {
     ///Language of the group, e.g. `en`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub language_code: ::std::option::Option<::std::string::String>,
+    pub language_code: ::std::option::Option<crate::CompactString>,
     ///Name of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -3035,21 +3035,21 @@ pub struct GroupUpdatedPayload {
     ///Routing status of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub routing_status: ::std::option::Option<::std::string::String>,
+    pub routing_status: ::std::option::Option<crate::CompactString>,
 }
 ///Name of the group.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct GroupUpdatedPayloadName(::std::string::String);
+pub struct GroupUpdatedPayloadName(crate::CompactString);
 impl ::std::ops::Deref for GroupUpdatedPayloadName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<GroupUpdatedPayloadName> for ::std::string::String {
     fn from(value: GroupUpdatedPayloadName) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::str::FromStr for GroupUpdatedPayloadName {
@@ -3060,7 +3060,7 @@ impl ::std::str::FromStr for GroupUpdatedPayloadName {
         if value.chars().count() > 180usize {
             return Err("longer than 180 characters".into());
         }
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 impl ::std::convert::TryFrom<&str> for GroupUpdatedPayloadName {
@@ -3204,7 +3204,7 @@ pub struct MatchValue {
     #[serde(default, deserialize_with = "crate::de::present")]
     pub exact_match: ::std::option::Option<bool>,
     ///The value.
-    pub value: ::std::string::String,
+    pub value: crate::CompactString,
 }
 ///A text message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3217,7 +3217,7 @@ pub struct MessageEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///ID of the event.
     pub id: EventId,
     ///Present when the message answers a rich message button.
@@ -3229,7 +3229,7 @@ pub struct MessageEvent {
     #[serde(default, deserialize_with = "crate::de::present")]
     pub properties: ::std::option::Option<Properties>,
     ///Text of the message.
-    pub text: ::std::string::String,
+    pub text: crate::CompactString,
     ///Always `message`.
     #[serde(rename = "type")]
     pub type_: MessageEventType,
@@ -3296,23 +3296,23 @@ pub struct MessagePostback {
     ///ID of the rich message event.
     pub event_id: EventId,
     ///Postback ID of the rich message button.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Thread of the rich message.
     pub thread_id: ThreadId,
     ///Type of the button.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub type_: ::std::option::Option<::std::string::String>,
+    pub type_: ::std::option::Option<crate::CompactString>,
     ///Value of the button.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub value: ::std::option::Option<::std::string::String>,
+    pub value: ::std::option::Option<crate::CompactString>,
 }
 ///ID of a checkbox option: a string as documented, or an integer as real deliveries send it.
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum OptionId {
-    String(::std::string::String),
+    String(crate::CompactString),
     Integer(#[serde(deserialize_with = "crate::de::signed")] i64),
 }
 impl ::std::fmt::Display for OptionId {
@@ -3341,21 +3341,21 @@ impl ::std::convert::From<i64> for OptionId {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct OrganizationId(pub ::std::string::String);
+pub struct OrganizationId(pub crate::CompactString);
 impl ::std::ops::Deref for OrganizationId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<OrganizationId> for ::std::string::String {
     fn from(value: OrganizationId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for OrganizationId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for OrganizationId {
@@ -3366,7 +3366,7 @@ impl ::std::fmt::Display for OrganizationId {
 impl ::std::str::FromStr for OrganizationId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Properties grouped by namespace (the owning client ID or a public namespace), then by property name.
@@ -3374,27 +3374,27 @@ impl ::std::str::FromStr for OrganizationId {
 #[serde(transparent)]
 pub struct Properties(
     #[serde(deserialize_with = "crate::de::checked")]
-    pub ::std::collections::BTreeMap<::std::string::String, PropertyNamespace>,
+    pub ::std::collections::BTreeMap<crate::CompactString, PropertyNamespace>,
 );
 impl ::std::ops::Deref for Properties {
-    type Target = ::std::collections::BTreeMap<::std::string::String, PropertyNamespace>;
+    type Target = ::std::collections::BTreeMap<crate::CompactString, PropertyNamespace>;
     fn deref(
         &self,
-    ) -> &::std::collections::BTreeMap<::std::string::String, PropertyNamespace> {
+    ) -> &::std::collections::BTreeMap<crate::CompactString, PropertyNamespace> {
         &self.0
     }
 }
 impl ::std::convert::From<Properties>
-for ::std::collections::BTreeMap<::std::string::String, PropertyNamespace> {
+for ::std::collections::BTreeMap<crate::CompactString, PropertyNamespace> {
     fn from(value: Properties) -> Self {
         value.0
     }
 }
 impl ::std::convert::From<
-    ::std::collections::BTreeMap<::std::string::String, PropertyNamespace>,
+    ::std::collections::BTreeMap<crate::CompactString, PropertyNamespace>,
 > for Properties {
     fn from(
-        value: ::std::collections::BTreeMap<::std::string::String, PropertyNamespace>,
+        value: ::std::collections::BTreeMap<crate::CompactString, PropertyNamespace>,
     ) -> Self {
         Self(value)
     }
@@ -3404,27 +3404,27 @@ impl ::std::convert::From<
 #[serde(transparent)]
 pub struct PropertyNamespace(
     #[serde(deserialize_with = "crate::de::checked")]
-    pub ::std::collections::BTreeMap<::std::string::String, PropertyValue>,
+    pub ::std::collections::BTreeMap<crate::CompactString, PropertyValue>,
 );
 impl ::std::ops::Deref for PropertyNamespace {
-    type Target = ::std::collections::BTreeMap<::std::string::String, PropertyValue>;
+    type Target = ::std::collections::BTreeMap<crate::CompactString, PropertyValue>;
     fn deref(
         &self,
-    ) -> &::std::collections::BTreeMap<::std::string::String, PropertyValue> {
+    ) -> &::std::collections::BTreeMap<crate::CompactString, PropertyValue> {
         &self.0
     }
 }
 impl ::std::convert::From<PropertyNamespace>
-for ::std::collections::BTreeMap<::std::string::String, PropertyValue> {
+for ::std::collections::BTreeMap<crate::CompactString, PropertyValue> {
     fn from(value: PropertyNamespace) -> Self {
         value.0
     }
 }
 impl ::std::convert::From<
-    ::std::collections::BTreeMap<::std::string::String, PropertyValue>,
+    ::std::collections::BTreeMap<crate::CompactString, PropertyValue>,
 > for PropertyNamespace {
     fn from(
-        value: ::std::collections::BTreeMap<::std::string::String, PropertyValue>,
+        value: ::std::collections::BTreeMap<crate::CompactString, PropertyValue>,
     ) -> Self {
         Self(value)
     }
@@ -3435,7 +3435,7 @@ impl ::std::convert::From<
 pub enum PropertyValue {
     Integer(#[serde(deserialize_with = "crate::de::signed")] i64),
     Boolean(bool),
-    String(::std::string::String),
+    String(crate::CompactString),
 }
 impl ::std::fmt::Display for PropertyValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3516,13 +3516,13 @@ impl ::std::convert::From<i64> for QueuedAt {
 #[serde(remote = "Self")]
 pub struct RichMessageButton {
     ///ID of the action, sent back in postbacks.
-    pub postback_id: ::std::string::String,
+    pub postback_id: crate::CompactString,
     ///Where a URL opens (url buttons).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
     pub target: ::std::option::Option<ButtonTarget>,
     ///Label of the button.
-    pub text: ::std::string::String,
+    pub text: crate::CompactString,
     ///What the button does.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -3532,7 +3532,7 @@ pub struct RichMessageButton {
     ///URL, phone number, message text or webview title, depending on `type`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub value: ::std::option::Option<::std::string::String>,
+    pub value: ::std::option::Option<crate::CompactString>,
     ///Height of the webview (webview buttons).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -3553,11 +3553,11 @@ pub struct RichMessageElement {
     ///Subtitle, formatted text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub subtitle: ::std::option::Option<::std::string::String>,
+    pub subtitle: ::std::option::Option<crate::CompactString>,
     ///Title, formatted text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub title: ::std::option::Option<::std::string::String>,
+    pub title: ::std::option::Option<crate::CompactString>,
 }
 ///A rich message: cards, a sticker or quick replies.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3570,7 +3570,7 @@ pub struct RichMessageEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///Elements of the rich message.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -3649,11 +3649,11 @@ pub struct RichMessageImage {
     ///Alternative text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub alternative_text: ::std::option::Option<::std::string::String>,
+    pub alternative_text: ::std::option::Option<crate::CompactString>,
     ///MIME type.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub content_type: ::std::option::Option<::std::string::String>,
+    pub content_type: ::std::option::Option<crate::CompactString>,
     ///Height in pixels.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
@@ -3661,13 +3661,13 @@ pub struct RichMessageImage {
     ///File name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<crate::CompactString>,
     ///Size in bytes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub size: ::std::option::Option<u64>,
     ///URL of the image.
-    pub url: ::std::string::String,
+    pub url: crate::CompactString,
     ///Width in pixels.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
@@ -3678,7 +3678,7 @@ pub struct RichMessageImage {
 #[serde(remote = "Self")]
 pub struct RichMessagePostback {
     ///Postback ID of the button.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///New toggle state of the button.
     pub toggled: bool,
 }
@@ -3766,16 +3766,16 @@ pub struct ScheduleEntry {
 ///End time, `HH:MM` on a 24-hour clock.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct ScheduleEntryEnd(::std::string::String);
+pub struct ScheduleEntryEnd(crate::CompactString);
 impl ::std::ops::Deref for ScheduleEntryEnd {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<ScheduleEntryEnd> for ::std::string::String {
     fn from(value: ScheduleEntryEnd) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::str::FromStr for ScheduleEntryEnd {
@@ -3790,7 +3790,7 @@ impl ::std::str::FromStr for ScheduleEntryEnd {
                 "doesn't match pattern \"^([01][0-9]|2[0-4]):[0-5][0-9]$\"".into(),
             );
         }
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 impl ::std::convert::TryFrom<&str> for ScheduleEntryEnd {
@@ -3820,16 +3820,16 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntryEnd {
 ///Start time, `HH:MM` on a 24-hour clock.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct ScheduleEntryStart(::std::string::String);
+pub struct ScheduleEntryStart(crate::CompactString);
 impl ::std::ops::Deref for ScheduleEntryStart {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<ScheduleEntryStart> for ::std::string::String {
     fn from(value: ScheduleEntryStart) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::str::FromStr for ScheduleEntryStart {
@@ -3844,7 +3844,7 @@ impl ::std::str::FromStr for ScheduleEntryStart {
                 "doesn't match pattern \"^([01][0-9]|2[0-3]):[0-5][0-9]$\"".into(),
             );
         }
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 impl ::std::convert::TryFrom<&str> for ScheduleEntryStart {
@@ -3876,30 +3876,30 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntryStart {
 #[serde(transparent)]
 pub struct SessionField(
     #[serde(deserialize_with = "crate::de::checked")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub ::std::collections::BTreeMap<crate::CompactString, crate::CompactString>,
 );
 impl ::std::ops::Deref for SessionField {
     type Target = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
+        crate::CompactString,
+        crate::CompactString,
     >;
     fn deref(
         &self,
-    ) -> &::std::collections::BTreeMap<::std::string::String, ::std::string::String> {
+    ) -> &::std::collections::BTreeMap<crate::CompactString, crate::CompactString> {
         &self.0
     }
 }
 impl ::std::convert::From<SessionField>
-for ::std::collections::BTreeMap<::std::string::String, ::std::string::String> {
+for ::std::collections::BTreeMap<crate::CompactString, crate::CompactString> {
     fn from(value: SessionField) -> Self {
         value.0
     }
 }
 impl ::std::convert::From<
-    ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ::std::collections::BTreeMap<crate::CompactString, crate::CompactString>,
 > for SessionField {
     fn from(
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        value: ::std::collections::BTreeMap<crate::CompactString, crate::CompactString>,
     ) -> Self {
         Self(value)
     }
@@ -3913,20 +3913,20 @@ pub struct SystemMessageEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///ID of the event.
     pub id: EventId,
     ///Kind of system message, e.g. `agent_joined`, `chat_transferred`, `routing.archived_inactive`; applications may define their own.
-    pub system_message_type: ::std::string::String,
+    pub system_message_type: crate::CompactString,
     ///Rendered text of the message.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub text: ::std::option::Option<::std::string::String>,
+    pub text: ::std::option::Option<crate::CompactString>,
     ///Variables used to render `text`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::checked_present")]
     pub text_vars: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<crate::CompactString, crate::CompactString>,
     >,
     ///Always `system_message`.
     #[serde(rename = "type")]
@@ -3992,20 +3992,20 @@ impl ::std::convert::TryFrom<::std::string::String> for SystemMessageEventType {
 #[serde(remote = "Self")]
 pub struct TagCreatedPayload {
     ///ID of the agent who created the tag; empty for built-in tags.
-    pub author_id: ::std::string::String,
+    pub author_id: crate::CompactString,
     ///When the tag was created.
     pub created_at: crate::Timestamp,
     ///Groups the tag is available in; may be empty.
     pub group_ids: ::std::vec::Vec<GroupId>,
     ///Name of the tag; it identifies the tag.
-    pub name: ::std::string::String,
+    pub name: crate::CompactString,
 }
 ///A tag was deleted.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(remote = "Self")]
 pub struct TagDeletedPayload {
     ///Name of the tag.
-    pub name: ::std::string::String,
+    pub name: crate::CompactString,
 }
 ///A tag was updated.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4016,7 +4016,7 @@ pub struct TagUpdatedPayload {
     #[serde(deserialize_with = "crate::de::present")]
     pub group_ids: ::std::option::Option<::std::vec::Vec<GroupId>>,
     ///Name of the tag.
-    pub name: ::std::string::String,
+    pub name: crate::CompactString,
 }
 ///A thread of a chat.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4067,11 +4067,11 @@ pub struct Thread {
     ///Why the thread's events are not accessible.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub restricted_access: ::std::option::Option<::std::string::String>,
+    pub restricted_access: ::std::option::Option<crate::CompactString>,
     ///Tags of the thread.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub tags: ::std::option::Option<::std::vec::Vec<crate::CompactString>>,
     ///IDs of the users in the thread.
     pub user_ids: ::std::vec::Vec<UserId>,
 }
@@ -4088,21 +4088,21 @@ pub struct Thread {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ThreadId(pub ::std::string::String);
+pub struct ThreadId(pub crate::CompactString);
 impl ::std::ops::Deref for ThreadId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<ThreadId> for ::std::string::String {
     fn from(value: ThreadId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for ThreadId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for ThreadId {
@@ -4113,7 +4113,7 @@ impl ::std::fmt::Display for ThreadId {
 impl ::std::str::FromStr for ThreadId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Properties of a thread were deleted.
@@ -4166,7 +4166,7 @@ pub struct ThreadTaggedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
     ///Name of the tag.
-    pub tag: ::std::string::String,
+    pub tag: crate::CompactString,
     ///ID of the thread.
     pub thread_id: ThreadId,
 }
@@ -4177,7 +4177,7 @@ pub struct ThreadUntaggedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
     ///Name of the tag.
-    pub tag: ::std::string::String,
+    pub tag: crate::CompactString,
     ///ID of the thread.
     pub thread_id: ThreadId,
 }
@@ -4287,7 +4287,7 @@ pub struct UserAddedToChatPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
     ///Why the user was added, e.g. `manual`.
-    pub reason: ::std::string::String,
+    pub reason: crate::CompactString,
     ///Agent who added the user; present only if an agent did.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -4316,21 +4316,21 @@ pub struct UserAddedToChatPayload {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct UserId(pub ::std::string::String);
+pub struct UserId(pub crate::CompactString);
 impl ::std::ops::Deref for UserId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<UserId> for ::std::string::String {
     fn from(value: UserId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for UserId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for UserId {
@@ -4341,7 +4341,7 @@ impl ::std::fmt::Display for UserId {
 impl ::std::str::FromStr for UserId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///A user (customer or agent) was removed from a chat.
@@ -4351,7 +4351,7 @@ pub struct UserRemovedFromChatPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
     ///Why the user was removed, e.g. `manual`.
-    pub reason: ::std::string::String,
+    pub reason: crate::CompactString,
     ///Agent who removed the user; present only if an agent did.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -4492,7 +4492,7 @@ pub struct Visit {
     ///The customer's IP address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub ip: ::std::option::Option<::std::string::String>,
+    pub ip: ::std::option::Option<crate::CompactString>,
     ///Pages seen during the visit.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -4500,7 +4500,7 @@ pub struct Visit {
     ///URL the customer came from.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub referrer: ::std::option::Option<::std::string::String>,
+    pub referrer: ::std::option::Option<crate::CompactString>,
     ///When the visit started.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -4508,7 +4508,7 @@ pub struct Visit {
     ///The customer's browser user agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub user_agent: ::std::option::Option<::std::string::String>,
+    pub user_agent: ::std::option::Option<crate::CompactString>,
 }
 ///A page the customer opened.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4521,11 +4521,11 @@ pub struct VisitedPage {
     ///Title of the page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub title: ::std::option::Option<::std::string::String>,
+    pub title: ::std::option::Option<crate::CompactString>,
     ///URL of the page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub url: ::std::option::Option<::std::string::String>,
+    pub url: ::std::option::Option<crate::CompactString>,
 }
 ///ID of the registered webhook that produced this delivery.
 #[derive(
@@ -4540,21 +4540,21 @@ pub struct VisitedPage {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct WebhookId(pub ::std::string::String);
+pub struct WebhookId(pub crate::CompactString);
 impl ::std::ops::Deref for WebhookId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<WebhookId> for ::std::string::String {
     fn from(value: WebhookId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for WebhookId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for WebhookId {
@@ -4565,7 +4565,7 @@ impl ::std::fmt::Display for WebhookId {
 impl ::std::str::FromStr for WebhookId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Height of a webview opened by a button.
@@ -4713,7 +4713,7 @@ pub struct WorkScheduler {
     ///IANA time zone of the schedule, e.g. `Europe/Warsaw`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub timezone: ::std::option::Option<::std::string::String>,
+    pub timezone: ::std::option::Option<crate::CompactString>,
 }
 /// Error types.
 pub mod error {
@@ -6224,13 +6224,13 @@ impl<'de> ::serde::Deserialize<'de> for OptionId {
                 self,
                 v: &str,
             ) -> ::std::result::Result<Self::Value, E> {
-                ::std::result::Result::Ok(OptionId::String(v.to_owned()))
+                ::std::result::Result::Ok(OptionId::String(v.into()))
             }
             fn visit_string<E: ::serde::de::Error>(
                 self,
                 v: ::std::string::String,
             ) -> ::std::result::Result<Self::Value, E> {
-                ::std::result::Result::Ok(OptionId::String(v))
+                ::std::result::Result::Ok(OptionId::String(v.into()))
             }
             fn visit_i64<E: ::serde::de::Error>(
                 self,
@@ -6315,13 +6315,13 @@ impl<'de> ::serde::Deserialize<'de> for PropertyValue {
                 self,
                 v: &str,
             ) -> ::std::result::Result<Self::Value, E> {
-                ::std::result::Result::Ok(PropertyValue::String(v.to_owned()))
+                ::std::result::Result::Ok(PropertyValue::String(v.into()))
             }
             fn visit_string<E: ::serde::de::Error>(
                 self,
                 v: ::std::string::String,
             ) -> ::std::result::Result<Self::Value, E> {
-                ::std::result::Result::Ok(PropertyValue::String(v))
+                ::std::result::Result::Ok(PropertyValue::String(v.into()))
             }
         }
         deserializer.deserialize_any(Visitor)
@@ -7014,13 +7014,13 @@ impl crate::fast::Fast for Agent {
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "email" => {
                     crate::fast::put(
                         &mut email,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "events_seen_up_to" => {
@@ -7044,7 +7044,7 @@ impl crate::fast::Fast for Agent {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "present" => {
@@ -7132,13 +7132,13 @@ impl crate::fast::Fast for AgentCreatedPayload {
                 "account_id" => {
                     crate::fast::put(
                         &mut account_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "awaiting_approval" => {
@@ -7172,7 +7172,7 @@ impl crate::fast::Fast for AgentCreatedPayload {
                 "job_title" => {
                     crate::fast::put(
                         &mut job_title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "last_logout" => {
@@ -7196,13 +7196,13 @@ impl crate::fast::Fast for AgentCreatedPayload {
                 "mobile" => {
                     crate::fast::put(
                         &mut mobile,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "notifications" => {
@@ -7396,13 +7396,13 @@ impl crate::fast::Fast for AgentUpdatedPayload {
                 "account_id" => {
                     crate::fast::put(
                         &mut account_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "awaiting_approval" => {
@@ -7436,7 +7436,7 @@ impl crate::fast::Fast for AgentUpdatedPayload {
                 "job_title" => {
                     crate::fast::put(
                         &mut job_title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "last_logout" => {
@@ -7460,13 +7460,13 @@ impl crate::fast::Fast for AgentUpdatedPayload {
                 "mobile" => {
                     crate::fast::put(
                         &mut mobile,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "notifications" => {
@@ -7545,7 +7545,7 @@ impl crate::fast::Fast for AutoAccessAdded {
                 "description" => {
                     crate::fast::put(
                         &mut description,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -7557,7 +7557,7 @@ impl crate::fast::Fast for AutoAccessAdded {
                 "next_id" => {
                     crate::fast::put(
                         &mut next_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "status" => {
@@ -7710,7 +7710,7 @@ impl crate::fast::Fast for AutoAccessUpdated {
                 "description" => {
                     crate::fast::put(
                         &mut description,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -7722,7 +7722,7 @@ impl crate::fast::Fast for AutoAccessUpdated {
                 "next_id" => {
                     crate::fast::put(
                         &mut next_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "status" => {
@@ -7778,7 +7778,7 @@ impl crate::fast::Fast for BotCreatedPayload {
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "default_group_priority" => {
@@ -7804,7 +7804,7 @@ impl crate::fast::Fast for BotCreatedPayload {
                 "job_title" => {
                     crate::fast::put(
                         &mut job_title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "max_chats_count" => {
@@ -7816,7 +7816,7 @@ impl crate::fast::Fast for BotCreatedPayload {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "owner_client_id" => {
@@ -7828,7 +7828,7 @@ impl crate::fast::Fast for BotCreatedPayload {
                 "timezone" => {
                     crate::fast::put(
                         &mut timezone,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "work_scheduler" => {
@@ -7897,7 +7897,7 @@ impl crate::fast::Fast for BotUpdatedPayload {
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "default_group_priority" => {
@@ -7923,7 +7923,7 @@ impl crate::fast::Fast for BotUpdatedPayload {
                 "job_title" => {
                     crate::fast::put(
                         &mut job_title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "max_chats_count" => {
@@ -7935,7 +7935,7 @@ impl crate::fast::Fast for BotUpdatedPayload {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "owner_client_id" => {
@@ -7947,7 +7947,7 @@ impl crate::fast::Fast for BotUpdatedPayload {
                 "timezone" => {
                     crate::fast::put(
                         &mut timezone,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "work_scheduler" => {
@@ -8259,13 +8259,13 @@ impl crate::fast::Fast for CheckboxOption {
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "value" => {
                     crate::fast::put(
                         &mut value,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -8326,7 +8326,7 @@ impl crate::fast::Fast for CustomEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -8410,7 +8410,7 @@ impl crate::fast::Fast for Customer {
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "created_at" => {
@@ -8428,7 +8428,7 @@ impl crate::fast::Fast for Customer {
                 "email" => {
                     crate::fast::put(
                         &mut email,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "email_verified" => {
@@ -8476,7 +8476,7 @@ impl crate::fast::Fast for Customer {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "online" => {
@@ -8502,7 +8502,7 @@ impl crate::fast::Fast for Customer {
                 "state" => {
                     crate::fast::put(
                         &mut state,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "statistics" => {
@@ -8872,7 +8872,7 @@ impl crate::fast::Fast for FileEvent {
                 "alternative_text" => {
                     crate::fast::put(
                         &mut alternative_text,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "author_id" => {
@@ -8884,7 +8884,7 @@ impl crate::fast::Fast for FileEvent {
                 "content_type" => {
                     crate::fast::put(
                         &mut content_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "created_at" => {
@@ -8896,7 +8896,7 @@ impl crate::fast::Fast for FileEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "height" => {
@@ -8914,7 +8914,7 @@ impl crate::fast::Fast for FileEvent {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "properties" => {
@@ -8932,13 +8932,13 @@ impl crate::fast::Fast for FileEvent {
                 "thumbnail2x_url" => {
                     crate::fast::put(
                         &mut thumbnail2x_url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "thumbnail_url" => {
                     crate::fast::put(
                         &mut thumbnail_url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -8950,7 +8950,7 @@ impl crate::fast::Fast for FileEvent {
                 "url" => {
                     crate::fast::put(
                         &mut url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "visibility" => {
@@ -9019,13 +9019,13 @@ impl crate::fast::Fast for FilledFormCheckboxField {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "options" => {
@@ -9075,19 +9075,19 @@ impl crate::fast::Fast for FilledFormEmailField {
                 "answer" => {
                     crate::fast::put(
                         &mut answer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -9146,7 +9146,7 @@ impl crate::fast::Fast for FilledFormEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "fields" => {
@@ -9160,13 +9160,13 @@ impl crate::fast::Fast for FilledFormEvent {
                 "form_id" => {
                     crate::fast::put(
                         &mut form_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "form_type" => {
                     crate::fast::put(
                         &mut form_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -9237,13 +9237,13 @@ impl crate::fast::Fast for FilledFormGroupChooserField {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -9286,19 +9286,19 @@ impl crate::fast::Fast for FilledFormNameField {
                 "answer" => {
                     crate::fast::put(
                         &mut answer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -9339,19 +9339,19 @@ impl crate::fast::Fast for FilledFormQuestionField {
                 "answer" => {
                     crate::fast::put(
                         &mut answer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -9398,13 +9398,13 @@ impl crate::fast::Fast for FilledFormRadioField {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -9451,13 +9451,13 @@ impl crate::fast::Fast for FilledFormSelectField {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -9498,19 +9498,19 @@ impl crate::fast::Fast for FilledFormSubjectField {
                 "answer" => {
                     crate::fast::put(
                         &mut answer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -9551,19 +9551,19 @@ impl crate::fast::Fast for FilledFormTextareaField {
                 "answer" => {
                     crate::fast::put(
                         &mut answer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -9622,7 +9622,7 @@ impl crate::fast::Fast for FormEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "fields" => {
@@ -9634,13 +9634,13 @@ impl crate::fast::Fast for FormEvent {
                 "form_id" => {
                     crate::fast::put(
                         &mut form_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "form_type" => {
                     crate::fast::put(
                         &mut form_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -9706,13 +9706,13 @@ impl crate::fast::Fast for FormField {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "options" => {
@@ -9758,13 +9758,13 @@ impl crate::fast::Fast for FormFieldOption {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -9805,43 +9805,43 @@ impl crate::fast::Fast for Geolocation {
                 "city" => {
                     crate::fast::put(
                         &mut city,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "country" => {
                     crate::fast::put(
                         &mut country,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "country_code" => {
                     crate::fast::put(
                         &mut country_code,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "latitude" => {
                     crate::fast::put(
                         &mut latitude,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "longitude" => {
                     crate::fast::put(
                         &mut longitude,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "region" => {
                     crate::fast::put(
                         &mut region,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "timezone" => {
                     crate::fast::put(
                         &mut timezone,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -9892,25 +9892,25 @@ impl crate::fast::Fast for GeolocationMatch {
                 "city" => {
                     crate::fast::put(
                         &mut city,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "country" => {
                     crate::fast::put(
                         &mut country,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "country_code" => {
                     crate::fast::put(
                         &mut country_code,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "region" => {
                     crate::fast::put(
                         &mut region,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -9943,13 +9943,13 @@ impl crate::fast::Fast for GroupChooserAnswer {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -9988,7 +9988,7 @@ impl crate::fast::Fast for GroupCreatedPayload {
                 "language_code" => {
                     crate::fast::put(
                         &mut language_code,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "name" => {
@@ -10000,7 +10000,7 @@ impl crate::fast::Fast for GroupCreatedPayload {
                 "routing_status" => {
                     crate::fast::put(
                         &mut routing_status,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -10110,7 +10110,7 @@ impl crate::fast::Fast for GroupUpdatedPayload {
                 "language_code" => {
                     crate::fast::put(
                         &mut language_code,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "name" => {
@@ -10122,7 +10122,7 @@ impl crate::fast::Fast for GroupUpdatedPayload {
                 "routing_status" => {
                     crate::fast::put(
                         &mut routing_status,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -10326,7 +10326,7 @@ impl crate::fast::Fast for MatchValue {
                 "value" => {
                     crate::fast::put(
                         &mut value,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -10368,7 +10368,7 @@ impl crate::fast::Fast for MessageEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -10392,7 +10392,7 @@ impl crate::fast::Fast for MessageEvent {
                 "text" => {
                     crate::fast::put(
                         &mut text,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -10451,7 +10451,7 @@ impl crate::fast::Fast for MessagePostback {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "thread_id" => {
@@ -10463,13 +10463,13 @@ impl crate::fast::Fast for MessagePostback {
                 "type" => {
                     crate::fast::put(
                         &mut type_,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "value" => {
                     crate::fast::put(
                         &mut value,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -10490,7 +10490,7 @@ impl crate::fast::Fast for OptionId {
     fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
         match reader.next_byte()? {
             b'"' => {
-                <::std::string::String as crate::fast::Fast>::read(reader)
+                <crate::CompactString as crate::fast::Fast>::read(reader)
                     .map(Self::String)
             }
             b'-' | b'0'..=b'9' => {
@@ -10523,7 +10523,7 @@ impl crate::fast::Fast for PropertyValue {
             }
             b't' | b'f' => <bool as crate::fast::Fast>::read(reader).map(Self::Boolean),
             b'"' => {
-                <::std::string::String as crate::fast::Fast>::read(reader)
+                <crate::CompactString as crate::fast::Fast>::read(reader)
                     .map(Self::String)
             }
             _ => ::std::option::Option::None,
@@ -10559,7 +10559,7 @@ impl crate::fast::Fast for RichMessageButton {
                 "postback_id" => {
                     crate::fast::put(
                         &mut postback_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "target" => {
@@ -10571,7 +10571,7 @@ impl crate::fast::Fast for RichMessageButton {
                 "text" => {
                     crate::fast::put(
                         &mut text,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -10589,7 +10589,7 @@ impl crate::fast::Fast for RichMessageButton {
                 "value" => {
                     crate::fast::put(
                         &mut value,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "webview_height" => {
@@ -10639,13 +10639,13 @@ impl crate::fast::Fast for RichMessageElement {
                 "subtitle" => {
                     crate::fast::put(
                         &mut subtitle,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "title" => {
                     crate::fast::put(
                         &mut title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -10690,7 +10690,7 @@ impl crate::fast::Fast for RichMessageEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "elements" => {
@@ -10772,13 +10772,13 @@ impl crate::fast::Fast for RichMessageImage {
                 "alternative_text" => {
                     crate::fast::put(
                         &mut alternative_text,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "content_type" => {
                     crate::fast::put(
                         &mut content_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "height" => {
@@ -10790,7 +10790,7 @@ impl crate::fast::Fast for RichMessageImage {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "size" => {
@@ -10802,7 +10802,7 @@ impl crate::fast::Fast for RichMessageImage {
                 "url" => {
                     crate::fast::put(
                         &mut url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "width" => {
@@ -10836,7 +10836,7 @@ impl crate::fast::Fast for RichMessagePostback {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "toggled" => {
@@ -10973,7 +10973,7 @@ impl crate::fast::Fast for SystemMessageEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -10985,21 +10985,21 @@ impl crate::fast::Fast for SystemMessageEvent {
                 "system_message_type" => {
                     crate::fast::put(
                         &mut system_message_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "text" => {
                     crate::fast::put(
                         &mut text,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "text_vars" => {
                     crate::fast::put(
                         &mut text_vars,
                         <::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ::std::string::String,
+                            crate::CompactString,
+                            crate::CompactString,
                         > as crate::fast::Fast>::read(reader)?,
                     )?
                 }
@@ -11051,7 +11051,7 @@ impl crate::fast::Fast for TagCreatedPayload {
                 "author_id" => {
                     crate::fast::put(
                         &mut author_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "created_at" => {
@@ -11069,7 +11069,7 @@ impl crate::fast::Fast for TagCreatedPayload {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11093,7 +11093,7 @@ impl crate::fast::Fast for TagDeletedPayload {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11119,7 +11119,7 @@ impl crate::fast::Fast for TagUpdatedPayload {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11227,14 +11227,14 @@ impl crate::fast::Fast for Thread {
                 "restricted_access" => {
                     crate::fast::put(
                         &mut restricted_access,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "tags" => {
                     crate::fast::put(
                         &mut tags,
                         <::std::vec::Vec<
-                            ::std::string::String,
+                            crate::CompactString,
                         > as crate::fast::Fast>::read(reader)?,
                     )?
                 }
@@ -11408,7 +11408,7 @@ impl crate::fast::Fast for ThreadTaggedPayload {
                 "tag" => {
                     crate::fast::put(
                         &mut tag,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "thread_id" => {
@@ -11445,7 +11445,7 @@ impl crate::fast::Fast for ThreadUntaggedPayload {
                 "tag" => {
                     crate::fast::put(
                         &mut tag,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "thread_id" => {
@@ -11571,7 +11571,7 @@ impl crate::fast::Fast for UserAddedToChatPayload {
                 "reason" => {
                     crate::fast::put(
                         &mut reason,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "requester_id" => {
@@ -11637,7 +11637,7 @@ impl crate::fast::Fast for UserRemovedFromChatPayload {
                 "reason" => {
                     crate::fast::put(
                         &mut reason,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "requester_id" => {
@@ -11723,7 +11723,7 @@ impl crate::fast::Fast for Visit {
                 "ip" => {
                     crate::fast::put(
                         &mut ip,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "last_pages" => {
@@ -11737,7 +11737,7 @@ impl crate::fast::Fast for Visit {
                 "referrer" => {
                     crate::fast::put(
                         &mut referrer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "started_at" => {
@@ -11749,7 +11749,7 @@ impl crate::fast::Fast for Visit {
                 "user_agent" => {
                     crate::fast::put(
                         &mut user_agent,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11784,13 +11784,13 @@ impl crate::fast::Fast for VisitedPage {
                 "title" => {
                     crate::fast::put(
                         &mut title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "url" => {
                     crate::fast::put(
                         &mut url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11851,7 +11851,7 @@ impl crate::fast::Fast for WorkScheduler {
                 "timezone" => {
                     crate::fast::put(
                         &mut timezone,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,

@@ -38,11 +38,11 @@ pub struct Agent {
     ///URL of the avatar (samples omit the scheme).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///Email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub email: ::std::option::Option<::std::string::String>,
+    pub email: ::std::option::Option<crate::CompactString>,
     ///Events up to this time have been seen by the agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -56,7 +56,7 @@ pub struct Agent {
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<crate::CompactString>,
     ///Whether the agent is present in the chat.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -85,11 +85,11 @@ pub struct AgentCreatedPayload {
     ///ID of the agent's account.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub account_id: ::std::option::Option<::std::string::String>,
+    pub account_id: ::std::option::Option<crate::CompactString>,
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///Whether the account waits for approval.
     pub awaiting_approval: bool,
     ///Reports the agent receives by email.
@@ -101,7 +101,7 @@ pub struct AgentCreatedPayload {
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub job_title: ::std::option::Option<::std::string::String>,
+    pub job_title: ::std::option::Option<crate::CompactString>,
     ///When the agent last logged out.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -117,9 +117,9 @@ pub struct AgentCreatedPayload {
     ///Mobile phone number.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub mobile: ::std::option::Option<::std::string::String>,
+    pub mobile: ::std::option::Option<crate::CompactString>,
     ///Name of the agent.
-    pub name: ::std::string::String,
+    pub name: crate::CompactString,
     ///Notifications the agent receives.
     pub notifications: ::std::vec::Vec<AgentNotification>,
     ///Role of the agent.
@@ -151,21 +151,21 @@ pub struct AgentDeletedPayload {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AgentId(pub ::std::string::String);
+pub struct AgentId(pub crate::CompactString);
 impl ::std::ops::Deref for AgentId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<AgentId> for ::std::string::String {
     fn from(value: AgentId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for AgentId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for AgentId {
@@ -176,7 +176,7 @@ impl ::std::fmt::Display for AgentId {
 impl ::std::str::FromStr for AgentId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///A notification an agent receives.
@@ -291,27 +291,27 @@ impl ::std::convert::TryFrom<::std::string::String> for AgentNotification {
 #[serde(transparent)]
 pub struct AgentPriorities(
     #[serde(deserialize_with = "crate::de::checked")]
-    pub ::std::collections::BTreeMap<::std::string::String, GroupPriority>,
+    pub ::std::collections::BTreeMap<crate::CompactString, GroupPriority>,
 );
 impl ::std::ops::Deref for AgentPriorities {
-    type Target = ::std::collections::BTreeMap<::std::string::String, GroupPriority>;
+    type Target = ::std::collections::BTreeMap<crate::CompactString, GroupPriority>;
     fn deref(
         &self,
-    ) -> &::std::collections::BTreeMap<::std::string::String, GroupPriority> {
+    ) -> &::std::collections::BTreeMap<crate::CompactString, GroupPriority> {
         &self.0
     }
 }
 impl ::std::convert::From<AgentPriorities>
-for ::std::collections::BTreeMap<::std::string::String, GroupPriority> {
+for ::std::collections::BTreeMap<crate::CompactString, GroupPriority> {
     fn from(value: AgentPriorities) -> Self {
         value.0
     }
 }
 impl ::std::convert::From<
-    ::std::collections::BTreeMap<::std::string::String, GroupPriority>,
+    ::std::collections::BTreeMap<crate::CompactString, GroupPriority>,
 > for AgentPriorities {
     fn from(
-        value: ::std::collections::BTreeMap<::std::string::String, GroupPriority>,
+        value: ::std::collections::BTreeMap<crate::CompactString, GroupPriority>,
     ) -> Self {
         Self(value)
     }
@@ -453,11 +453,11 @@ pub struct AgentUpdatedPayload {
     ///ID of the agent's account.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub account_id: ::std::option::Option<::std::string::String>,
+    pub account_id: ::std::option::Option<crate::CompactString>,
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///Whether the account waits for approval.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -475,7 +475,7 @@ pub struct AgentUpdatedPayload {
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub job_title: ::std::option::Option<::std::string::String>,
+    pub job_title: ::std::option::Option<crate::CompactString>,
     ///When the agent last logged out.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -491,11 +491,11 @@ pub struct AgentUpdatedPayload {
     ///Mobile phone number.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub mobile: ::std::option::Option<::std::string::String>,
+    pub mobile: ::std::option::Option<crate::CompactString>,
     ///Name of the agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<crate::CompactString>,
     ///Notifications the agent receives.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -522,11 +522,11 @@ pub struct AutoAccessAdded {
     ///When the rule applies.
     pub conditions: AutoAccessConditions,
     ///Description of the rule; may be empty.
-    pub description: ::std::string::String,
+    pub description: crate::CompactString,
     ///ID of the rule.
     pub id: AutoAccessId,
     ///ID of the next rule in order; empty for the last rule.
-    pub next_id: ::std::string::String,
+    pub next_id: crate::CompactString,
     ///Always `added`.
     pub status: AutoAccessAddedStatus,
 }
@@ -675,21 +675,21 @@ impl ::std::convert::TryFrom<::std::string::String> for AutoAccessDeletedStatus 
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AutoAccessId(pub ::std::string::String);
+pub struct AutoAccessId(pub crate::CompactString);
 impl ::std::ops::Deref for AutoAccessId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<AutoAccessId> for ::std::string::String {
     fn from(value: AutoAccessId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for AutoAccessId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for AutoAccessId {
@@ -700,7 +700,7 @@ impl ::std::fmt::Display for AutoAccessId {
 impl ::std::str::FromStr for AutoAccessId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Groups that get access to matching chats.
@@ -725,13 +725,13 @@ pub struct AutoAccessUpdated {
     ///New description.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: ::std::option::Option<crate::CompactString>,
     ///ID of the rule.
     pub id: AutoAccessId,
     ///New ID of the next rule; empty for the last rule.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub next_id: ::std::option::Option<::std::string::String>,
+    pub next_id: ::std::option::Option<crate::CompactString>,
     ///Always `updated`.
     pub status: AutoAccessUpdatedStatus,
 }
@@ -817,7 +817,7 @@ pub struct BotCreatedPayload {
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///Priority the bot gets in groups by default.
     pub default_group_priority: GroupPriority,
     ///Groups the bot belongs to.
@@ -827,19 +827,19 @@ pub struct BotCreatedPayload {
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub job_title: ::std::option::Option<::std::string::String>,
+    pub job_title: ::std::option::Option<crate::CompactString>,
     ///Most chats the bot handles at once.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub max_chats_count: ::std::option::Option<u64>,
     ///Name of the bot.
-    pub name: ::std::string::String,
+    pub name: crate::CompactString,
     ///ID of the application that owns the bot.
     pub owner_client_id: ClientId,
     ///IANA time zone of the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub timezone: ::std::option::Option<::std::string::String>,
+    pub timezone: ::std::option::Option<crate::CompactString>,
     ///When the bot works.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -865,21 +865,21 @@ pub struct BotDeletedPayload {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct BotId(pub ::std::string::String);
+pub struct BotId(pub crate::CompactString);
 impl ::std::ops::Deref for BotId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<BotId> for ::std::string::String {
     fn from(value: BotId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for BotId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for BotId {
@@ -890,7 +890,7 @@ impl ::std::fmt::Display for BotId {
 impl ::std::str::FromStr for BotId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///A bot's configuration changed; the payload holds only the changed fields.
@@ -900,7 +900,7 @@ pub struct BotUpdatedPayload {
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///Priority the bot gets in groups by default.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -914,7 +914,7 @@ pub struct BotUpdatedPayload {
     ///Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub job_title: ::std::option::Option<::std::string::String>,
+    pub job_title: ::std::option::Option<crate::CompactString>,
     ///Most chats the bot handles at once.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
@@ -922,7 +922,7 @@ pub struct BotUpdatedPayload {
     ///Name of the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<crate::CompactString>,
     ///ID of the application that owns the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -930,7 +930,7 @@ pub struct BotUpdatedPayload {
     ///IANA time zone of the bot.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub timezone: ::std::option::Option<::std::string::String>,
+    pub timezone: ::std::option::Option<crate::CompactString>,
     ///When the bot works.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1061,7 +1061,7 @@ pub struct Cart {
     ///Currency code, e.g. `USD`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub currency: ::std::option::Option<::std::string::String>,
+    pub currency: ::std::option::Option<crate::CompactString>,
     ///Whether the customer is signed in to the store.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1077,11 +1077,11 @@ pub struct Cart {
     ///Platform of the store, e.g. `shopify`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub store_platform: ::std::option::Option<::std::string::String>,
+    pub store_platform: ::std::option::Option<crate::CompactString>,
     ///ID of the store.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub store_uuid: ::std::option::Option<::std::string::String>,
+    pub store_uuid: ::std::option::Option<crate::CompactString>,
     ///Subtotal in the cart's currency.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1174,21 +1174,21 @@ pub struct ChatDeactivatedPayload {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ChatId(pub ::std::string::String);
+pub struct ChatId(pub crate::CompactString);
 impl ::std::ops::Deref for ChatId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<ChatId> for ::std::string::String {
     fn from(value: ChatId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for ChatId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for ChatId {
@@ -1199,7 +1199,7 @@ impl ::std::fmt::Display for ChatId {
 impl ::std::str::FromStr for ChatId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Properties of a chat were deleted.
@@ -1252,11 +1252,11 @@ pub struct CheckboxOption {
     ///Label of the option.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub label: ::std::option::Option<::std::string::String>,
+    pub label: ::std::option::Option<crate::CompactString>,
     ///Text of the option.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub value: ::std::option::Option<::std::string::String>,
+    pub value: ::std::option::Option<crate::CompactString>,
 }
 ///ID of an application (OAuth client); also names a property namespace.
 #[derive(
@@ -1271,21 +1271,21 @@ pub struct CheckboxOption {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ClientId(pub ::std::string::String);
+pub struct ClientId(pub crate::CompactString);
 impl ::std::ops::Deref for ClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<ClientId> for ::std::string::String {
     fn from(value: ClientId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for ClientId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for ClientId {
@@ -1296,7 +1296,7 @@ impl ::std::fmt::Display for ClientId {
 impl ::std::str::FromStr for ClientId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Extra data of a configuration webhook. LiveChat documents it as empty.
@@ -1345,7 +1345,7 @@ pub struct CustomEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///Present and `true` when the event was deleted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1430,7 +1430,7 @@ pub struct Customer {
     ///URL of the avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<crate::CompactString>,
     ///The customer's shopping carts.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -1446,7 +1446,7 @@ pub struct Customer {
     ///Email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub email: ::std::option::Option<::std::string::String>,
+    pub email: ::std::option::Option<crate::CompactString>,
     ///Whether the customer confirmed the email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1476,7 +1476,7 @@ pub struct Customer {
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<crate::CompactString>,
     ///The customer's identities in other channels.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1488,7 +1488,7 @@ pub struct Customer {
     ///Phone number.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub phone_number: ::std::option::Option<::std::string::String>,
+    pub phone_number: ::std::option::Option<crate::CompactString>,
     ///Whether the customer is present in the chat.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1500,7 +1500,7 @@ pub struct Customer {
     ///State of the customer, e.g. `browsing`; the set of values is not documented.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub state: ::std::option::Option<::std::string::String>,
+    pub state: ::std::option::Option<crate::CompactString>,
     ///Counters of the customer's activity.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1524,23 +1524,23 @@ pub struct CustomerAddress {
     ///Street and number.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub address: ::std::option::Option<::std::string::String>,
+    pub address: ::std::option::Option<crate::CompactString>,
     ///City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub city: ::std::option::Option<::std::string::String>,
+    pub city: ::std::option::Option<crate::CompactString>,
     ///Country.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub country: ::std::option::Option<::std::string::String>,
+    pub country: ::std::option::Option<crate::CompactString>,
     ///Postal code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub postal_code: ::std::option::Option<::std::string::String>,
+    pub postal_code: ::std::option::Option<crate::CompactString>,
     ///State or region.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub state: ::std::option::Option<::std::string::String>,
+    pub state: ::std::option::Option<crate::CompactString>,
 }
 ///ID of a customer (a UUID).
 #[derive(
@@ -1555,21 +1555,21 @@ pub struct CustomerAddress {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct CustomerId(pub ::std::string::String);
+pub struct CustomerId(pub crate::CompactString);
 impl ::std::ops::Deref for CustomerId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<CustomerId> for ::std::string::String {
     fn from(value: CustomerId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for CustomerId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for CustomerId {
@@ -1580,7 +1580,7 @@ impl ::std::fmt::Display for CustomerId {
 impl ::std::str::FromStr for CustomerId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///A chatting customer's session fields changed; sent once for each active chat of the customer.
@@ -1642,7 +1642,7 @@ pub struct CustomerTicket {
     ///ID of the ticket.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub ticket_id: ::std::option::Option<::std::string::String>,
+    pub ticket_id: ::std::option::Option<crate::CompactString>,
 }
 ///Always `customer`.
 #[derive(
@@ -1703,28 +1703,28 @@ impl ::std::convert::TryFrom<::std::string::String> for CustomerType {
 pub struct DeletedProperties(
     #[serde(deserialize_with = "crate::de::checked")]
     pub ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::vec::Vec<::std::string::String>,
+        crate::CompactString,
+        ::std::vec::Vec<crate::CompactString>,
     >,
 );
 impl ::std::ops::Deref for DeletedProperties {
     type Target = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::vec::Vec<::std::string::String>,
+        crate::CompactString,
+        ::std::vec::Vec<crate::CompactString>,
     >;
     fn deref(
         &self,
     ) -> &::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::vec::Vec<::std::string::String>,
+        crate::CompactString,
+        ::std::vec::Vec<crate::CompactString>,
     > {
         &self.0
     }
 }
 impl ::std::convert::From<DeletedProperties>
 for ::std::collections::BTreeMap<
-    ::std::string::String,
-    ::std::vec::Vec<::std::string::String>,
+    crate::CompactString,
+    ::std::vec::Vec<crate::CompactString>,
 > {
     fn from(value: DeletedProperties) -> Self {
         value.0
@@ -1732,14 +1732,14 @@ for ::std::collections::BTreeMap<
 }
 impl ::std::convert::From<
     ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::vec::Vec<::std::string::String>,
+        crate::CompactString,
+        ::std::vec::Vec<crate::CompactString>,
     >,
 > for DeletedProperties {
     fn from(
         value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::std::vec::Vec<::std::string::String>,
+            crate::CompactString,
+            ::std::vec::Vec<crate::CompactString>,
         >,
     ) -> Self {
         Self(value)
@@ -1750,19 +1750,19 @@ impl ::std::convert::From<
 #[serde(remote = "Self")]
 pub struct EcommerceAddon {
     ///Kind of addon.
-    pub addon_type: ::std::string::String,
+    pub addon_type: crate::CompactString,
     ///Currency code of the range.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub currency: ::std::option::Option<::std::string::String>,
+    pub currency: ::std::option::Option<crate::CompactString>,
     ///Lower bound of the addon's range, as text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub range_from: ::std::option::Option<::std::string::String>,
+    pub range_from: ::std::option::Option<crate::CompactString>,
     ///Upper bound of the addon's range, as text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub range_to: ::std::option::Option<::std::string::String>,
+    pub range_to: ::std::option::Option<crate::CompactString>,
 }
 ///An option (variant) of an ecommerce product.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1775,31 +1775,31 @@ pub struct EcommerceOption {
     ///Colour shown for the option.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub color: ::std::option::Option<::std::string::String>,
+    pub color: ::std::option::Option<crate::CompactString>,
     ///Currency code of the prices.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub currency: ::std::option::Option<::std::string::String>,
+    pub currency: ::std::option::Option<crate::CompactString>,
     ///URL of the option's thumbnail.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub image_thumbnail_url: ::std::option::Option<::std::string::String>,
+    pub image_thumbnail_url: ::std::option::Option<crate::CompactString>,
     ///URL of the option's image.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub image_url: ::std::option::Option<::std::string::String>,
+    pub image_url: ::std::option::Option<crate::CompactString>,
     ///Label of the option.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///ID of the option.
-    pub option_id: ::std::string::String,
+    pub option_id: crate::CompactString,
     ///Price, as text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub price: ::std::option::Option<::std::string::String>,
+    pub price: ::std::option::Option<crate::CompactString>,
     ///Price before discount, as text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub regular_price: ::std::option::Option<::std::string::String>,
+    pub regular_price: ::std::option::Option<crate::CompactString>,
     ///Whether the option is selected.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -1947,21 +1947,21 @@ pub struct EventDeletedPayload {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct EventId(pub ::std::string::String);
+pub struct EventId(pub crate::CompactString);
 impl ::std::ops::Deref for EventId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<EventId> for ::std::string::String {
     fn from(value: EventId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for EventId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for EventId {
@@ -1972,7 +1972,7 @@ impl ::std::fmt::Display for EventId {
 impl ::std::str::FromStr for EventId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Properties of a event were deleted.
@@ -2030,7 +2030,7 @@ pub struct FileEvent {
     ///Alternative text (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub alternative_text: ::std::option::Option<::std::string::String>,
+    pub alternative_text: ::std::option::Option<crate::CompactString>,
     ///ID of the user who sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -2038,13 +2038,13 @@ pub struct FileEvent {
     ///MIME type of the file.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub content_type: ::std::option::Option<::std::string::String>,
+    pub content_type: ::std::option::Option<crate::CompactString>,
     ///When the event was created.
     pub created_at: crate::Timestamp,
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///Present and `true` when the event was deleted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -2058,7 +2058,7 @@ pub struct FileEvent {
     ///File name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<crate::CompactString>,
     ///Properties of the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -2070,18 +2070,18 @@ pub struct FileEvent {
     ///URL of the double-size thumbnail (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub thumbnail2x_url: ::std::option::Option<::std::string::String>,
+    pub thumbnail2x_url: ::std::option::Option<crate::CompactString>,
     ///URL of the thumbnail (images only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub thumbnail_url: ::std::option::Option<::std::string::String>,
+    pub thumbnail_url: ::std::option::Option<crate::CompactString>,
     ///Always `file`.
     #[serde(rename = "type")]
     pub type_: FileEventType,
     ///URL of the file.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub url: ::std::option::Option<::std::string::String>,
+    pub url: ::std::option::Option<crate::CompactString>,
     ///Who can see the event.
     pub visibility: Visibility,
     ///Width in pixels (images only).
@@ -2151,9 +2151,9 @@ pub struct FilledFormCheckboxField {
     #[serde(deserialize_with = "crate::de::present")]
     pub answers: ::std::option::Option<::std::vec::Vec<FormFieldOption>>,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Options of the field, as real deliveries send them (integer `id`, `value`).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -2220,11 +2220,11 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormCheckboxFieldT
 #[serde(remote = "Self")]
 pub struct FilledFormEmailField {
     ///The text entered.
-    pub answer: ::std::string::String,
+    pub answer: crate::CompactString,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `email`.
     #[serde(rename = "type")]
     pub type_: FilledFormEmailFieldType,
@@ -2295,7 +2295,7 @@ pub struct FilledFormEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///Present and `true` when the event was deleted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -2307,11 +2307,11 @@ pub struct FilledFormEvent {
     ///ID of the form.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub form_id: ::std::option::Option<::std::string::String>,
+    pub form_id: ::std::option::Option<crate::CompactString>,
     ///Kind of form, e.g. `prechat`, `postchat`, `ask_for_email`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub form_type: ::std::option::Option<::std::string::String>,
+    pub form_type: ::std::option::Option<crate::CompactString>,
     ///ID of the event.
     pub id: EventId,
     ///Properties of the event.
@@ -2384,9 +2384,9 @@ pub struct FilledFormGroupChooserField {
     ///The chosen group.
     pub answer: GroupChooserAnswer,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `group_chooser`.
     #[serde(rename = "type")]
     pub type_: FilledFormGroupChooserFieldType,
@@ -2449,11 +2449,11 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormGroupChooserFi
 #[serde(remote = "Self")]
 pub struct FilledFormNameField {
     ///The text entered.
-    pub answer: ::std::string::String,
+    pub answer: crate::CompactString,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `name`.
     #[serde(rename = "type")]
     pub type_: FilledFormNameFieldType,
@@ -2516,11 +2516,11 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormNameFieldType 
 #[serde(remote = "Self")]
 pub struct FilledFormQuestionField {
     ///The text entered.
-    pub answer: ::std::string::String,
+    pub answer: crate::CompactString,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `question`.
     #[serde(rename = "type")]
     pub type_: FilledFormQuestionFieldType,
@@ -2585,9 +2585,9 @@ pub struct FilledFormRadioField {
     ///The chosen option.
     pub answer: FormFieldOption,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `radio`.
     #[serde(rename = "type")]
     pub type_: FilledFormRadioFieldType,
@@ -2652,9 +2652,9 @@ pub struct FilledFormSelectField {
     ///The chosen option.
     pub answer: FormFieldOption,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `select`.
     #[serde(rename = "type")]
     pub type_: FilledFormSelectFieldType,
@@ -2717,11 +2717,11 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormSelectFieldTyp
 #[serde(remote = "Self")]
 pub struct FilledFormSubjectField {
     ///The text entered.
-    pub answer: ::std::string::String,
+    pub answer: crate::CompactString,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `subject`.
     #[serde(rename = "type")]
     pub type_: FilledFormSubjectFieldType,
@@ -2784,11 +2784,11 @@ impl ::std::convert::TryFrom<::std::string::String> for FilledFormSubjectFieldTy
 #[serde(remote = "Self")]
 pub struct FilledFormTextareaField {
     ///The text entered.
-    pub answer: ::std::string::String,
+    pub answer: crate::CompactString,
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Always `textarea`.
     #[serde(rename = "type")]
     pub type_: FilledFormTextareaFieldType,
@@ -2859,7 +2859,7 @@ pub struct FormEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///Present and `true` when the event was deleted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -2871,11 +2871,11 @@ pub struct FormEvent {
     ///ID of the form.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub form_id: ::std::option::Option<::std::string::String>,
+    pub form_id: ::std::option::Option<crate::CompactString>,
     ///Kind of form, e.g. `prechat`, `postchat`, `ask_for_email`; absent in old chats.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub form_type: ::std::option::Option<::std::string::String>,
+    pub form_type: ::std::option::Option<crate::CompactString>,
     ///ID of the event.
     pub id: EventId,
     ///Properties of the event.
@@ -2946,9 +2946,9 @@ impl ::std::convert::TryFrom<::std::string::String> for FormEventType {
 #[serde(remote = "Self")]
 pub struct FormField {
     ///ID of the field.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the field.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
     ///Options to choose from (radio, select, checkbox).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -2966,9 +2966,9 @@ pub struct FormField {
 #[serde(remote = "Self")]
 pub struct FormFieldOption {
     ///ID of the option.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the option.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
 }
 ///Kind of a form field.
 #[derive(
@@ -3060,31 +3060,31 @@ pub struct Geolocation {
     ///City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub city: ::std::option::Option<::std::string::String>,
+    pub city: ::std::option::Option<crate::CompactString>,
     ///Country name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub country: ::std::option::Option<::std::string::String>,
+    pub country: ::std::option::Option<crate::CompactString>,
     ///Two-letter country code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub country_code: ::std::option::Option<::std::string::String>,
+    pub country_code: ::std::option::Option<crate::CompactString>,
     ///Latitude, as a decimal string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub latitude: ::std::option::Option<::std::string::String>,
+    pub latitude: ::std::option::Option<crate::CompactString>,
     ///Longitude, as a decimal string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub longitude: ::std::option::Option<::std::string::String>,
+    pub longitude: ::std::option::Option<crate::CompactString>,
     ///Region.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub region: ::std::option::Option<::std::string::String>,
+    pub region: ::std::option::Option<crate::CompactString>,
     ///IANA time zone name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub timezone: ::std::option::Option<::std::string::String>,
+    pub timezone: ::std::option::Option<crate::CompactString>,
 }
 ///The condition holds when one of the locations matches.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3100,19 +3100,19 @@ pub struct GeolocationMatch {
     ///City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub city: ::std::option::Option<::std::string::String>,
+    pub city: ::std::option::Option<crate::CompactString>,
     ///Country name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub country: ::std::option::Option<::std::string::String>,
+    pub country: ::std::option::Option<crate::CompactString>,
     ///Two-letter country code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub country_code: ::std::option::Option<::std::string::String>,
+    pub country_code: ::std::option::Option<crate::CompactString>,
     ///Region.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub region: ::std::option::Option<::std::string::String>,
+    pub region: ::std::option::Option<crate::CompactString>,
 }
 ///The group chosen in a `group_chooser` field.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3121,9 +3121,9 @@ pub struct GroupChooserAnswer {
     ///ID of the chosen group.
     pub group_id: GroupId,
     ///ID of the chosen option.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Label of the chosen option.
-    pub label: ::std::string::String,
+    pub label: crate::CompactString,
 }
 ///A group was created; the payload holds the group's full state.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3134,27 +3134,27 @@ pub struct GroupCreatedPayload {
     ///ID of the group.
     pub id: GroupId,
     ///Language of the group, e.g. `en`.
-    pub language_code: ::std::string::String,
+    pub language_code: crate::CompactString,
     ///Name of the group.
     pub name: GroupCreatedPayloadName,
     ///Routing status of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub routing_status: ::std::option::Option<::std::string::String>,
+    pub routing_status: ::std::option::Option<crate::CompactString>,
 }
 ///Name of the group.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct GroupCreatedPayloadName(::std::string::String);
+pub struct GroupCreatedPayloadName(crate::CompactString);
 impl ::std::ops::Deref for GroupCreatedPayloadName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<GroupCreatedPayloadName> for ::std::string::String {
     fn from(value: GroupCreatedPayloadName) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::str::FromStr for GroupCreatedPayloadName {
@@ -3165,7 +3165,7 @@ impl ::std::str::FromStr for GroupCreatedPayloadName {
         if value.chars().count() > 180usize {
             return Err("longer than 180 characters".into());
         }
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 impl ::std::convert::TryFrom<&str> for GroupCreatedPayloadName {
@@ -3327,7 +3327,7 @@ pub struct GroupUpdatedPayload {
     ///Language of the group, e.g. `en`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub language_code: ::std::option::Option<::std::string::String>,
+    pub language_code: ::std::option::Option<crate::CompactString>,
     ///Name of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -3335,21 +3335,21 @@ pub struct GroupUpdatedPayload {
     ///Routing status of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub routing_status: ::std::option::Option<::std::string::String>,
+    pub routing_status: ::std::option::Option<crate::CompactString>,
 }
 ///Name of the group.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct GroupUpdatedPayloadName(::std::string::String);
+pub struct GroupUpdatedPayloadName(crate::CompactString);
 impl ::std::ops::Deref for GroupUpdatedPayloadName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<GroupUpdatedPayloadName> for ::std::string::String {
     fn from(value: GroupUpdatedPayloadName) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::str::FromStr for GroupUpdatedPayloadName {
@@ -3360,7 +3360,7 @@ impl ::std::str::FromStr for GroupUpdatedPayloadName {
         if value.chars().count() > 180usize {
             return Err("longer than 180 characters".into());
         }
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 impl ::std::convert::TryFrom<&str> for GroupUpdatedPayloadName {
@@ -3497,7 +3497,7 @@ pub struct MatchValue {
     #[serde(default, deserialize_with = "crate::de::present")]
     pub exact_match: ::std::option::Option<bool>,
     ///The value.
-    pub value: ::std::string::String,
+    pub value: crate::CompactString,
 }
 ///A text message. A deleted one (`deleted: true`) may carry only `id`, `type`, `created_at`, `visibility`, `deleted` and optionally `author_id` and `custom_id`: the deleted-event shape normal agents receive.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3512,7 +3512,7 @@ pub struct MessageEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///Present and `true` when the event was deleted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -3530,7 +3530,7 @@ pub struct MessageEvent {
     ///Text of the message.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub text: ::std::option::Option<::std::string::String>,
+    pub text: ::std::option::Option<crate::CompactString>,
     ///Always `message`.
     #[serde(rename = "type")]
     pub type_: MessageEventType,
@@ -3601,17 +3601,17 @@ pub struct MessagePostback {
     ///ID of the rich message event.
     pub event_id: EventId,
     ///Postback ID of the rich message button.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///Thread of the rich message.
     pub thread_id: ThreadId,
     ///Type of the button.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub type_: ::std::option::Option<::std::string::String>,
+    pub type_: ::std::option::Option<crate::CompactString>,
     ///Value of the button.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub value: ::std::option::Option<::std::string::String>,
+    pub value: ::std::option::Option<crate::CompactString>,
 }
 ///A customer's identities in other channels. The documentation shows only the keys, with arrays whose items it does not describe; items are any JSON value (see errata).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3630,7 +3630,7 @@ pub struct Omnichannel {
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum OptionId {
-    String(::std::string::String),
+    String(crate::CompactString),
     Integer(#[serde(deserialize_with = "crate::de::signed")] i64),
 }
 impl ::std::fmt::Display for OptionId {
@@ -3659,21 +3659,21 @@ impl ::std::convert::From<i64> for OptionId {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct OrganizationId(pub ::std::string::String);
+pub struct OrganizationId(pub crate::CompactString);
 impl ::std::ops::Deref for OrganizationId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<OrganizationId> for ::std::string::String {
     fn from(value: OrganizationId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for OrganizationId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for OrganizationId {
@@ -3684,7 +3684,7 @@ impl ::std::fmt::Display for OrganizationId {
 impl ::std::str::FromStr for OrganizationId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///The product, option and quantity a postback of an `ecommerce` rich message chose. All members are optional in the documentation.
@@ -3694,11 +3694,11 @@ pub struct PostbackEcommerce {
     ///ID of the chosen option of the product.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub option_id: ::std::option::Option<::std::string::String>,
+    pub option_id: ::std::option::Option<crate::CompactString>,
     ///ID of the product shown by the rich message.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub product_id: ::std::option::Option<::std::string::String>,
+    pub product_id: ::std::option::Option<crate::CompactString>,
     ///Quantity of the product; a number in the documentation (see errata).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -3709,27 +3709,27 @@ pub struct PostbackEcommerce {
 #[serde(transparent)]
 pub struct Properties(
     #[serde(deserialize_with = "crate::de::checked")]
-    pub ::std::collections::BTreeMap<::std::string::String, PropertyNamespace>,
+    pub ::std::collections::BTreeMap<crate::CompactString, PropertyNamespace>,
 );
 impl ::std::ops::Deref for Properties {
-    type Target = ::std::collections::BTreeMap<::std::string::String, PropertyNamespace>;
+    type Target = ::std::collections::BTreeMap<crate::CompactString, PropertyNamespace>;
     fn deref(
         &self,
-    ) -> &::std::collections::BTreeMap<::std::string::String, PropertyNamespace> {
+    ) -> &::std::collections::BTreeMap<crate::CompactString, PropertyNamespace> {
         &self.0
     }
 }
 impl ::std::convert::From<Properties>
-for ::std::collections::BTreeMap<::std::string::String, PropertyNamespace> {
+for ::std::collections::BTreeMap<crate::CompactString, PropertyNamespace> {
     fn from(value: Properties) -> Self {
         value.0
     }
 }
 impl ::std::convert::From<
-    ::std::collections::BTreeMap<::std::string::String, PropertyNamespace>,
+    ::std::collections::BTreeMap<crate::CompactString, PropertyNamespace>,
 > for Properties {
     fn from(
-        value: ::std::collections::BTreeMap<::std::string::String, PropertyNamespace>,
+        value: ::std::collections::BTreeMap<crate::CompactString, PropertyNamespace>,
     ) -> Self {
         Self(value)
     }
@@ -3739,27 +3739,27 @@ impl ::std::convert::From<
 #[serde(transparent)]
 pub struct PropertyNamespace(
     #[serde(deserialize_with = "crate::de::checked")]
-    pub ::std::collections::BTreeMap<::std::string::String, PropertyValue>,
+    pub ::std::collections::BTreeMap<crate::CompactString, PropertyValue>,
 );
 impl ::std::ops::Deref for PropertyNamespace {
-    type Target = ::std::collections::BTreeMap<::std::string::String, PropertyValue>;
+    type Target = ::std::collections::BTreeMap<crate::CompactString, PropertyValue>;
     fn deref(
         &self,
-    ) -> &::std::collections::BTreeMap<::std::string::String, PropertyValue> {
+    ) -> &::std::collections::BTreeMap<crate::CompactString, PropertyValue> {
         &self.0
     }
 }
 impl ::std::convert::From<PropertyNamespace>
-for ::std::collections::BTreeMap<::std::string::String, PropertyValue> {
+for ::std::collections::BTreeMap<crate::CompactString, PropertyValue> {
     fn from(value: PropertyNamespace) -> Self {
         value.0
     }
 }
 impl ::std::convert::From<
-    ::std::collections::BTreeMap<::std::string::String, PropertyValue>,
+    ::std::collections::BTreeMap<crate::CompactString, PropertyValue>,
 > for PropertyNamespace {
     fn from(
-        value: ::std::collections::BTreeMap<::std::string::String, PropertyValue>,
+        value: ::std::collections::BTreeMap<crate::CompactString, PropertyValue>,
     ) -> Self {
         Self(value)
     }
@@ -3770,7 +3770,7 @@ impl ::std::convert::From<
 pub enum PropertyValue {
     Integer(#[serde(deserialize_with = "crate::de::signed")] i64),
     Boolean(bool),
-    String(::std::string::String),
+    String(crate::CompactString),
 }
 impl ::std::fmt::Display for PropertyValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3853,7 +3853,7 @@ pub struct Requester {
     ///ID of the user's LiveChat account (a UUID).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub account_id: ::std::option::Option<::std::string::String>,
+    pub account_id: ::std::option::Option<crate::CompactString>,
     ///ID of the application (OAuth client) that made the change.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -3868,13 +3868,13 @@ pub struct Requester {
 #[serde(remote = "Self")]
 pub struct RichMessageButton {
     ///ID of the action, sent back in postbacks.
-    pub postback_id: ::std::string::String,
+    pub postback_id: crate::CompactString,
     ///Where a URL opens (url buttons).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
     pub target: ::std::option::Option<ButtonTarget>,
     ///Label of the button.
-    pub text: ::std::string::String,
+    pub text: crate::CompactString,
     ///What the button does.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -3884,7 +3884,7 @@ pub struct RichMessageButton {
     ///URL, phone number, message text or webview title, depending on `type`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub value: ::std::option::Option<::std::string::String>,
+    pub value: ::std::option::Option<crate::CompactString>,
     ///Height of the webview (webview buttons).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -3901,7 +3901,7 @@ pub struct RichMessageEcommerce {
     ///Label of the product.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub label: ::std::option::Option<::std::string::String>,
+    pub label: ::std::option::Option<crate::CompactString>,
     ///Options (variants) of the product.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -3909,7 +3909,7 @@ pub struct RichMessageEcommerce {
     ///ID of the product.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub product_id: ::std::option::Option<::std::string::String>,
+    pub product_id: ::std::option::Option<crate::CompactString>,
     ///How the product and its options are shown.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -3934,11 +3934,11 @@ pub struct RichMessageElement {
     ///Subtitle, formatted text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub subtitle: ::std::option::Option<::std::string::String>,
+    pub subtitle: ::std::option::Option<crate::CompactString>,
     ///Title, formatted text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub title: ::std::option::Option<::std::string::String>,
+    pub title: ::std::option::Option<crate::CompactString>,
 }
 ///A rich message: cards, a sticker, quick replies or an ecommerce product.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3951,7 +3951,7 @@ pub struct RichMessageEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///Elements of the rich message.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -4030,11 +4030,11 @@ pub struct RichMessageImage {
     ///Alternative text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub alternative_text: ::std::option::Option<::std::string::String>,
+    pub alternative_text: ::std::option::Option<crate::CompactString>,
     ///MIME type.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub content_type: ::std::option::Option<::std::string::String>,
+    pub content_type: ::std::option::Option<crate::CompactString>,
     ///Height in pixels.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
@@ -4042,13 +4042,13 @@ pub struct RichMessageImage {
     ///File name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<crate::CompactString>,
     ///Size in bytes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
     pub size: ::std::option::Option<u64>,
     ///URL of the image.
-    pub url: ::std::string::String,
+    pub url: crate::CompactString,
     ///Width in pixels.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::optional_unsigned")]
@@ -4061,17 +4061,17 @@ pub struct RichMessagePostback {
     ///Type of the clicked button, e.g. `url` (see the button types of rich messages).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub button_type: ::std::option::Option<::std::string::String>,
+    pub button_type: ::std::option::Option<crate::CompactString>,
     ///Value of the clicked button: a URL, a phone number, a message text or a webview title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub button_value: ::std::option::Option<::std::string::String>,
+    pub button_value: ::std::option::Option<crate::CompactString>,
     ///Product choice, for a button of an `ecommerce` rich message.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
     pub ecommerce: ::std::option::Option<PostbackEcommerce>,
     ///Postback ID of the button.
-    pub id: ::std::string::String,
+    pub id: crate::CompactString,
     ///New toggle state of the button.
     pub toggled: bool,
 }
@@ -4163,16 +4163,16 @@ pub struct ScheduleEntry {
 ///End time, `HH:MM` on a 24-hour clock.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct ScheduleEntryEnd(::std::string::String);
+pub struct ScheduleEntryEnd(crate::CompactString);
 impl ::std::ops::Deref for ScheduleEntryEnd {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<ScheduleEntryEnd> for ::std::string::String {
     fn from(value: ScheduleEntryEnd) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::str::FromStr for ScheduleEntryEnd {
@@ -4187,7 +4187,7 @@ impl ::std::str::FromStr for ScheduleEntryEnd {
                 "doesn't match pattern \"^([01][0-9]|2[0-4]):[0-5][0-9]$\"".into(),
             );
         }
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 impl ::std::convert::TryFrom<&str> for ScheduleEntryEnd {
@@ -4217,16 +4217,16 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntryEnd {
 ///Start time, `HH:MM` on a 24-hour clock.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct ScheduleEntryStart(::std::string::String);
+pub struct ScheduleEntryStart(crate::CompactString);
 impl ::std::ops::Deref for ScheduleEntryStart {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<ScheduleEntryStart> for ::std::string::String {
     fn from(value: ScheduleEntryStart) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::str::FromStr for ScheduleEntryStart {
@@ -4241,7 +4241,7 @@ impl ::std::str::FromStr for ScheduleEntryStart {
                 "doesn't match pattern \"^([01][0-9]|2[0-3]):[0-5][0-9]$\"".into(),
             );
         }
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 impl ::std::convert::TryFrom<&str> for ScheduleEntryStart {
@@ -4273,30 +4273,30 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleEntryStart {
 #[serde(transparent)]
 pub struct SessionField(
     #[serde(deserialize_with = "crate::de::checked")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub ::std::collections::BTreeMap<crate::CompactString, crate::CompactString>,
 );
 impl ::std::ops::Deref for SessionField {
     type Target = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
+        crate::CompactString,
+        crate::CompactString,
     >;
     fn deref(
         &self,
-    ) -> &::std::collections::BTreeMap<::std::string::String, ::std::string::String> {
+    ) -> &::std::collections::BTreeMap<crate::CompactString, crate::CompactString> {
         &self.0
     }
 }
 impl ::std::convert::From<SessionField>
-for ::std::collections::BTreeMap<::std::string::String, ::std::string::String> {
+for ::std::collections::BTreeMap<crate::CompactString, crate::CompactString> {
     fn from(value: SessionField) -> Self {
         value.0
     }
 }
 impl ::std::convert::From<
-    ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ::std::collections::BTreeMap<crate::CompactString, crate::CompactString>,
 > for SessionField {
     fn from(
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        value: ::std::collections::BTreeMap<crate::CompactString, crate::CompactString>,
     ) -> Self {
         Self(value)
     }
@@ -4310,15 +4310,15 @@ pub struct SystemEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///Details of the event: a string holding serialized JSON.
-    pub details: ::std::string::String,
+    pub details: crate::CompactString,
     ///ID of the event.
     pub id: EventId,
     ///Where the event comes from (a system event source of LiveChat).
-    pub source: ::std::string::String,
+    pub source: crate::CompactString,
     ///Kind of event within its source.
-    pub subtype: ::std::string::String,
+    pub subtype: crate::CompactString,
     ///Always `system`.
     #[serde(rename = "type")]
     pub type_: SystemEventType,
@@ -4390,20 +4390,20 @@ pub struct SystemMessageEvent {
     ///ID given by the client that sent the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub custom_id: ::std::option::Option<::std::string::String>,
+    pub custom_id: ::std::option::Option<crate::CompactString>,
     ///ID of the event.
     pub id: EventId,
     ///Kind of system message, e.g. `agent_joined`, `chat_transferred`, `routing.archived_inactive`; applications may define their own.
-    pub system_message_type: ::std::string::String,
+    pub system_message_type: crate::CompactString,
     ///Rendered text of the message.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub text: ::std::option::Option<::std::string::String>,
+    pub text: ::std::option::Option<crate::CompactString>,
     ///Variables used to render `text`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::checked_present")]
     pub text_vars: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<crate::CompactString, crate::CompactString>,
     >,
     ///Always `system_message`.
     #[serde(rename = "type")]
@@ -4469,20 +4469,20 @@ impl ::std::convert::TryFrom<::std::string::String> for SystemMessageEventType {
 #[serde(remote = "Self")]
 pub struct TagCreatedPayload {
     ///ID of the agent who created the tag; empty for built-in tags.
-    pub author_id: ::std::string::String,
+    pub author_id: crate::CompactString,
     ///When the tag was created.
     pub created_at: crate::Timestamp,
     ///Groups the tag is available in; may be empty.
     pub group_ids: ::std::vec::Vec<GroupId>,
     ///Name of the tag; it identifies the tag.
-    pub name: ::std::string::String,
+    pub name: crate::CompactString,
 }
 ///A tag was deleted.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(remote = "Self")]
 pub struct TagDeletedPayload {
     ///Name of the tag.
-    pub name: ::std::string::String,
+    pub name: crate::CompactString,
 }
 ///A tag was updated.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4493,7 +4493,7 @@ pub struct TagUpdatedPayload {
     #[serde(deserialize_with = "crate::de::present")]
     pub group_ids: ::std::option::Option<::std::vec::Vec<GroupId>>,
     ///Name of the tag.
-    pub name: ::std::string::String,
+    pub name: crate::CompactString,
 }
 ///A thread of a chat.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4548,11 +4548,11 @@ pub struct Thread {
     ///Why the thread's events are not accessible.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub restricted_access: ::std::option::Option<::std::string::String>,
+    pub restricted_access: ::std::option::Option<crate::CompactString>,
     ///Tags of the thread.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub tags: ::std::option::Option<::std::vec::Vec<crate::CompactString>>,
     ///IDs of the users in the thread.
     pub user_ids: ::std::vec::Vec<UserId>,
 }
@@ -4569,21 +4569,21 @@ pub struct Thread {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ThreadId(pub ::std::string::String);
+pub struct ThreadId(pub crate::CompactString);
 impl ::std::ops::Deref for ThreadId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<ThreadId> for ::std::string::String {
     fn from(value: ThreadId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for ThreadId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for ThreadId {
@@ -4594,7 +4594,7 @@ impl ::std::fmt::Display for ThreadId {
 impl ::std::str::FromStr for ThreadId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Properties of a thread were deleted.
@@ -4645,11 +4645,11 @@ pub struct ThreadQueue {
 #[serde(remote = "Self")]
 pub struct ThreadSummary {
     ///Outcome of the generation: `ok` or `error` in the documentation; other values are accepted.
-    pub status: ::std::string::String,
+    pub status: crate::CompactString,
     ///Text of the summary.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub text: ::std::option::Option<::std::string::String>,
+    pub text: ::std::option::Option<crate::CompactString>,
     ///When the summary was set.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -4673,7 +4673,7 @@ pub struct ThreadTaggedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
     ///Name of the tag.
-    pub tag: ::std::string::String,
+    pub tag: crate::CompactString,
     ///ID of the thread.
     pub thread_id: ThreadId,
 }
@@ -4684,7 +4684,7 @@ pub struct ThreadUntaggedPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
     ///Name of the tag.
-    pub tag: ::std::string::String,
+    pub tag: crate::CompactString,
     ///ID of the thread.
     pub thread_id: ThreadId,
 }
@@ -4794,7 +4794,7 @@ pub struct UserAddedToChatPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
     ///Why the user was added, e.g. `manual`.
-    pub reason: ::std::string::String,
+    pub reason: crate::CompactString,
     ///Agent who added the user; present only if an agent did.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -4823,21 +4823,21 @@ pub struct UserAddedToChatPayload {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct UserId(pub ::std::string::String);
+pub struct UserId(pub crate::CompactString);
 impl ::std::ops::Deref for UserId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<UserId> for ::std::string::String {
     fn from(value: UserId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for UserId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for UserId {
@@ -4848,7 +4848,7 @@ impl ::std::fmt::Display for UserId {
 impl ::std::str::FromStr for UserId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///A user (customer or agent) was removed from a chat.
@@ -4858,7 +4858,7 @@ pub struct UserRemovedFromChatPayload {
     ///ID of the chat.
     pub chat_id: ChatId,
     ///Why the user was removed, e.g. `manual`.
-    pub reason: ::std::string::String,
+    pub reason: crate::CompactString,
     ///Agent who removed the user; present only if an agent did.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -4999,7 +4999,7 @@ pub struct Visit {
     ///The customer's IP address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub ip: ::std::option::Option<::std::string::String>,
+    pub ip: ::std::option::Option<crate::CompactString>,
     ///Pages seen during the visit.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(deserialize_with = "crate::de::present")]
@@ -5007,7 +5007,7 @@ pub struct Visit {
     ///URL the customer came from.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub referrer: ::std::option::Option<::std::string::String>,
+    pub referrer: ::std::option::Option<crate::CompactString>,
     ///When the visit started.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
@@ -5015,7 +5015,7 @@ pub struct Visit {
     ///The customer's browser user agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub user_agent: ::std::option::Option<::std::string::String>,
+    pub user_agent: ::std::option::Option<crate::CompactString>,
 }
 ///A page the customer opened.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5028,11 +5028,11 @@ pub struct VisitedPage {
     ///Title of the page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub title: ::std::option::Option<::std::string::String>,
+    pub title: ::std::option::Option<crate::CompactString>,
     ///URL of the page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub url: ::std::option::Option<::std::string::String>,
+    pub url: ::std::option::Option<crate::CompactString>,
 }
 ///ID of the registered webhook that produced this delivery.
 #[derive(
@@ -5047,21 +5047,21 @@ pub struct VisitedPage {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct WebhookId(pub ::std::string::String);
+pub struct WebhookId(pub crate::CompactString);
 impl ::std::ops::Deref for WebhookId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = crate::CompactString;
+    fn deref(&self) -> &crate::CompactString {
         &self.0
     }
 }
 impl ::std::convert::From<WebhookId> for ::std::string::String {
     fn from(value: WebhookId) -> Self {
-        value.0
+        value.0.into()
     }
 }
 impl ::std::convert::From<::std::string::String> for WebhookId {
     fn from(value: ::std::string::String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 }
 impl ::std::fmt::Display for WebhookId {
@@ -5072,7 +5072,7 @@ impl ::std::fmt::Display for WebhookId {
 impl ::std::str::FromStr for WebhookId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
+        Ok(Self(value.into()))
     }
 }
 ///Height of a webview opened by a button.
@@ -5220,7 +5220,7 @@ pub struct WorkScheduler {
     ///IANA time zone of the schedule, e.g. `Europe/Warsaw`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::de::present")]
-    pub timezone: ::std::option::Option<::std::string::String>,
+    pub timezone: ::std::option::Option<crate::CompactString>,
 }
 /// Error types.
 pub mod error {
@@ -7019,13 +7019,13 @@ impl<'de> ::serde::Deserialize<'de> for OptionId {
                 self,
                 v: &str,
             ) -> ::std::result::Result<Self::Value, E> {
-                ::std::result::Result::Ok(OptionId::String(v.to_owned()))
+                ::std::result::Result::Ok(OptionId::String(v.into()))
             }
             fn visit_string<E: ::serde::de::Error>(
                 self,
                 v: ::std::string::String,
             ) -> ::std::result::Result<Self::Value, E> {
-                ::std::result::Result::Ok(OptionId::String(v))
+                ::std::result::Result::Ok(OptionId::String(v.into()))
             }
             fn visit_i64<E: ::serde::de::Error>(
                 self,
@@ -7110,13 +7110,13 @@ impl<'de> ::serde::Deserialize<'de> for PropertyValue {
                 self,
                 v: &str,
             ) -> ::std::result::Result<Self::Value, E> {
-                ::std::result::Result::Ok(PropertyValue::String(v.to_owned()))
+                ::std::result::Result::Ok(PropertyValue::String(v.into()))
             }
             fn visit_string<E: ::serde::de::Error>(
                 self,
                 v: ::std::string::String,
             ) -> ::std::result::Result<Self::Value, E> {
-                ::std::result::Result::Ok(PropertyValue::String(v))
+                ::std::result::Result::Ok(PropertyValue::String(v.into()))
             }
         }
         deserializer.deserialize_any(Visitor)
@@ -7823,13 +7823,13 @@ impl crate::fast::Fast for Agent {
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "email" => {
                     crate::fast::put(
                         &mut email,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "events_seen_up_to" => {
@@ -7853,7 +7853,7 @@ impl crate::fast::Fast for Agent {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "present" => {
@@ -7941,13 +7941,13 @@ impl crate::fast::Fast for AgentCreatedPayload {
                 "account_id" => {
                     crate::fast::put(
                         &mut account_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "awaiting_approval" => {
@@ -7981,7 +7981,7 @@ impl crate::fast::Fast for AgentCreatedPayload {
                 "job_title" => {
                     crate::fast::put(
                         &mut job_title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "last_logout" => {
@@ -8005,13 +8005,13 @@ impl crate::fast::Fast for AgentCreatedPayload {
                 "mobile" => {
                     crate::fast::put(
                         &mut mobile,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "notifications" => {
@@ -8205,13 +8205,13 @@ impl crate::fast::Fast for AgentUpdatedPayload {
                 "account_id" => {
                     crate::fast::put(
                         &mut account_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "awaiting_approval" => {
@@ -8245,7 +8245,7 @@ impl crate::fast::Fast for AgentUpdatedPayload {
                 "job_title" => {
                     crate::fast::put(
                         &mut job_title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "last_logout" => {
@@ -8269,13 +8269,13 @@ impl crate::fast::Fast for AgentUpdatedPayload {
                 "mobile" => {
                     crate::fast::put(
                         &mut mobile,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "notifications" => {
@@ -8354,7 +8354,7 @@ impl crate::fast::Fast for AutoAccessAdded {
                 "description" => {
                     crate::fast::put(
                         &mut description,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -8366,7 +8366,7 @@ impl crate::fast::Fast for AutoAccessAdded {
                 "next_id" => {
                     crate::fast::put(
                         &mut next_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "status" => {
@@ -8519,7 +8519,7 @@ impl crate::fast::Fast for AutoAccessUpdated {
                 "description" => {
                     crate::fast::put(
                         &mut description,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -8531,7 +8531,7 @@ impl crate::fast::Fast for AutoAccessUpdated {
                 "next_id" => {
                     crate::fast::put(
                         &mut next_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "status" => {
@@ -8587,7 +8587,7 @@ impl crate::fast::Fast for BotCreatedPayload {
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "default_group_priority" => {
@@ -8613,7 +8613,7 @@ impl crate::fast::Fast for BotCreatedPayload {
                 "job_title" => {
                     crate::fast::put(
                         &mut job_title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "max_chats_count" => {
@@ -8625,7 +8625,7 @@ impl crate::fast::Fast for BotCreatedPayload {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "owner_client_id" => {
@@ -8637,7 +8637,7 @@ impl crate::fast::Fast for BotCreatedPayload {
                 "timezone" => {
                     crate::fast::put(
                         &mut timezone,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "work_scheduler" => {
@@ -8706,7 +8706,7 @@ impl crate::fast::Fast for BotUpdatedPayload {
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "default_group_priority" => {
@@ -8732,7 +8732,7 @@ impl crate::fast::Fast for BotUpdatedPayload {
                 "job_title" => {
                     crate::fast::put(
                         &mut job_title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "max_chats_count" => {
@@ -8744,7 +8744,7 @@ impl crate::fast::Fast for BotUpdatedPayload {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "owner_client_id" => {
@@ -8756,7 +8756,7 @@ impl crate::fast::Fast for BotUpdatedPayload {
                 "timezone" => {
                     crate::fast::put(
                         &mut timezone,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "work_scheduler" => {
@@ -8821,7 +8821,7 @@ impl crate::fast::Fast for Cart {
                 "currency" => {
                     crate::fast::put(
                         &mut currency,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "customer_signed_in" => {
@@ -8845,13 +8845,13 @@ impl crate::fast::Fast for Cart {
                 "store_platform" => {
                     crate::fast::put(
                         &mut store_platform,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "store_uuid" => {
                     crate::fast::put(
                         &mut store_uuid,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "subtotal" => {
@@ -9195,13 +9195,13 @@ impl crate::fast::Fast for CheckboxOption {
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "value" => {
                     crate::fast::put(
                         &mut value,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -9263,7 +9263,7 @@ impl crate::fast::Fast for CustomEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "deleted" => {
@@ -9367,7 +9367,7 @@ impl crate::fast::Fast for Customer {
                 "avatar" => {
                     crate::fast::put(
                         &mut avatar,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "carts" => {
@@ -9391,7 +9391,7 @@ impl crate::fast::Fast for Customer {
                 "email" => {
                     crate::fast::put(
                         &mut email,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "email_verified" => {
@@ -9439,7 +9439,7 @@ impl crate::fast::Fast for Customer {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "omnichannel" => {
@@ -9457,7 +9457,7 @@ impl crate::fast::Fast for Customer {
                 "phone_number" => {
                     crate::fast::put(
                         &mut phone_number,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "present" => {
@@ -9477,7 +9477,7 @@ impl crate::fast::Fast for Customer {
                 "state" => {
                     crate::fast::put(
                         &mut state,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "statistics" => {
@@ -9552,31 +9552,31 @@ impl crate::fast::Fast for CustomerAddress {
                 "address" => {
                     crate::fast::put(
                         &mut address,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "city" => {
                     crate::fast::put(
                         &mut city,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "country" => {
                     crate::fast::put(
                         &mut country,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "postal_code" => {
                     crate::fast::put(
                         &mut postal_code,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "state" => {
                     crate::fast::put(
                         &mut state,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -9729,7 +9729,7 @@ impl crate::fast::Fast for CustomerTicket {
                 "ticket_id" => {
                     crate::fast::put(
                         &mut ticket_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -9767,25 +9767,25 @@ impl crate::fast::Fast for EcommerceAddon {
                 "addon_type" => {
                     crate::fast::put(
                         &mut addon_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "currency" => {
                     crate::fast::put(
                         &mut currency,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "range_from" => {
                     crate::fast::put(
                         &mut range_from,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "range_to" => {
                     crate::fast::put(
                         &mut range_to,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -9824,49 +9824,49 @@ impl crate::fast::Fast for EcommerceOption {
                 "color" => {
                     crate::fast::put(
                         &mut color,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "currency" => {
                     crate::fast::put(
                         &mut currency,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "image_thumbnail_url" => {
                     crate::fast::put(
                         &mut image_thumbnail_url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "image_url" => {
                     crate::fast::put(
                         &mut image_url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "option_id" => {
                     crate::fast::put(
                         &mut option_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "price" => {
                     crate::fast::put(
                         &mut price,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "regular_price" => {
                     crate::fast::put(
                         &mut regular_price,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "selected" => {
@@ -10144,7 +10144,7 @@ impl crate::fast::Fast for FileEvent {
                 "alternative_text" => {
                     crate::fast::put(
                         &mut alternative_text,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "author_id" => {
@@ -10156,7 +10156,7 @@ impl crate::fast::Fast for FileEvent {
                 "content_type" => {
                     crate::fast::put(
                         &mut content_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "created_at" => {
@@ -10168,7 +10168,7 @@ impl crate::fast::Fast for FileEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "deleted" => {
@@ -10192,7 +10192,7 @@ impl crate::fast::Fast for FileEvent {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "properties" => {
@@ -10210,13 +10210,13 @@ impl crate::fast::Fast for FileEvent {
                 "thumbnail2x_url" => {
                     crate::fast::put(
                         &mut thumbnail2x_url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "thumbnail_url" => {
                     crate::fast::put(
                         &mut thumbnail_url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -10228,7 +10228,7 @@ impl crate::fast::Fast for FileEvent {
                 "url" => {
                     crate::fast::put(
                         &mut url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "visibility" => {
@@ -10298,13 +10298,13 @@ impl crate::fast::Fast for FilledFormCheckboxField {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "options" => {
@@ -10354,19 +10354,19 @@ impl crate::fast::Fast for FilledFormEmailField {
                 "answer" => {
                     crate::fast::put(
                         &mut answer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -10426,7 +10426,7 @@ impl crate::fast::Fast for FilledFormEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "deleted" => {
@@ -10446,13 +10446,13 @@ impl crate::fast::Fast for FilledFormEvent {
                 "form_id" => {
                     crate::fast::put(
                         &mut form_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "form_type" => {
                     crate::fast::put(
                         &mut form_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -10525,13 +10525,13 @@ impl crate::fast::Fast for FilledFormGroupChooserField {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -10574,19 +10574,19 @@ impl crate::fast::Fast for FilledFormNameField {
                 "answer" => {
                     crate::fast::put(
                         &mut answer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -10627,19 +10627,19 @@ impl crate::fast::Fast for FilledFormQuestionField {
                 "answer" => {
                     crate::fast::put(
                         &mut answer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -10686,13 +10686,13 @@ impl crate::fast::Fast for FilledFormRadioField {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -10739,13 +10739,13 @@ impl crate::fast::Fast for FilledFormSelectField {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -10786,19 +10786,19 @@ impl crate::fast::Fast for FilledFormSubjectField {
                 "answer" => {
                     crate::fast::put(
                         &mut answer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -10839,19 +10839,19 @@ impl crate::fast::Fast for FilledFormTextareaField {
                 "answer" => {
                     crate::fast::put(
                         &mut answer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -10911,7 +10911,7 @@ impl crate::fast::Fast for FormEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "deleted" => {
@@ -10929,13 +10929,13 @@ impl crate::fast::Fast for FormEvent {
                 "form_id" => {
                     crate::fast::put(
                         &mut form_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "form_type" => {
                     crate::fast::put(
                         &mut form_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -11003,13 +11003,13 @@ impl crate::fast::Fast for FormField {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "options" => {
@@ -11055,13 +11055,13 @@ impl crate::fast::Fast for FormFieldOption {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11102,43 +11102,43 @@ impl crate::fast::Fast for Geolocation {
                 "city" => {
                     crate::fast::put(
                         &mut city,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "country" => {
                     crate::fast::put(
                         &mut country,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "country_code" => {
                     crate::fast::put(
                         &mut country_code,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "latitude" => {
                     crate::fast::put(
                         &mut latitude,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "longitude" => {
                     crate::fast::put(
                         &mut longitude,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "region" => {
                     crate::fast::put(
                         &mut region,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "timezone" => {
                     crate::fast::put(
                         &mut timezone,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11189,25 +11189,25 @@ impl crate::fast::Fast for GeolocationMatch {
                 "city" => {
                     crate::fast::put(
                         &mut city,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "country" => {
                     crate::fast::put(
                         &mut country,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "country_code" => {
                     crate::fast::put(
                         &mut country_code,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "region" => {
                     crate::fast::put(
                         &mut region,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11240,13 +11240,13 @@ impl crate::fast::Fast for GroupChooserAnswer {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11285,7 +11285,7 @@ impl crate::fast::Fast for GroupCreatedPayload {
                 "language_code" => {
                     crate::fast::put(
                         &mut language_code,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "name" => {
@@ -11297,7 +11297,7 @@ impl crate::fast::Fast for GroupCreatedPayload {
                 "routing_status" => {
                     crate::fast::put(
                         &mut routing_status,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11407,7 +11407,7 @@ impl crate::fast::Fast for GroupUpdatedPayload {
                 "language_code" => {
                     crate::fast::put(
                         &mut language_code,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "name" => {
@@ -11419,7 +11419,7 @@ impl crate::fast::Fast for GroupUpdatedPayload {
                 "routing_status" => {
                     crate::fast::put(
                         &mut routing_status,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11604,7 +11604,7 @@ impl crate::fast::Fast for MatchValue {
                 "value" => {
                     crate::fast::put(
                         &mut value,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11647,7 +11647,7 @@ impl crate::fast::Fast for MessageEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "deleted" => {
@@ -11677,7 +11677,7 @@ impl crate::fast::Fast for MessageEvent {
                 "text" => {
                     crate::fast::put(
                         &mut text,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -11745,7 +11745,7 @@ impl crate::fast::Fast for MessagePostback {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "thread_id" => {
@@ -11757,13 +11757,13 @@ impl crate::fast::Fast for MessagePostback {
                 "type" => {
                     crate::fast::put(
                         &mut type_,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "value" => {
                     crate::fast::put(
                         &mut value,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -11818,7 +11818,7 @@ impl crate::fast::Fast for OptionId {
     fn read(reader: &mut crate::fast::Reader<'_>) -> ::std::option::Option<Self> {
         match reader.next_byte()? {
             b'"' => {
-                <::std::string::String as crate::fast::Fast>::read(reader)
+                <crate::CompactString as crate::fast::Fast>::read(reader)
                     .map(Self::String)
             }
             b'-' | b'0'..=b'9' => {
@@ -11844,13 +11844,13 @@ impl crate::fast::Fast for PostbackEcommerce {
                 "option_id" => {
                     crate::fast::put(
                         &mut option_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "product_id" => {
                     crate::fast::put(
                         &mut product_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "quantity" => {
@@ -11888,7 +11888,7 @@ impl crate::fast::Fast for PropertyValue {
             }
             b't' | b'f' => <bool as crate::fast::Fast>::read(reader).map(Self::Boolean),
             b'"' => {
-                <::std::string::String as crate::fast::Fast>::read(reader)
+                <crate::CompactString as crate::fast::Fast>::read(reader)
                     .map(Self::String)
             }
             _ => ::std::option::Option::None,
@@ -11920,7 +11920,7 @@ impl crate::fast::Fast for Requester {
                 "account_id" => {
                     crate::fast::put(
                         &mut account_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "client_id" => {
@@ -11961,7 +11961,7 @@ impl crate::fast::Fast for RichMessageButton {
                 "postback_id" => {
                     crate::fast::put(
                         &mut postback_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "target" => {
@@ -11973,7 +11973,7 @@ impl crate::fast::Fast for RichMessageButton {
                 "text" => {
                     crate::fast::put(
                         &mut text,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -11991,7 +11991,7 @@ impl crate::fast::Fast for RichMessageButton {
                 "value" => {
                     crate::fast::put(
                         &mut value,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "webview_height" => {
@@ -12036,7 +12036,7 @@ impl crate::fast::Fast for RichMessageEcommerce {
                 "label" => {
                     crate::fast::put(
                         &mut label,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "options" => {
@@ -12050,7 +12050,7 @@ impl crate::fast::Fast for RichMessageEcommerce {
                 "product_id" => {
                     crate::fast::put(
                         &mut product_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "view_type" => {
@@ -12105,13 +12105,13 @@ impl crate::fast::Fast for RichMessageElement {
                 "subtitle" => {
                     crate::fast::put(
                         &mut subtitle,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "title" => {
                     crate::fast::put(
                         &mut title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -12157,7 +12157,7 @@ impl crate::fast::Fast for RichMessageEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "elements" => {
@@ -12239,13 +12239,13 @@ impl crate::fast::Fast for RichMessageImage {
                 "alternative_text" => {
                     crate::fast::put(
                         &mut alternative_text,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "content_type" => {
                     crate::fast::put(
                         &mut content_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "height" => {
@@ -12257,7 +12257,7 @@ impl crate::fast::Fast for RichMessageImage {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "size" => {
@@ -12269,7 +12269,7 @@ impl crate::fast::Fast for RichMessageImage {
                 "url" => {
                     crate::fast::put(
                         &mut url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "width" => {
@@ -12306,13 +12306,13 @@ impl crate::fast::Fast for RichMessagePostback {
                 "button_type" => {
                     crate::fast::put(
                         &mut button_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "button_value" => {
                     crate::fast::put(
                         &mut button_value,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "ecommerce" => {
@@ -12324,7 +12324,7 @@ impl crate::fast::Fast for RichMessagePostback {
                 "id" => {
                     crate::fast::put(
                         &mut id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "toggled" => {
@@ -12469,13 +12469,13 @@ impl crate::fast::Fast for SystemEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "details" => {
                     crate::fast::put(
                         &mut details,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -12487,13 +12487,13 @@ impl crate::fast::Fast for SystemEvent {
                 "source" => {
                     crate::fast::put(
                         &mut source,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "subtype" => {
                     crate::fast::put(
                         &mut subtype,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "type" => {
@@ -12561,7 +12561,7 @@ impl crate::fast::Fast for SystemMessageEvent {
                 "custom_id" => {
                     crate::fast::put(
                         &mut custom_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "id" => {
@@ -12573,21 +12573,21 @@ impl crate::fast::Fast for SystemMessageEvent {
                 "system_message_type" => {
                     crate::fast::put(
                         &mut system_message_type,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "text" => {
                     crate::fast::put(
                         &mut text,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "text_vars" => {
                     crate::fast::put(
                         &mut text_vars,
                         <::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ::std::string::String,
+                            crate::CompactString,
+                            crate::CompactString,
                         > as crate::fast::Fast>::read(reader)?,
                     )?
                 }
@@ -12639,7 +12639,7 @@ impl crate::fast::Fast for TagCreatedPayload {
                 "author_id" => {
                     crate::fast::put(
                         &mut author_id,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "created_at" => {
@@ -12657,7 +12657,7 @@ impl crate::fast::Fast for TagCreatedPayload {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -12681,7 +12681,7 @@ impl crate::fast::Fast for TagDeletedPayload {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -12707,7 +12707,7 @@ impl crate::fast::Fast for TagUpdatedPayload {
                 "name" => {
                     crate::fast::put(
                         &mut name,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -12822,14 +12822,14 @@ impl crate::fast::Fast for Thread {
                 "restricted_access" => {
                     crate::fast::put(
                         &mut restricted_access,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "tags" => {
                     crate::fast::put(
                         &mut tags,
                         <::std::vec::Vec<
-                            ::std::string::String,
+                            crate::CompactString,
                         > as crate::fast::Fast>::read(reader)?,
                     )?
                 }
@@ -12998,13 +12998,13 @@ impl crate::fast::Fast for ThreadSummary {
                 "status" => {
                     crate::fast::put(
                         &mut status,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "text" => {
                     crate::fast::put(
                         &mut text,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "updated_at" => {
@@ -13078,7 +13078,7 @@ impl crate::fast::Fast for ThreadTaggedPayload {
                 "tag" => {
                     crate::fast::put(
                         &mut tag,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "thread_id" => {
@@ -13115,7 +13115,7 @@ impl crate::fast::Fast for ThreadUntaggedPayload {
                 "tag" => {
                     crate::fast::put(
                         &mut tag,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "thread_id" => {
@@ -13241,7 +13241,7 @@ impl crate::fast::Fast for UserAddedToChatPayload {
                 "reason" => {
                     crate::fast::put(
                         &mut reason,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "requester_id" => {
@@ -13307,7 +13307,7 @@ impl crate::fast::Fast for UserRemovedFromChatPayload {
                 "reason" => {
                     crate::fast::put(
                         &mut reason,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "requester_id" => {
@@ -13393,7 +13393,7 @@ impl crate::fast::Fast for Visit {
                 "ip" => {
                     crate::fast::put(
                         &mut ip,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "last_pages" => {
@@ -13407,7 +13407,7 @@ impl crate::fast::Fast for Visit {
                 "referrer" => {
                     crate::fast::put(
                         &mut referrer,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "started_at" => {
@@ -13419,7 +13419,7 @@ impl crate::fast::Fast for Visit {
                 "user_agent" => {
                     crate::fast::put(
                         &mut user_agent,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -13454,13 +13454,13 @@ impl crate::fast::Fast for VisitedPage {
                 "title" => {
                     crate::fast::put(
                         &mut title,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 "url" => {
                     crate::fast::put(
                         &mut url,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
@@ -13521,7 +13521,7 @@ impl crate::fast::Fast for WorkScheduler {
                 "timezone" => {
                     crate::fast::put(
                         &mut timezone,
-                        <::std::string::String as crate::fast::Fast>::read(reader)?,
+                        <crate::CompactString as crate::fast::Fast>::read(reader)?,
                     )?
                 }
                 _ => object.undocumented(reader, key)?,
