@@ -47,6 +47,17 @@ mod versioned;
 /// The string type of the generated types' text (ids, names, messages): a `str` that keeps up
 /// to 24 bytes inline, allocating only for longer text. It dereferences to `str`, compares with
 /// `&str` and `String`, and converts into a `String` (`into_string`, `String::from`).
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use webhooks_types::CompactString;
+///
+/// let id = CompactString::from("PJ0MRSHTDG");
+/// assert!(id == "PJ0MRSHTDG" && id.as_str().len() == 10 && !id.is_heap_allocated());
+/// assert_eq!(String::from(id.clone()), "PJ0MRSHTDG");
+/// let names: BTreeMap<CompactString, u8> = [("key".into(), 1)].into();
+/// assert_eq!(names.get("key"), Some(&1));
+/// ```
 pub use compact_str::CompactString;
 
 pub use action::UnknownAction;
