@@ -12,6 +12,8 @@ use std::collections::BTreeSet;
 
 use syn::visit_mut::VisitMut;
 
+use super::postprocess::{path_names, self_name};
+
 /// Rewrites every string `file`'s types hold into `crate::CompactString`.
 pub fn compact_strings(file: &mut syn::File) {
     let mut rewrite = Compact {
@@ -31,12 +33,7 @@ fn is_string(ty: &syn::Type) -> bool {
     if path.qself.is_some() {
         return false;
     }
-    let names: Vec<String> = path
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let names = path_names(&path.path);
     path.path.segments.iter().all(|s| s.arguments.is_none())
         && (names == ["String"] || names == ["std", "string", "String"])
 }
@@ -135,12 +132,7 @@ impl Compact {
         let syn::Expr::Path(path) = func else {
             return None;
         };
-        let mut names: Vec<String> = path
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let mut names = path_names(&path.path);
         if names.first().is_some_and(|first| first == "Self") {
             names[0] = self.self_name.clone()?;
         }
@@ -187,37 +179,30 @@ impl VisitMut for Compact {
     }
 
     fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
-        let trait_name = item
-            .trait_
-            .as_ref()
-            .and_then(|(_, path, _)| path.segments.last())
-            .map(|last| last.ident.to_string());
-        let syn::Type::Path(self_ty) = &*item.self_ty else {
+        let Some(name) = self_name(&item.self_ty) else {
             return;
         };
-        let self_name = self_ty.path.segments.last().map(|s| s.ident.to_string());
-        let names_holder = |ty: &syn::Type| matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| self.holders.contains(&s.ident.to_string())));
-        let trait_names_holder =
-            item.trait_
-                .as_ref()
-                .and_then(|(_, path, _)| path.segments.last())
-                .is_some_and(|last| match &last.arguments {
-                    syn::PathArguments::AngleBracketed(args) => args.args.iter().any(
-                        |arg| matches!(arg, syn::GenericArgument::Type(ty) if names_holder(ty)),
-                    ),
-                    _ => false,
-                });
+        let trait_last = item
+            .trait_
+            .as_ref()
+            .and_then(|(_, path, _)| path.segments.last());
+        let trait_name = trait_last.map(|last| last.ident.to_string());
+        let names_holder =
+            |ty: &syn::Type| self_name(ty).is_some_and(|name| self.holders.contains(&name));
+        let trait_names_holder = trait_last.is_some_and(|last| match &last.arguments {
+            syn::PathArguments::AngleBracketed(args) => args
+                .args
+                .iter()
+                .any(|arg| matches!(arg, syn::GenericArgument::Type(ty) if names_holder(ty))),
+            _ => false,
+        });
         match trait_name.as_deref() {
             // A newtype over a map of strings: its conversions and target change type with it.
             Some("Deref" | "From") if names_holder(&item.self_ty) || trait_names_holder => {
                 Types.visit_item_impl_mut(item);
             }
             // The target of a newtype is the type it holds.
-            Some("Deref")
-                if self_name
-                    .as_ref()
-                    .is_some_and(|n| self.constructors.contains(n)) =>
-            {
+            Some("Deref") if self.constructors.contains(&name) => {
                 Types.visit_item_impl_mut(item);
             }
             // `From<Newtype> for String`: the held text converted.
@@ -232,7 +217,7 @@ impl VisitMut for Compact {
             }
             _ => {}
         }
-        let outer = std::mem::replace(&mut self.self_name, self_name);
+        let outer = self.self_name.replace(name);
         syn::visit_mut::visit_item_impl_mut(self, item);
         self.self_name = outer;
     }

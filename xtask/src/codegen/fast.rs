@@ -9,7 +9,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use syn::visit::Visit;
 
-use super::postprocess::{derives, option_inner, rename_of, serde_words};
+use super::postprocess::{derives, option_inner, rename_of, self_name, serde_words};
 
 /// The `Fast` impls of every type in `file` that implements or derives `Deserialize`.
 pub fn readers(file: &syn::File) -> Result<TokenStream, String> {
@@ -60,14 +60,6 @@ pub fn readers(file: &syn::File) -> Result<TokenStream, String> {
         });
     }
     Ok(impls)
-}
-
-/// The name of a plain named type (`Access`), if `ty` is one.
-fn self_name(ty: &syn::Type) -> Option<String> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    Some(path.path.segments.last()?.ident.to_string())
 }
 
 /// What a `Deserialize` impl calls: every segment of every called path, every method, and

@@ -57,6 +57,19 @@ pub fn serde_words(attr: &syn::Attribute) -> Vec<(String, String)> {
     words
 }
 
+/// The names of a path's segments, in order (`["std", "string", "String"]`).
+pub fn path_names(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+/// The last segment's name of a path type (`Name` of `crate::Name<T>`).
+pub fn self_name(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    Some(path.path.segments.last()?.ident.to_string())
+}
+
 /// `T` of a type written `Option<T>` (with any path to `Option`).
 pub fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(path) = ty else {

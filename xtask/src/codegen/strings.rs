@@ -41,12 +41,7 @@ fn parses_a_string(block: &syn::Block) -> bool {
     let syn::Expr::Path(func) = &*call.func else {
         return false;
     };
-    let names: Vec<String> = func
-        .path
-        .segments
-        .iter()
-        .map(|segment| segment.ident.to_string())
-        .collect();
+    let names = super::postprocess::path_names(&func.path);
     map_err.method == "map_err"
         && parse.method == "parse"
         && parse.args.is_empty()
