@@ -342,7 +342,7 @@ fn scalar_union(item: &syn::ItemEnum) -> Result<TokenStream, String> {
         let ty = &fields.unnamed[0].ty;
         let last = self_name(ty).unwrap_or_default();
         let start = match last.as_str() {
-            "String" | "CompactString" | "Timestamp" => quote!(b'"'),
+            "CompactString" | "Timestamp" => quote!(b'"'),
             "i64" | "u64" => quote!(b'-' | b'0'..=b'9'),
             "bool" => quote!(b't' | b'f'),
             other => {

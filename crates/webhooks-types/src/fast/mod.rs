@@ -40,12 +40,6 @@ pub(crate) fn checked_str<T: std::str::FromStr>(reader: &mut Reader<'_>) -> Opti
     reader.text()?.parse().ok()
 }
 
-impl Fast for String {
-    fn read(reader: &mut Reader<'_>) -> Option<Self> {
-        reader.string()
-    }
-}
-
 impl Fast for compact_str::CompactString {
     fn read(reader: &mut Reader<'_>) -> Option<Self> {
         reader.text().map(Self::from)

@@ -1,3 +1,4 @@
+use compact_str::CompactString;
 use serde_json::{Number, Value};
 
 use super::{Fast, Reader};
@@ -30,8 +31,8 @@ fn strings_are_unescaped_as_serde_does_and_the_rest_left_to_it() {
         r#""a string long enough to be read eight bytes at a time, several times over \n""#,
     ];
     for text in taken {
-        assert!(read::<String>(text).is_some(), "{text}");
-        assert!(agrees::<String>(text), "{text}");
+        assert!(read::<CompactString>(text).is_some(), "{text}");
+        assert!(agrees::<CompactString>(text), "{text}");
     }
     let left = [
         "\"a control \u{1} character\"",
@@ -44,7 +45,7 @@ fn strings_are_unescaped_as_serde_does_and_the_rest_left_to_it() {
         "plain",
     ];
     for text in left {
-        assert_eq!(read::<String>(text), None, "{text}");
+        assert_eq!(read::<CompactString>(text), None, "{text}");
     }
 }
 
@@ -132,7 +133,6 @@ fn values_are_serde_json_s_values_and_duplicates_are_left_to_serde() {
 
 #[test]
 fn compact_strings_agree_and_keep_short_text_inline() {
-    use compact_str::CompactString;
     for text in [
         r#""""#,
         r#""K600PKZON8""#,
@@ -153,7 +153,7 @@ fn compact_strings_agree_and_keep_short_text_inline() {
 
 #[test]
 fn maps_refuse_a_key_twice() {
-    type Map = std::collections::BTreeMap<compact_str::CompactString, Vec<bool>>;
+    type Map = std::collections::BTreeMap<CompactString, Vec<bool>>;
     assert_eq!(
         read::<Map>(r#"{"a": [true], "b": []}"#),
         serde_json::from_str(r#"{"a": [true], "b": []}"#).ok()
