@@ -192,7 +192,7 @@ pub(crate) struct Object<'a> {
 impl<'a> Object<'a> {
     /// The next member's name (the cursor then at its value), or `None` at the end of the
     /// object. A name with an escape is left to serde.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn key(&mut self, reader: &mut Reader<'a>) -> Option<Option<&'a str>> {
         if !reader.next_item(&mut self.first, b'}')? {
             return Some(None);
@@ -203,12 +203,14 @@ impl<'a> Object<'a> {
         if reader.bytes[stop] != b'"' {
             return None;
         }
-        // The colon, most often right after the name.
-        if reader.bytes.get(stop + 1) == Some(&b':') {
-            reader.pos = stop + 2;
-        } else {
-            reader.pos = stop + 1;
-            reader.eat(b':')?;
+        // The colon, most often right after the name and followed by one space and the value.
+        match reader.bytes.get(stop + 1..stop + 4) {
+            Some([b':', b' ', next]) if *next > b' ' => reader.pos = stop + 3,
+            Some([b':', ..]) => reader.pos = stop + 2,
+            _ => {
+                reader.pos = stop + 1;
+                reader.eat(b':')?;
+            }
         }
         self.members += 1;
         let name = reader.slice(start, stop)?;

@@ -102,6 +102,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string, borrowed from the text when it holds no escape.
+    #[inline(always)]
     pub(crate) fn text(&mut self) -> Option<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.pos;
