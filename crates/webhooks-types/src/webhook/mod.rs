@@ -234,6 +234,10 @@ impl<P: VersionPayload> Envelope<P> {
 
 /// `bytes` as text, or where they are not UTF-8.
 fn utf8(bytes: &[u8]) -> Result<&str, ParseError> {
+    // The SIMD check tells valid text; std's says where invalid text breaks.
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(text);
+    }
     std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_column(bytes, e.valid_up_to());
         ParseError {
