@@ -2,8 +2,8 @@
 //! typify hold in the compiled code.
 
 use codegen_fixtures::{
-    conditional_required, integer_ranges, optional_collections, optional_fields, scalar_union,
-    schema_rules, tagged_union,
+    conditional_required, integer_ranges, optional_collections, optional_fields,
+    pattern_and_length, scalar_union, schema_rules, tagged_union,
 };
 
 #[test]
@@ -112,5 +112,26 @@ fn the_rules_a_shape_cannot_say_are_checked_after_reading() {
     assert!(
         !message(r#"{"id": "m"}"#),
         "required unless deleted is present"
+    );
+}
+
+#[test]
+fn patterns_are_checked_in_code_or_by_the_regex() {
+    use pattern_and_length::Period;
+    let period = |start: &str, code: &str| {
+        reads::<Period>(&format!(r#"{{"start": "{start}", "code": "{code}"}}"#))
+    };
+    // `start` is checked in code, `code` by the regex.
+    assert!(period("23:59", "AB12"));
+    assert!(period("00:00", "A1"));
+    for start in ["24:00", "23:60", "2:30", "23:590", "", "ab:cd", "２3:59"] {
+        assert!(!period(start, "AB12"), "start {start:?}");
+    }
+    for code in ["12", "AB", "ab12", "AB12x", ""] {
+        assert!(!period("10:00", code), "code {code:?}");
+    }
+    assert!(
+        !reads::<Period>(r#"{"start": "10:00", "name": "eleven chars"}"#),
+        "maxLength"
     );
 }

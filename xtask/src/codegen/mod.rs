@@ -3,7 +3,7 @@
 //!
 //! Stages, one module each: the schemas are loaded and checked ([`crate::schema`]), rewritten
 //! for typify and converted ([`typify`]), post-processed on the syntax tree ([`postprocess`],
-//! [`strings`], [`compact`]), completed with the tagged unions ([`unions`]), the fast path's
+//! [`strings`], [`patterns`], [`compact`]), completed with the tagged unions ([`unions`]), the fast path's
 //! readers ([`fast`]) and the action list and payload enum
 //! ([`actions`]), formatted ([`render`]), then written only where the text changed
 //! ([`crate::files`]).
@@ -13,6 +13,7 @@ mod checks;
 mod compact;
 mod fast;
 mod identity;
+mod patterns;
 mod postprocess;
 mod render;
 mod rules;

@@ -70,6 +70,14 @@ pub fn self_name(ty: &syn::Type) -> Option<String> {
     Some(path.path.segments.last()?.ident.to_string())
 }
 
+/// Whether `item` implements the trait whose last name is `name` (`FromStr`, `Deserialize`).
+pub fn implements(item: &syn::ItemImpl, name: &str) -> bool {
+    item.trait_
+        .as_ref()
+        .and_then(|(_, path, _)| path.segments.last())
+        .is_some_and(|last| last.ident == name)
+}
+
 /// `T` of a type written `Option<T>` (with any path to `Option`).
 pub fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(path) = ty else {
@@ -241,6 +249,7 @@ impl VisitMut for PostProcess<'_> {
 
     fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
         super::strings::read_borrowed(item);
+        super::patterns::check_in_code(item);
         syn::visit_mut::visit_item_impl_mut(self, item);
     }
 

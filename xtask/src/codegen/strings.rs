@@ -6,12 +6,7 @@
 /// Replaces typify's body of a checked string newtype's `Deserialize::deserialize` (see
 /// [`parses_a_string`]) by a call to `crate::de::checked_str`; any other impl is left as it is.
 pub fn read_borrowed(item: &mut syn::ItemImpl) {
-    let is_deserialize = item
-        .trait_
-        .as_ref()
-        .and_then(|(_, path, _)| path.segments.last())
-        .is_some_and(|last| last.ident == "Deserialize");
-    if !is_deserialize {
+    if !super::postprocess::implements(item, "Deserialize") {
         return;
     }
     for impl_item in &mut item.items {

@@ -3783,9 +3783,10 @@ impl ::std::str::FromStr for ScheduleEntryEnd {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^([01][0-9]|2[0-4]):[0-5][0-9]$").unwrap() });
-        if PATTERN.find(value).is_none() {
+        if !::std::matches!(
+            value.as_bytes(), [b'0'..= b'1', b'0'..= b'9', b':', b'0'..= b'5', b'0'..=
+            b'9'] | [b'2', b'0'..= b'4', b':', b'0'..= b'5', b'0'..= b'9']
+        ) {
             return Err(
                 "doesn't match pattern \"^([01][0-9]|2[0-4]):[0-5][0-9]$\"".into(),
             );
@@ -3837,9 +3838,10 @@ impl ::std::str::FromStr for ScheduleEntryStart {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^([01][0-9]|2[0-3]):[0-5][0-9]$").unwrap() });
-        if PATTERN.find(value).is_none() {
+        if !::std::matches!(
+            value.as_bytes(), [b'0'..= b'1', b'0'..= b'9', b':', b'0'..= b'5', b'0'..=
+            b'9'] | [b'2', b'0'..= b'3', b':', b'0'..= b'5', b'0'..= b'9']
+        ) {
             return Err(
                 "doesn't match pattern \"^([01][0-9]|2[0-3]):[0-5][0-9]$\"".into(),
             );
