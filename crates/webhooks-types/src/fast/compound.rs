@@ -44,7 +44,8 @@ impl<'a> Reader<'a> {
     fn skip(&mut self) -> Option<()> {
         let mut depth = 0usize;
         loop {
-            match *self.bytes.get(self.pos)? {
+            // Whitespace (indentation above all) is passed in runs.
+            match self.peek()? {
                 b'"' => {
                     self.skip_string()?;
                     continue;
