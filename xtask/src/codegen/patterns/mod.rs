@@ -19,11 +19,8 @@ pub type Class = Vec<(u8, u8)>;
 /// Every byte sequence the pattern matches, each position a class; `None` for a pattern
 /// outside the subset (see the module's comment) or expanding beyond the limits.
 pub fn sequences(pattern: &str) -> Option<Vec<Vec<Class>>> {
+    // A `$` escaped as `\$` leaves a lone `\` at the end, which the parser refuses.
     let inner = pattern.strip_prefix('^')?.strip_suffix('$')?;
-    // A `$` escaped as `\$` is a literal, not the anchor.
-    if inner.ends_with('\\') && !inner.ends_with("\\\\") {
-        return None;
-    }
     let mut parser = Parser {
         chars: inner.chars().collect(),
         pos: 0,
@@ -32,8 +29,8 @@ pub fn sequences(pattern: &str) -> Option<Vec<Vec<Class>>> {
     (parser.pos == parser.chars.len()).then_some(found)
 }
 
-/// `matches!(value.as_bytes(), ..)` for `sequences`: one slice pattern per sequence.
-pub fn matcher(sequences: &[Vec<Class>]) -> TokenStream {
+/// `matches!(text.as_bytes(), ..)` for `sequences`: one slice pattern per sequence.
+pub fn matcher(text: &syn::Expr, sequences: &[Vec<Class>]) -> TokenStream {
     let byte = |b: u8| syn::LitByte::new(b, Span::call_site());
     let alternatives = sequences.iter().map(|sequence| {
         let positions = sequence.iter().map(|class| {
@@ -49,7 +46,7 @@ pub fn matcher(sequences: &[Vec<Class>]) -> TokenStream {
         });
         quote!([#(#positions),*])
     });
-    quote!(::std::matches!(value.as_bytes(), #(#alternatives)|*))
+    quote!(::std::matches!(#text.as_bytes(), #(#alternatives)|*))
 }
 
 /// In typify's `FromStr::from_str` of a string newtype with a pattern in the subset: drops the
@@ -76,11 +73,11 @@ pub fn check_in_code(item: &mut syn::ItemImpl) {
         let Some(found) = sequences(&pattern) else {
             continue;
         };
-        let check = matcher(&found);
         let mut replaced = false;
         for stmt in &mut f.block.stmts {
             if let syn::Stmt::Expr(syn::Expr::If(test), _) = stmt {
-                if is_search(&test.cond) {
+                if let Some(text) = searched(&test.cond) {
+                    let check = matcher(&text, &found);
                     *test.cond = syn::parse_quote!(!#check);
                     replaced = true;
                 }
@@ -116,18 +113,22 @@ fn regex_text(expr: &syn::Expr) -> Option<String> {
     finder.0
 }
 
-/// Whether `cond` is `PATTERN.find(value).is_none()`.
-fn is_search(cond: &syn::Expr) -> bool {
+/// The text searched, when `cond` is `PATTERN.find(text).is_none()`.
+fn searched(cond: &syn::Expr) -> Option<syn::Expr> {
     let syn::Expr::MethodCall(is_none) = cond else {
-        return false;
+        return None;
     };
     let syn::Expr::MethodCall(find) = &*is_none.receiver else {
-        return false;
+        return None;
     };
     let syn::Expr::Path(receiver) = &*find.receiver else {
-        return false;
+        return None;
     };
-    is_none.method == "is_none" && find.method == "find" && receiver.path.is_ident("PATTERN")
+    let [text] = find.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    (is_none.method == "is_none" && find.method == "find" && receiver.path.is_ident("PATTERN"))
+        .then(|| text.clone())
 }
 
 struct Parser {
@@ -166,17 +167,7 @@ impl Parser {
             if c == '|' || c == ')' {
                 break;
             }
-            let atom = self.quantified()?;
-            let mut joined = Vec::new();
-            for head in &all {
-                for tail in &atom {
-                    if head.len() + tail.len() > MAX_LENGTH || joined.len() == MAX_SEQUENCES {
-                        return None;
-                    }
-                    joined.push([head.as_slice(), tail.as_slice()].concat());
-                }
-            }
-            all = joined;
+            all = joined(&all, &self.quantified()?)?;
         }
         Some(all)
     }
@@ -206,17 +197,7 @@ impl Parser {
                 }
                 let mut all: Vec<Vec<Class>> = vec![Vec::new()];
                 for _ in 0..count {
-                    let mut joined = Vec::new();
-                    for head in &all {
-                        for tail in &atom {
-                            if head.len() + tail.len() > MAX_LENGTH || joined.len() == MAX_SEQUENCES
-                            {
-                                return None;
-                            }
-                            joined.push([head.as_slice(), tail.as_slice()].concat());
-                        }
-                    }
-                    all = joined;
+                    all = joined(&all, &atom)?;
                 }
                 Some(all)
             }
@@ -267,7 +248,10 @@ impl Parser {
                 self.pos += 1;
                 let hi = match self.next()? {
                     '\\' => self.escape()?,
-                    c => vec![(ascii(c)?, ascii(c)?)],
+                    c => {
+                        let b = ascii(c)?;
+                        vec![(b, b)]
+                    }
                 };
                 let ([(lo, lo_end)], [(hi_start, hi)]) = (lo.as_slice(), hi.as_slice()) else {
                     return None;
@@ -292,6 +276,20 @@ impl Parser {
             _ => None,
         }
     }
+}
+
+/// Each of `heads` followed by each of `tails`; `None` beyond the limits.
+fn joined(heads: &[Vec<Class>], tails: &[Vec<Class>]) -> Option<Vec<Vec<Class>>> {
+    let mut out = Vec::new();
+    for head in heads {
+        for tail in tails {
+            if head.len() + tail.len() > MAX_LENGTH || out.len() == MAX_SEQUENCES {
+                return None;
+            }
+            out.push([head.as_slice(), tail.as_slice()].concat());
+        }
+    }
+    Some(out)
 }
 
 /// A character outside a class standing for itself.
