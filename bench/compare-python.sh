@@ -25,3 +25,6 @@ corpus=$venv/corpus.ndjson
 schemas=$("$venv/bin/python" bench/compare_python.py corpus "$rounds" "$corpus")
 "$venv/bin/python" bench/compare_python.py measure "$schemas" "$corpus" \
     "$target/release/webhooks-validate" "$target/release/examples/value_baseline"
+# Start-up: one body, whole process, against the bare serde_json program (fails over 3x).
+"$venv/bin/python" bench/compare_python.py startup "$corpus" \
+    "$target/release/webhooks-validate" "$target/release/examples/value_baseline"

@@ -8,6 +8,9 @@ usage:
       schema folder
   compare_python.py measure SCHEMA_DIR CORPUS VALIDATOR VALUE_BASELINE
       times every tool on CORPUS and prints the table
+  compare_python.py startup CORPUS VALIDATOR VALUE_BASELINE
+      times one body of CORPUS checked by a whole process of each program; fails when the
+      validator takes more than 3 times the bare program
 """
 
 import gc
@@ -15,6 +18,7 @@ import json
 import os
 import pathlib
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -211,11 +215,45 @@ def measure(schema_dir, corpus_path, binary, baseline):
         print(f"\n(a stream of {size / 1e6:.1f} MB, under 8 MB: process start weighs on the Rust figures)")
 
 
+# The start-up of a one-body call may take at most this many times the bare program's.
+STARTUP_LIMIT = 3.0
+
+
+def startup(corpus_path, binary, baseline, runs=60):
+    """One valid body checked by a whole `webhooks-validate` process, side by side with the bare
+    serde_json program (examples/value_baseline.rs) reading the same body: the median of `runs`
+    runs of each, taken in turns. Exits 1 when the ratio is over STARTUP_LIMIT."""
+    with open(corpus_path) as stream:
+        first = stream.readline()
+    body = corpus_path.with_name("one-body.json")
+    body.write_text(first)
+    ours, bare = [], []
+    for _ in range(runs):
+        seconds, out = timed(lambda: process([str(binary), str(body)]))
+        if not out.startswith(f"{body}: ok ".encode()):
+            sys.exit(f"webhooks-validate did not accept the body: {out!r}")
+        ours.append(seconds)
+        seconds, out = timed(lambda: process([str(baseline), str(body)]))
+        bare.append(seconds)
+    ours_ms, bare_ms = statistics.median(ours) * 1e3, statistics.median(bare) * 1e3
+    ratio = ours_ms / bare_ms
+    print(f"\nstart-up, one valid body ({len(first)} bytes), whole process, median of {runs} runs "
+          f"in turns:\n")
+    print("| program | ms | ratio |")
+    print("|---|---|---|")
+    print(f"| bare serde_json program (`value_baseline`) | {bare_ms:.2f} | 1.00 |")
+    print(f"| `webhooks-validate FILE` (clap, schemas compiled) | {ours_ms:.2f} | {ratio:.2f} |")
+    if ratio > STARTUP_LIMIT:
+        sys.exit(f"start-up ratio {ratio:.2f} is over {STARTUP_LIMIT}")
+
+
 def main():
     if sys.argv[1:2] == ["corpus"]:
         corpus(int(sys.argv[2]), pathlib.Path(sys.argv[3]))
     elif sys.argv[1:2] == ["measure"]:
         measure(*map(pathlib.Path, sys.argv[2:6]))
+    elif sys.argv[1:2] == ["startup"]:
+        startup(*map(pathlib.Path, sys.argv[2:5]))
     else:
         sys.exit(__doc__)
 

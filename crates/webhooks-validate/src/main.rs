@@ -12,11 +12,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    let secret = std::env::var_os(webhooks_validate::cli::SECRET_ENV);
+    let env = webhooks_validate::cli::Environment::of_process();
     let stdin = std::io::stdin();
     let status = webhooks_validate::cli::run(
         &args,
-        secret.as_deref(),
+        &env,
         &mut stdin.lock(),
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),

@@ -132,16 +132,27 @@ fn a_wrong_secret_key_is_invalid() {
 fn usage_and_io_errors_exit_2() {
     // Each usage error says what is wrong on its first line, then shows the usage.
     for (args, reason) in [
-        (&["--format", "yaml"][..], "unknown format `yaml`"),
-        (&["--api-version", "2.9"], "unsupported API version `2.9`"),
-        (&["--bogus"], "unknown option `--bogus`"),
-        (&["--secret-key"], "--secret-key needs a value"),
+        (
+            &["--format", "yaml"][..],
+            "invalid value 'yaml' for '--format <FORMAT>'",
+        ),
+        (
+            &["--api-version", "2.9"],
+            "invalid value '2.9' for '--api-version <VERSION>'",
+        ),
+        (&["--bogus"], "unexpected argument '--bogus'"),
+        (
+            &["--secret-key"],
+            "a value is required for '--secret-key <KEY>'",
+        ),
+        (&["--max-body-size", "0"], "must be at least 1"),
     ] {
         let output = run(args, b"");
         assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
         let text = stderr(&output);
         let first = text.lines().next().unwrap_or_default();
-        assert!(first.contains(reason) && text.contains("usage:"), "{text}");
+        assert!(first.contains(reason) && text.contains("--help"), "{text}");
     }
     let output = run(
         &[&sample("incoming_chat.json"), "/nonexistent/body.json"],
@@ -176,12 +187,40 @@ fn help_documents_every_option_and_status() {
         "--max-errors",
         "--max-body-size",
         "--secret-key-file",
+        "LIVECHAT_SECRET_KEY",
         "WEBHOOKS_SECRET_KEY",
+        "--quiet",
+        "--color",
+        "NO_COLOR",
+        "--version",
+        "Exit status",
         "0 ",
         "1 ",
         "2 ",
     ] {
         assert!(text.contains(needle), "help lacks {needle}");
+    }
+    // Into a pipe, the help has no colour.
+    assert!(!text.contains('\x1b'), "{text}");
+}
+
+#[test]
+fn version_names_the_crate_and_every_api_version() {
+    for flag in ["--version", "-V"] {
+        let text = stdout_of(0, &[flag], b"");
+        let line = text.trim_end();
+        assert!(
+            line.starts_with(&format!(
+                "webhooks-validate {} (",
+                env!("CARGO_PKG_VERSION")
+            )),
+            "{text}"
+        );
+        for entry in common::manifest_versions() {
+            let version = entry["version"].as_str().expect("a version");
+            assert!(line.contains(version), "{text}");
+        }
+        assert_eq!(text.lines().count(), 1, "{text}");
     }
 }
 

@@ -120,8 +120,11 @@ fn an_empty_secret_is_a_usage_error() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(stderr(&output).contains("the secret is empty"), "{args:?}");
     }
-    let output = run_with::<&str>(&[], &body, &[("WEBHOOKS_SECRET_KEY", "")]);
-    assert_eq!(output.status.code(), Some(2));
+    for name in ["LIVECHAT_SECRET_KEY", "WEBHOOKS_SECRET_KEY"] {
+        let output = run_with::<&str>(&[], &body, &[(name, "")]);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(stderr(&output).contains(name), "{}", stderr(&output));
+    }
 }
 
 #[test]
@@ -139,10 +142,20 @@ fn the_secret_comes_from_a_file_or_the_environment_and_is_never_printed() {
         let path = file.to_string_lossy().into_owned();
         let output = run(&["--secret-key-file", &path], &body);
         assert_eq!(output.status.code(), Some(status), "{}", stderr(&output));
-        let output = run_with::<&str>(&[], &body, &[("WEBHOOKS_SECRET_KEY", secret)]);
-        assert_eq!(output.status.code(), Some(status), "{}", stderr(&output));
-        assert!(!stdout(&output).contains("not-the-secret"));
-        assert!(!stderr(&output).contains("not-the-secret"));
+        // The variable, its earlier name, and both: the new name wins.
+        for env in [
+            &[("LIVECHAT_SECRET_KEY", secret)][..],
+            &[("WEBHOOKS_SECRET_KEY", secret)],
+            &[
+                ("LIVECHAT_SECRET_KEY", secret),
+                ("WEBHOOKS_SECRET_KEY", "other"),
+            ],
+        ] {
+            let output = run_with::<&str>(&[], &body, env);
+            assert_eq!(output.status.code(), Some(status), "{}", stderr(&output));
+            assert!(!stdout(&output).contains("not-the-secret"));
+            assert!(!stderr(&output).contains("not-the-secret"));
+        }
     }
     let output = run(&["--secret-key-file", "/nonexistent/secret"], &body);
     assert_eq!(output.status.code(), Some(2));
@@ -210,6 +223,7 @@ fn peak_resident_on_stream(line: &[u8], lines: usize) -> usize {
     let mut child = Command::new(env!("CARGO_BIN_EXE_webhooks-validate"))
         .args(["--ndjson", "--format", "json"])
         .env_remove("WEBHOOKS_SECRET_KEY")
+        .env_remove("LIVECHAT_SECRET_KEY")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -156,7 +156,8 @@ fn benches(c: &mut Criterion, bodies: &Bodies) {
             let mut stdin = &input[..];
             let mut out = std::io::sink();
             let mut err = std::io::sink();
-            let status = webhooks_validate::cli::run(&args, None, &mut stdin, &mut out, &mut err);
+            let env = webhooks_validate::cli::Environment::default();
+            let status = webhooks_validate::cli::run(&args, &env, &mut stdin, &mut out, &mut err);
             assert_eq!(status, 0);
         })
     });

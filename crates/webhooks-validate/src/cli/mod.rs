@@ -4,73 +4,33 @@
 mod args;
 mod input;
 mod parallel;
+mod progress;
 mod report;
+mod style;
+mod summary;
 #[cfg(test)]
 mod tests;
 
-use std::ffi::OsString;
-use std::io::{self, BufRead, Write};
+use std::ffi::{OsStr, OsString};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::sync::Arc;
+use std::time::Instant;
 
-use crate::{ApiVersion, Validator};
-use args::Options;
-pub use args::{DEFAULT_MAX_BODY_SIZE, SECRET_ENV};
+use crate::Validator;
+pub use args::{
+    api_version_parser, version_text, DEFAULT_MAX_BODY_SIZE, SECRET_ENV, SECRET_ENV_ALIAS,
+};
+use args::{Format, Options};
 use input::Body;
 use parallel::{Checker, Pool, Sequential, Sink};
+use progress::{Beside, Counted, Progress};
+pub use style::ColorWhen;
+use style::{Styled, Styles};
 
-/// Help text of the command, with the versions this build knows.
-pub fn help() -> String {
-    let names: Vec<&str> = ApiVersion::ALL.iter().map(|v| v.name()).collect();
-    HELP.replace("{versions}", &names.join("|"))
-        .replace("{stable}", ApiVersion::STABLE.name())
+/// The command's definition, as clap describes it: for its shell completions and man page.
+pub fn command() -> clap::Command {
+    Options::command()
 }
-
-/// [`help`] before the versions are filled in.
-const HELP: &str = "\
-webhooks-validate: check LiveChat webhook bodies against the JSON Schemas of an API version
-
-usage: webhooks-validate [--strict] [--api-version {versions}] [--secret-key-file FILE]
-                         [--format text|json] [--ndjson] [--max-errors N]
-                         [--max-body-size BYTES] [FILE ...]
-
-Each FILE holds one webhook body (JSON). With no FILE, or with `-`, standard input is read.
-
-options:
-  --strict            a property the schemas do not document is an error (lenient by
-                      default: LiveChat may add fields)
-  --api-version V     the API version to validate against, one of {versions} (default
-                      {stable}, LiveChat's current stable version); an action of another
-                      version is an error that names the versions that have it
-  --secret-key-file FILE
-                      also require `secret_key` to equal the secret in FILE (one trailing
-                      newline is removed)
-  --secret-key KEY    the same with the secret on the command line, where other users of the
-                      machine may see it (prefer the file or WEBHOOKS_SECRET_KEY)
-                      Without either, the environment variable WEBHOOKS_SECRET_KEY, when set,
-                      gives the secret. An empty secret is a usage error. Secrets are compared
-                      as SHA-256 digests in constant time: the time taken depends on the lengths
-                      of the secrets only, never on their content; they are never printed.
-  --format text|json  text (default): one line per input, `ok <action>` or `invalid`
-                      followed by one indented line per error with its JSON pointer, line
-                      and column (control characters escaped); json: one JSON object per
-                      input, per line, with the same facts (`input`, `line`, `valid`,
-                      `action`, `errors`, `omitted`)
-  --ndjson            each line of each input is one webhook; results name the line number
-                      (blank lines are skipped). With --ndjson or several FILEs, the
-                      bodies are checked on every core the process may use; the results keep
-                      the order of the input
-  --max-errors N      list at most N errors per body (default 100), then `and K more`
-  --max-body-size BYTES
-                      a body (with --ndjson: a line) larger than BYTES (default 1048576) is
-                      invalid and is not parsed; only BYTES and one more are read of it
-  -h, --help          this text
-
-exit status:
-  0  every input is a valid webhook
-  1  at least one input is not (invalid JSON, too large, duplicate key, not an object,
-     action unknown to the version, schema violation, wrong secret)
-  2  usage error, or an input or the secret file could not be read
-";
 
 /// Exit status: every input valid.
 pub const EXIT_VALID: u8 = 0;
@@ -79,35 +39,111 @@ pub const EXIT_INVALID: u8 = 1;
 /// Exit status: usage or I/O error.
 pub const EXIT_USAGE: u8 = 2;
 
-/// Runs the command with `args` (without the program name), reading `-` from `stdin`; the
-/// secret may come from `secret_env` (the value of [`SECRET_ENV`]). Returns the exit status.
+/// What the command reads of its surroundings besides its arguments and input: the secret's
+/// environment variable, whether its output streams are terminals (for colour and the progress
+/// bar), the colour variables, and the size of standard input when it is a file.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// The secret from the environment: the name of the variable that is set
+    /// ([`SECRET_ENV`], or else [`SECRET_ENV_ALIAS`]) and its value.
+    pub secret: Option<(&'static str, OsString)>,
+    /// Whether standard output is a terminal.
+    pub stdout_terminal: bool,
+    /// Whether standard error is a terminal: the progress bar is drawn on the process's
+    /// standard error only then.
+    pub stderr_terminal: bool,
+    /// `NO_COLOR`.
+    pub no_color: Option<String>,
+    /// `TERM`.
+    pub term: Option<String>,
+    /// The size of standard input, when it is a regular file.
+    pub stdin_size: Option<u64>,
+}
+
+impl Environment {
+    /// The process's environment.
+    pub fn of_process() -> Self {
+        let secret = [SECRET_ENV, SECRET_ENV_ALIAS]
+            .into_iter()
+            .find_map(|name| std::env::var_os(name).map(|value| (name, value)));
+        let text = |name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+        let stdin_size = std::fs::metadata("/dev/stdin")
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| m.len());
+        Environment {
+            secret,
+            stdout_terminal: io::stdout().is_terminal(),
+            stderr_terminal: io::stderr().is_terminal(),
+            no_color: text("NO_COLOR"),
+            term: text("TERM"),
+            stdin_size,
+        }
+    }
+
+    /// Whether a stream that is a `terminal` or not is coloured under `when`.
+    fn colours(&self, when: ColorWhen, terminal: bool) -> bool {
+        when.colours(terminal, |name| match name {
+            "NO_COLOR" => self.no_color.clone(),
+            "TERM" => self.term.clone(),
+            _ => None,
+        })
+    }
+}
+
+/// Runs the command with `args` (without the program name), reading `-` from `stdin`, in the
+/// surroundings `env`. Returns the exit status.
 pub fn run(
     args: &[OsString],
-    secret_env: Option<&std::ffi::OsStr>,
+    env: &Environment,
     stdin: &mut dyn BufRead,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> u8 {
-    let options = match args::parse_args(args) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            let _ = stdout.write_all(help().as_bytes());
-            return EXIT_VALID;
-        }
-        Err(message) => {
-            let _ = writeln!(stderr, "webhooks-validate: {message}\n\n{}", help());
+    // Help and usage errors are coloured as `--color` says when it parses, else as auto.
+    let when = color_when(args);
+    let (out_coloured, err_coloured) = (
+        env.colours(when, env.stdout_terminal),
+        env.colours(when, env.stderr_terminal),
+    );
+    let options = match Options::parse_from(args, when.clap(err_coloured)) {
+        Ok(options) => options,
+        Err(e) => {
+            let shown = e.exit_code() == 0;
+            let coloured = if shown { out_coloured } else { err_coloured };
+            let text = e.render();
+            let text = if coloured {
+                text.ansi().to_string()
+            } else {
+                text.to_string()
+            };
+            if shown {
+                let _ = stdout.write_all(text.as_bytes());
+                return EXIT_VALID;
+            }
+            let _ = stderr.write_all(text.as_bytes());
             return EXIT_USAGE;
         }
     };
-    let secret = match args::secret(options.secret.as_ref(), secret_env) {
+    let err_styles = Styles::new(err_coloured);
+    let fail = |stderr: &mut dyn Write, message: &dyn std::fmt::Display| {
+        let _ = writeln!(
+            stderr,
+            "{}: {message}",
+            Styled(err_styles.bad, "webhooks-validate")
+        );
+        EXIT_USAGE
+    };
+    let env_secret = env
+        .secret
+        .as_ref()
+        .map(|(name, value)| (*name, value.as_os_str()));
+    let secret = match args::secret(options.secret_source().as_ref(), env_secret) {
         Ok(secret) => secret,
-        Err(message) => {
-            let _ = writeln!(stderr, "webhooks-validate: {message}");
-            return EXIT_USAGE;
-        }
+        Err(message) => return fail(stderr, &message),
     };
     let mut builder = Validator::builder()
-        .api_version(options.version)
+        .api_version(options.api_version)
         .strict(options.strict)
         .max_errors(options.max_errors)
         .max_body_size(Some(options.max_body_size));
@@ -116,92 +152,194 @@ pub fn run(
     }
     let validator = match builder.build() {
         Ok(validator) => validator,
-        Err(e) => {
-            let _ = writeln!(stderr, "webhooks-validate: {e}");
-            return EXIT_USAGE;
-        }
+        Err(e) => return fail(stderr, &e),
     };
-    let out = io::BufWriter::with_capacity(64 * 1024, stdout);
+    let many = options.ndjson || options.inputs.len() > 1;
+    let progress = if many && env.stderr_terminal && !options.quiet {
+        Progress::on_stderr(input_size(&options.inputs, env), err_coloured)
+    } else {
+        Progress::hidden()
+    };
+    let started = Instant::now();
+    let mut beside = Beside {
+        progress: &progress,
+        out: stdout,
+    };
+    let out = io::BufWriter::with_capacity(64 * 1024, &mut beside);
     let checker = Checker {
         validator: &validator,
         format: options.format,
+        styles: Styles::new(out_coloured && options.format == Format::Text),
         limit: options.max_body_size,
+        progress: &progress,
+    };
+    let run = Run {
+        options: &options,
+        progress: &progress,
+        err_styles,
     };
     let threads = parallel::threads(options.ndjson, options.inputs.len());
-    if threads < 2 {
+    let (status, tally, read) = if threads < 2 {
         let mut sink = Sequential::new(checker, out);
-        return check_all(&options, stdin, &mut sink, stderr);
-    }
-    std::thread::scope(|scope| {
-        let window = parallel::Window::for_threads(threads);
-        let mut sink = Pool::start(scope, checker, threads, window, out);
-        check_all(&options, stdin, &mut sink, stderr)
-    })
-}
-
-/// Checks every input, writing the results through `sink`. Returns the exit status.
-fn check_all(
-    options: &Options,
-    stdin: &mut dyn BufRead,
-    sink: &mut impl Sink,
-    stderr: &mut dyn Write,
-) -> u8 {
-    let mut status = EXIT_VALID;
-    for input in &options.inputs {
-        let name: Arc<str> = Arc::from(input.to_string_lossy());
-        let outcome = if input == "-" {
-            check_input(options, &Arc::from("<stdin>"), stdin, sink)
-        } else {
-            match std::fs::File::open(input) {
-                Ok(file) => {
-                    let mut reader = io::BufReader::with_capacity(256 * 1024, file);
-                    check_input(options, &name, &mut reader, sink)
-                }
-                Err(e) => Err(e),
-            }
-        };
-        if let Err(e) = outcome {
-            // The results of the inputs before come first.
-            let _ = sink.flush();
-            let _ = writeln!(stderr, "webhooks-validate: {}: {e}", report::Escaped(&name));
-            status = EXIT_USAGE;
+        let (status, read) = run.check_all(stdin, &mut sink, stderr);
+        (status, sink.tally().clone(), read)
+    } else {
+        std::thread::scope(|scope| {
+            let window = parallel::Window::for_threads(threads);
+            let mut sink = Pool::start(scope, checker, threads, window, out);
+            let (status, read) = run.check_all(stdin, &mut sink, stderr);
+            (status, sink.tally().clone(), read)
+        })
+    };
+    progress.finish();
+    if many && !options.quiet {
+        let written = summary::write(
+            stderr,
+            options.format,
+            &err_styles,
+            &tally,
+            read,
+            started.elapsed(),
+        );
+        if let Err(e) = written {
+            let _ = fail(stderr, &format_args!("cannot write the summary: {e}"));
+            return EXIT_USAGE;
         }
-    }
-    if let Err(e) = sink.flush() {
-        let _ = writeln!(stderr, "webhooks-validate: cannot write the results: {e}");
-        return EXIT_USAGE;
-    }
-    if sink.any_invalid() {
-        status = status.max(EXIT_INVALID);
     }
     status
 }
 
-/// Reads every webhook of one input into `sink`.
-fn check_input(
-    options: &Options,
-    name: &Arc<str>,
-    reader: &mut dyn BufRead,
-    sink: &mut impl Sink,
-) -> io::Result<()> {
-    let limit = options.max_body_size;
-    if !options.ndjson {
-        let start = sink.buffer().len();
-        let read = input::read_body(reader, limit, sink.buffer())?;
-        return sink.push(name, None, start, read);
-    }
-    let mut number = 0;
-    loop {
-        let buf = sink.buffer();
-        let start = buf.len();
-        let Some(read) = input::read_line(reader, limit, buf)? else {
-            return Ok(());
+/// The `--color` of `args` when it can be read before the rest is parsed (the last one
+/// given), else auto.
+fn color_when(args: &[OsString]) -> ColorWhen {
+    let mut when = ColorWhen::Auto;
+    let mut args = args.iter().map(|a| a.to_str());
+    while let Some(arg) = args.next() {
+        let value = match arg {
+            Some("--") => break,
+            Some("--color") => args.next().flatten(),
+            Some(arg) => arg.strip_prefix("--color="),
+            None => None,
         };
-        number += 1;
-        if read == Body::Within && buf[start..].iter().all(u8::is_ascii_whitespace) {
-            buf.truncate(start);
-            continue;
+        when = match value {
+            Some("always") => ColorWhen::Always,
+            Some("never") => ColorWhen::Never,
+            Some("auto") => ColorWhen::Auto,
+            _ => when,
+        };
+    }
+    when
+}
+
+/// The size of the inputs when every one is a regular file (standard input included).
+fn input_size(inputs: &[OsString], env: &Environment) -> Option<u64> {
+    inputs
+        .iter()
+        .map(|input| {
+            if input == OsStr::new("-") {
+                env.stdin_size
+            } else {
+                std::fs::metadata(input)
+                    .ok()
+                    .filter(std::fs::Metadata::is_file)
+                    .map(|m| m.len())
+            }
+        })
+        .sum()
+}
+
+/// One run over the inputs: its options, its progress bar and the styles of its messages.
+struct Run<'a> {
+    options: &'a Options,
+    progress: &'a Progress,
+    err_styles: Styles,
+}
+
+impl Run<'_> {
+    /// Checks every input, writing the results through `sink`. Returns the exit status and
+    /// the bytes read.
+    fn check_all(
+        &self,
+        stdin: &mut dyn BufRead,
+        sink: &mut impl Sink,
+        stderr: &mut dyn Write,
+    ) -> (u8, u64) {
+        let mut status = EXIT_VALID;
+        let mut read = 0;
+        for input in &self.options.inputs {
+            let name: Arc<str> = Arc::from(input.to_string_lossy());
+            let outcome = if input == "-" {
+                let mut counted = Counted {
+                    inner: stdin,
+                    read: &mut read,
+                    progress: self.progress,
+                };
+                self.check_input(&Arc::from("<stdin>"), &mut counted, sink)
+            } else {
+                match std::fs::File::open(input) {
+                    Ok(file) => {
+                        let mut reader = io::BufReader::with_capacity(256 * 1024, file);
+                        let mut counted = Counted {
+                            inner: &mut reader,
+                            read: &mut read,
+                            progress: self.progress,
+                        };
+                        self.check_input(&name, &mut counted, sink)
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+            if let Err(e) = outcome {
+                // The results of the inputs before come first.
+                let _ = sink.flush();
+                self.error(stderr, &format_args!("{}: {e}", report::Escaped(&name)));
+                status = EXIT_USAGE;
+            }
         }
-        sink.push(name, Some(number), start, read)?;
+        if let Err(e) = sink.flush() {
+            self.error(stderr, &format_args!("cannot write the results: {e}"));
+            return (EXIT_USAGE, read);
+        }
+        if sink.any_invalid() {
+            status = status.max(EXIT_INVALID);
+        }
+        (status, read)
+    }
+
+    /// Writes an error message on standard error, beside the progress bar.
+    fn error(&self, stderr: &mut dyn Write, message: &dyn std::fmt::Display) {
+        let name = Styled(self.err_styles.bad, "webhooks-validate");
+        self.progress
+            .suspend(|| writeln!(stderr, "{name}: {message}").and_then(|()| stderr.flush()))
+            .unwrap_or(());
+    }
+
+    /// Reads every webhook of one input into `sink`.
+    fn check_input(
+        &self,
+        name: &Arc<str>,
+        reader: &mut dyn BufRead,
+        sink: &mut impl Sink,
+    ) -> io::Result<()> {
+        let limit = self.options.max_body_size;
+        if !self.options.ndjson {
+            let start = sink.buffer().len();
+            let read = input::read_body(reader, limit, sink.buffer())?;
+            return sink.push(name, None, start, read);
+        }
+        let mut number = 0;
+        loop {
+            let buf = sink.buffer();
+            let start = buf.len();
+            let Some(read) = input::read_line(reader, limit, buf)? else {
+                return Ok(());
+            };
+            number += 1;
+            if read == Body::Within && buf[start..].iter().all(u8::is_ascii_whitespace) {
+                buf.truncate(start);
+                continue;
+            }
+            sink.push(name, Some(number), start, read)?;
+        }
     }
 }

@@ -18,7 +18,10 @@ use std::thread::Scope;
 
 use super::args::Format;
 use super::input::Body;
+use super::progress::Progress;
 use super::report;
+use super::style::Styles;
+use super::summary::Tally;
 use crate::{ValidationError, Validator};
 
 /// Where the bodies read go: each is appended to [`Sink::buffer`], then handed over by
@@ -47,32 +50,55 @@ pub(crate) trait Sink {
     fn take(&mut self, item: Item) -> io::Result<()>;
     /// Validates and writes everything pushed so far, and flushes the output.
     fn flush(&mut self) -> io::Result<()>;
+    /// The counts of the bodies written so far.
+    fn tally(&self) -> &Tally;
     /// Whether a body written so far was invalid.
-    fn any_invalid(&self) -> bool;
+    fn any_invalid(&self) -> bool {
+        self.tally().invalid > 0
+    }
 }
 
-/// What checking a body needs: the validator, the output format and the body size limit.
+/// What checking a body needs: the validator, the output format and styles, the body size
+/// limit, and the progress bar to count it on.
 #[derive(Clone, Copy)]
 pub(crate) struct Checker<'a> {
     pub(crate) validator: &'a Validator,
     pub(crate) format: Format,
+    pub(crate) styles: Styles,
     /// `--max-body-size`: shown in the error of a body read past as too large.
     pub(crate) limit: usize,
+    pub(crate) progress: &'a Progress,
 }
 
 impl Checker<'_> {
-    /// Validates one body of `data` (unless it was too large) and writes its result. Returns
-    /// whether it was valid.
-    fn check(self, item: &Item, data: &[u8], out: &mut impl Write) -> io::Result<bool> {
-        let result = match item.read {
-            Body::Within => {
-                let body = data.get(item.range.clone()).unwrap_or_default();
-                self.validator.validate(body)
-            }
-            Body::TooLarge => Err(ValidationError::TooLarge { limit: self.limit }),
+    /// Validates one body of `data` (unless it was too large), writes its result and counts
+    /// it in `tally`.
+    fn check(
+        self,
+        item: &Item,
+        data: &[u8],
+        out: &mut impl Write,
+        tally: &mut Tally,
+    ) -> io::Result<()> {
+        let body = match item.read {
+            Body::Within => Some(data.get(item.range.clone()).unwrap_or_default()),
+            Body::TooLarge => None,
         };
-        report::write_result(out, self.format, &item.input, item.line, &result)?;
-        Ok(result.is_ok())
+        let result = match body {
+            Some(body) => self.validator.validate(body),
+            None => Err(ValidationError::TooLarge { limit: self.limit }),
+        };
+        let written = report::write_result(
+            out,
+            self.format,
+            &self.styles,
+            &item.input,
+            item.line,
+            &result,
+        );
+        tally.count(self.validator.api_version(), body, &result);
+        self.progress.checked(1);
+        written
     }
 }
 
@@ -81,7 +107,7 @@ pub(crate) struct Sequential<'a, W: Write> {
     checker: Checker<'a>,
     out: W,
     buf: Vec<u8>,
-    invalid: bool,
+    tally: Tally,
 }
 
 impl<'a, W: Write> Sequential<'a, W> {
@@ -91,7 +117,7 @@ impl<'a, W: Write> Sequential<'a, W> {
             checker,
             out,
             buf: Vec::new(),
-            invalid: false,
+            tally: Tally::default(),
         }
     }
 }
@@ -102,18 +128,19 @@ impl<W: Write> Sink for Sequential<'_, W> {
     }
 
     fn take(&mut self, item: Item) -> io::Result<()> {
-        let outcome = self.checker.check(&item, &self.buf, &mut self.out);
+        let outcome = self
+            .checker
+            .check(&item, &self.buf, &mut self.out, &mut self.tally);
         self.buf.clear();
-        self.invalid |= !outcome?;
-        Ok(())
+        outcome
     }
 
     fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
 
-    fn any_invalid(&self) -> bool {
-        self.invalid
+    fn tally(&self) -> &Tally {
+        &self.tally
     }
 }
 
@@ -178,7 +205,7 @@ struct Done {
     index: u64,
     bytes: usize,
     output: io::Result<Vec<u8>>,
-    invalid: bool,
+    tally: Tally,
 }
 
 /// Batches validated by threads of a scope, results written in input order.
@@ -195,7 +222,7 @@ pub(crate) struct Pool<W: Write> {
     /// Results arrived before those of an earlier batch.
     waiting: BTreeMap<u64, Done>,
     out: W,
-    invalid: bool,
+    tally: Tally,
 }
 
 impl<W: Write> Pool<W> {
@@ -230,7 +257,7 @@ impl<W: Write> Pool<W> {
             in_flight: 0,
             waiting: BTreeMap::new(),
             out,
-            invalid: false,
+            tally: Tally::default(),
         }
     }
 
@@ -279,7 +306,7 @@ impl<W: Write> Pool<W> {
         while let Some(done) = self.waiting.remove(&self.written) {
             self.written += 1;
             self.in_flight -= done.bytes;
-            self.invalid |= done.invalid;
+            self.tally.merge(done.tally);
             self.out.write_all(&done.output?)?;
         }
         Ok(true)
@@ -314,8 +341,8 @@ impl<W: Write> Sink for Pool<W> {
         self.out.flush()
     }
 
-    fn any_invalid(&self) -> bool {
-        self.invalid
+    fn tally(&self) -> &Tally {
+        &self.tally
     }
 }
 
@@ -335,15 +362,15 @@ fn work(checker: Checker<'_>, queue: &Mutex<Receiver<Batch>>, done: &Sender<Done
         };
         let Ok(batch) = batch else { return };
         let checked = catch_unwind(AssertUnwindSafe(|| check_batch(checker, &batch)));
-        let (output, invalid) = match checked {
+        let (output, tally) = match checked {
             Ok(checked) => checked,
-            Err(_) => (Err(stopped()), true),
+            Err(_) => (Err(stopped()), Tally::default()),
         };
         let result = Done {
             index: batch.index,
             bytes: batch.data.len(),
             output,
-            invalid,
+            tally,
         };
         if done.send(result).is_err() {
             return;
@@ -351,16 +378,14 @@ fn work(checker: Checker<'_>, queue: &Mutex<Receiver<Batch>>, done: &Sender<Done
     }
 }
 
-/// Validates the bodies of a batch; returns their results written out, and whether one was
-/// invalid.
-fn check_batch(checker: Checker<'_>, batch: &Batch) -> (io::Result<Vec<u8>>, bool) {
+/// Validates the bodies of a batch; returns their results written out, and their counts.
+fn check_batch(checker: Checker<'_>, batch: &Batch) -> (io::Result<Vec<u8>>, Tally) {
     let mut output = Vec::with_capacity(batch.items.len() * 48);
-    let mut invalid = false;
+    let mut tally = Tally::default();
     for item in &batch.items {
-        match checker.check(item, &batch.data, &mut output) {
-            Ok(valid) => invalid |= !valid,
-            Err(e) => return (Err(e), true),
+        if let Err(e) = checker.check(item, &batch.data, &mut output, &mut tally) {
+            return (Err(e), tally);
         }
     }
-    (Ok(output), invalid)
+    (Ok(output), tally)
 }

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::args::Format;
+use super::style::{Styled, Styles};
 use crate::{AnyWebhook, ValidationError, Violation};
 
 /// One error of one input, as the JSON output gives it.
@@ -119,6 +120,18 @@ fn errors_out(error: &ValidationError) -> (Vec<ErrorOut<'_>>, usize) {
     (list, 0)
 }
 
+/// The keyword of each error listed for `error` (its kind where no schema keyword failed:
+/// `json`, `too_large`, `duplicate_key`, ...), as the text output tags the error.
+pub(crate) fn keywords(error: &ValidationError) -> impl Iterator<Item = &str> {
+    errors_out(error).0.into_iter().map(|e| {
+        if e.keyword.is_empty() {
+            e.kind
+        } else {
+            e.keyword
+        }
+    })
+}
+
 /// Text with its control characters escaped (`\n`, `\r`, `\t`, `\u{1b}`, ...), and also the
 /// characters that break or reorder lines (U+2028, U+2029, the bidirectional controls), so
 /// that nothing received can start a line of its own or drive the terminal.
@@ -163,6 +176,7 @@ fn needs_escape(c: char) -> bool {
 pub(crate) fn write_result(
     out: &mut impl Write,
     format: Format,
+    styles: &Styles,
     input: &str,
     line: Option<usize>,
     result: &Result<AnyWebhook, ValidationError>,
@@ -175,11 +189,12 @@ pub(crate) fn write_result(
             }
             let error = match result {
                 Ok(webhook) => {
-                    return writeln!(out, ": ok {}", Escaped(webhook.action_name()));
+                    let action = Escaped(webhook.action_name());
+                    return writeln!(out, ": {} {action}", Styled(styles.good, "ok"));
                 }
                 Err(error) => error,
             };
-            writeln!(out, ": invalid")?;
+            writeln!(out, ": {}", Styled(styles.bad, "invalid"))?;
             let (errors, omitted) = errors_out(error);
             for e in errors {
                 let pointer = if e.pointer.is_empty() {
@@ -192,11 +207,18 @@ pub(crate) fn write_result(
                 } else {
                     e.keyword
                 };
-                write!(out, "  {}", Escaped(pointer))?;
+                write!(out, "  {}", Styled(styles.place, Escaped(pointer)))?;
+                // Plain styles render as nothing: the bytes are those of uncoloured output.
+                let (dim, reset) = (styles.quiet.render(), styles.quiet.render_reset());
                 if let (Some(l), Some(c)) = (e.line, e.column) {
-                    write!(out, " (line {l}, column {c})")?;
+                    write!(out, " {dim}(line {l}, column {c}){reset}")?;
                 }
-                writeln!(out, ": {} [{}]", Escaped(&e.message), Escaped(tag))?;
+                writeln!(
+                    out,
+                    ": {} {dim}[{}]{reset}",
+                    Escaped(&e.message),
+                    Escaped(tag)
+                )?;
             }
             if omitted > 0 {
                 writeln!(out, "  and {omitted} more (--max-errors)")?;

@@ -55,9 +55,7 @@ fn mixed_stream() -> Vec<u8> {
 
 fn options(args: &[&str]) -> Options {
     let args: Vec<OsString> = args.iter().map(OsString::from).collect();
-    args::parse_args(&args)
-        .expect("valid options")
-        .expect("not help")
+    Options::parse_from(&args, clap::ColorChoice::Never).expect("valid options")
 }
 
 /// Runs `args` on `stdin` with one thread, then with a pool of `threads` and a small window;
@@ -70,15 +68,22 @@ fn both(args: &[&str], stdin: &[u8], threads: usize) -> [(u8, String, String); 2
         .max_body_size(Some(options.max_body_size))
         .build()
         .expect("validator");
+    let progress = Progress::hidden();
     let checker = Checker {
         validator: &validator,
         format: options.format,
+        styles: Styles::new(false),
         limit: options.max_body_size,
+        progress: &progress,
+    };
+    let run = Run {
+        options: &options,
+        progress: &progress,
+        err_styles: Styles::new(false),
     };
     let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = check_all(
-        &options,
+    let (status, _) = run.check_all(
         &mut &stdin[..],
         &mut Sequential::new(checker, &mut out),
         &mut err,
@@ -94,7 +99,7 @@ fn both(args: &[&str], stdin: &[u8], threads: usize) -> [(u8, String, String); 2
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let status = std::thread::scope(|scope| {
         let mut pool = Pool::start(scope, checker, threads, window, &mut out);
-        check_all(&options, &mut &stdin[..], &mut pool, &mut err)
+        run.check_all(&mut &stdin[..], &mut pool, &mut err).0
     });
     [one, (status, text(out), text(err))]
 }

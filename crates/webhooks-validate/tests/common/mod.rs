@@ -31,6 +31,8 @@ pub fn run_with<A: AsRef<OsStr>>(args: &[A], stdin: &[u8], env: &[(&str, &str)])
     command
         .args(args)
         .env_remove("WEBHOOKS_SECRET_KEY")
+        .env_remove("LIVECHAT_SECRET_KEY")
+        .env_remove("NO_COLOR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
