@@ -1,10 +1,11 @@
-//! The typed API on webhooks written from the documentation.
+//! The typed API on webhooks of v3.5 written from its documentation.
 
 use serde_json::{json, Value};
-use webhooks_types::{
-    Action, AutoAccessChange, Event, FilledFormField, ParseError, ParseErrorKind, Payload,
-    QueuedAt, RoutingStatus, TransferReason, User, Webhook,
+use webhooks_types::v3_5::{
+    Action, AutoAccessChange, Event, FilledFormField, Payload, QueuedAt, RoutingStatus,
+    TransferReason, User, Webhook,
 };
+use webhooks_types::{ParseError, ParseErrorKind};
 
 fn envelope(action: &str, payload: Value) -> Value {
     json!({

@@ -39,10 +39,6 @@ pub const STABLE: Version = VERSIONS[1];
 /// page of this version unless told otherwise).
 pub const SEED: Version = VERSIONS[0];
 
-/// The version whose types `webhooks-types` re-exports at its root, where they were before it
-/// knew several versions.
-pub const ROOT_TYPES: Version = VERSIONS[0];
-
 /// The versions that have schemas of their own (not taken from an earlier version through
 /// [`SCHEMAS_OF`]), oldest first: one set of generated types each.
 pub fn own_schemas() -> impl Iterator<Item = Version> {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{drained, post, serve_with, temp_dir};
 use webhooks_receiver::inbox::state;
 use webhooks_receiver::{FnHandler, HandlerError, Inbox, SqliteInbox, WorkerOptions};
-use webhooks_types::Payload;
+use webhooks_types::v3_5::Payload;
 
 #[tokio::test]
 async fn a_closure_gets_the_typed_webhook_and_a_slow_attempt_fails_at_its_lease() {

@@ -22,8 +22,10 @@
 //! # Ok::<(), webhooks_types::ParseError>(())
 //! ```
 //!
-//! The crate root also re-exports the types of the oldest version, where they were before the
-//! crate knew several versions.
+//! The crate root names no version: it holds the version modules and what every version shares
+//! (the items above, [`UnknownAction`], [`CompactString`], [`VersionPayload`], …), so that a path
+//! to a version's types always says which version it means: `webhooks_types::v3_6::Webhook`,
+//! never `webhooks_types::Webhook`.
 
 mod action;
 mod de;
@@ -69,3 +71,27 @@ pub use unique::{find_duplicate_key, DuplicateKey};
 pub use version::UnknownVersion;
 pub use versioned::{Field, NoRequester, VersionPayload};
 pub use webhook::Envelope;
+
+/// The crate root holds no version's types: each is reached through its version's module.
+///
+/// ```
+/// let _: Option<webhooks_types::v3_6::Webhook> = None;
+/// let _: Option<webhooks_types::v3_6::Payload> = None;
+/// let _: webhooks_types::ApiVersion = webhooks_types::v3_6::API_VERSION;
+/// ```
+///
+/// The short paths do not resolve (each of these compiled while the root re-exported v3.5):
+///
+/// ```compile_fail,E0412
+/// let _: Option<webhooks_types::Webhook> = None;
+/// ```
+///
+/// ```compile_fail,E0412
+/// let _: Option<webhooks_types::Payload> = None;
+/// ```
+///
+/// ```compile_fail,E0425
+/// let _ = webhooks_types::API_VERSION;
+/// ```
+#[cfg(doctest)]
+pub struct RootNamesNoVersion;

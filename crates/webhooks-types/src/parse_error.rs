@@ -14,7 +14,8 @@ pub enum ParseErrorKind {
     Data,
 }
 
-/// A webhook body that could not be parsed into a [`Webhook`](crate::Webhook).
+/// A webhook body that could not be parsed into a version's `Webhook` (such as
+/// [`v3_6::Webhook`](crate::v3_6::Webhook)).
 ///
 /// It says where (a JSON pointer, and the line and column of the input) and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

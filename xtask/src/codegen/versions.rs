@@ -37,7 +37,9 @@ pub fn own_module(version: Version) -> Result<String, SchemaError> {
         pub const API_VERSION: crate::ApiVersion = crate::ApiVersion::#variant;
     };
     let doc = format!(
-        "Typed webhooks of LiveChat Webhooks API v{name}, generated from `{}/`.",
+        "Typed webhooks of LiveChat Webhooks API v{name}{}.\n\nGenerated from `{}/`: the types of \
+         its schemas, [`Action`], [`Payload`] and [`Webhook`], the envelope over the payload.",
+        role(version),
         version.schemas()
     );
     render("mod.rs", &version.schemas(), &doc, tokens)
@@ -56,12 +58,26 @@ pub fn borrowed_module(version: Version) -> Result<String, SchemaError> {
         pub const API_VERSION: crate::ApiVersion = crate::ApiVersion::#variant;
     };
     let doc = format!(
-        "Typed webhooks of LiveChat Webhooks API v{}: its webhooks are those of v{}, and so are \
-         its types (re-exported from there).",
+        "Typed webhooks of LiveChat Webhooks API v{}{}.\n\nIts webhooks are those of v{2}, and \
+         so are its types: re-exported from [`{3}`](super::{3}).",
         version.name(),
-        earlier.name()
+        role(version),
+        earlier.name(),
+        earlier.module()
     );
     render("mod.rs", &version.schemas(), &doc, tokens)
+}
+
+/// What a version is to LiveChat, as a clause after its name: `, the current stable version`,
+/// `, a preview` (a version after the stable one), or nothing (an earlier version).
+fn role(version: Version) -> &'static str {
+    if version == layout::STABLE {
+        ", the current stable version"
+    } else if version > layout::STABLE {
+        ", a preview"
+    } else {
+        ""
+    }
 }
 
 /// A version's variant, its module, and the variant of the version whose schemas it takes.
@@ -76,29 +92,15 @@ fn parts(version: Version) -> (Ident, Ident, Ident) {
 /// `generated/mod.rs`: the version modules, `ApiVersion` and `AnyWebhook`.
 pub fn top_module(sets: &[(Version, SchemaSet)]) -> Result<String, SchemaError> {
     let modules: Vec<Ident> = VERSIONS.iter().map(|v| ident(&v.module())).collect();
-    let module_docs: Vec<String> = VERSIONS
-        .iter()
-        .map(|v| format!(" Typed webhooks of API v{}.", v.name()))
-        .collect();
     let names: Vec<String> = VERSIONS.iter().map(|v| v.name()).collect();
     let (variants, _, own_variants): (Vec<_>, Vec<_>, Vec<_>) =
         multiunzip(VERSIONS.iter().map(|&v| parts(v)));
     let variant_docs: Vec<String> = VERSIONS
         .iter()
-        .map(|v| {
-            let role = if *v == layout::STABLE {
-                ", the current stable version"
-            } else if *v > layout::STABLE {
-                ", a preview"
-            } else {
-                ""
-            };
-            format!(" API v{}{role}.", v.name())
-        })
+        .map(|v| format!(" API v{}{}.", v.name(), role(*v)))
         .collect();
     let count = VERSIONS.len();
     let stable = ident(&layout::STABLE.variant());
-    let root = ident(&layout::ROOT_TYPES.module());
     let own: Vec<Version> = sets.iter().map(|(v, _)| *v).collect();
     let own_variant: Vec<Ident> = own.iter().map(|v| ident(&v.variant())).collect();
     let own_module: Vec<Ident> = own.iter().map(|v| ident(&v.module())).collect();
@@ -141,12 +143,9 @@ pub fn top_module(sets: &[(Version, SchemaSet)]) -> Result<String, SchemaError> 
         action_lists.push(quote!(&[#(#names),*]));
     }
     let tokens = quote! {
-        #( #[doc = #module_docs] pub mod #modules; )*
-
-        /// The types of the oldest version, at the crate root as they were before the crate
-        /// knew several versions.
-        #[doc(no_inline)]
-        pub use self::#root::*;
+        // Each version module's documentation is its own inner doc: an outer one here would be
+        // joined to it into one paragraph, the summary rustdoc shows in the module list.
+        #( pub mod #modules; )*
 
         /// A version of LiveChat's Webhooks API that this crate knows.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -2,16 +2,9 @@
 // Do not edit by hand: change the schemas or the generator, then run `cargo xtask codegen`.
 //! The generated modules: one per API version, the list of versions and `AnyWebhook`.
 
-/// Typed webhooks of API v3.5.
 pub mod v3_5;
-/// Typed webhooks of API v3.6.
 pub mod v3_6;
-/// Typed webhooks of API v3.7.
 pub mod v3_7;
-/// The types of the oldest version, at the crate root as they were before the crate
-/// knew several versions.
-#[doc(no_inline)]
-pub use self::v3_5::*;
 /// A version of LiveChat's Webhooks API that this crate knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApiVersion {
