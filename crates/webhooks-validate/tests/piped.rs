@@ -6,11 +6,10 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use common::{manifest_versions, workspace};
+use common::{manifest_versions, output_of, unset, workspace};
 
 /// One run: its name, its arguments, and its standard input.
 struct Case {
@@ -62,25 +61,11 @@ fn cases() -> Vec<Case> {
 
 fn run(binary: &Path, args: &[String], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(binary);
-    command
+    unset(&mut command)
         .args(args)
         .current_dir(workspace())
-        .env_remove("LIVECHAT_SECRET_KEY")
-        .env_remove("WEBHOOKS_SECRET_KEY")
-        .env_remove("NO_COLOR")
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("the binary starts");
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let output = child.wait_with_output().expect("the binary ends");
-    writer.join().expect("writer thread");
-    output
+        .envs(env.iter().copied());
+    output_of(command, stdin)
 }
 
 fn expected_dir() -> PathBuf {

@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{sample, workspace};
+use common::{sample, unset, workspace};
 
 /// A stream of `lines` bodies, valid and invalid, written to a file; returns its path.
 fn stream_file(name: &str, lines: usize) -> PathBuf {
@@ -33,16 +33,22 @@ fn on_terminal(shell: &str, env: &[(&str, &str)]) -> (i32, Vec<u8>) {
     let binary = env!("CARGO_BIN_EXE_webhooks-validate");
     let line = format!("stty rows 40 cols 120; B='{binary}'; {shell}");
     let mut command = Command::new("script");
-    command
+    unset(&mut command)
         .args(["--quiet", "--return", "--command", &line, "/dev/null"])
         .current_dir(workspace())
         .env("TERM", "xterm-256color")
-        .env_remove("NO_COLOR")
-        .env_remove("LIVECHAT_SECRET_KEY")
-        .env_remove("WEBHOOKS_SECRET_KEY")
         .envs(env.iter().copied());
     let output = command.output().expect("util-linux `script` runs");
     (output.status.code().unwrap_or(-1), output.stdout)
+}
+
+/// The command line that checks `stream` as NDJSON, then `redirect`.
+fn check_stream(stream: &Path, redirect: &str) -> String {
+    let version = common::oldest().0.name();
+    format!(
+        "\"$B\" --api-version {version} --ndjson '{}' {redirect}",
+        stream.display()
+    )
 }
 
 /// The screen after `shown`.
@@ -70,12 +76,7 @@ fn has_colour(shown: &[u8]) -> bool {
 fn the_bar_shows_while_a_stream_is_checked_and_the_summary_stays() {
     let stream = stream_file("stream.ndjson", 20_000);
     let out = stream.with_extension("out");
-    let shell = format!(
-        "\"$B\" --api-version {} --ndjson '{}' > '{}'",
-        common::oldest().0.name(),
-        stream.display(),
-        out.display()
-    );
+    let shell = check_stream(&stream, &format!("> '{}'", out.display()));
     let (status, shown) = on_terminal(&shell, &[]);
     assert_eq!(status, 1, "{}", String::from_utf8_lossy(&shown));
     let raw = String::from_utf8_lossy(&shown);
@@ -138,11 +139,7 @@ fn screen_is_empty(shown: &[u8]) -> bool {
 #[test]
 fn results_on_the_terminal_are_coloured_and_never_mixed_with_the_bar() {
     let stream = stream_file("results.ndjson", 3_000);
-    let shell = format!(
-        "\"$B\" --api-version {} --ndjson '{}'",
-        common::oldest().0.name(),
-        stream.display()
-    );
+    let shell = check_stream(&stream, "");
     let (status, shown) = on_terminal(&shell, &[]);
     assert_eq!(status, 1);
     let raw = String::from_utf8_lossy(&shown);
@@ -193,11 +190,7 @@ fn results_on_the_terminal_are_coloured_and_never_mixed_with_the_bar() {
 fn into_a_pipe_there_is_no_bar_and_a_plain_summary() {
     // stderr into a pipe: no bar, whatever the terminal around it.
     let stream = stream_file("piped.ndjson", 2_000);
-    let shell = format!(
-        "\"$B\" --api-version {} --ndjson '{}' 2>&1 >/dev/null | cat",
-        common::oldest().0.name(),
-        stream.display()
-    );
+    let shell = check_stream(&stream, "2>&1 >/dev/null | cat");
     let (_, shown) = on_terminal(&shell, &[]);
     let raw = String::from_utf8_lossy(&shown);
     assert!(!raw.contains("ETA") && !raw.contains('\x1b'), "{raw}");

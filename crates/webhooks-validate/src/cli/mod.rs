@@ -101,7 +101,7 @@ pub fn run(
     stderr: &mut dyn Write,
 ) -> u8 {
     // Help and usage errors are coloured as `--color` says when it parses, else as auto.
-    let when = color_when(args);
+    let when = ColorWhen::before_parsing(args);
     let (out_coloured, err_coloured) = (
         env.colours(when, env.stdout_terminal),
         env.colours(when, env.stderr_terminal),
@@ -161,8 +161,15 @@ pub fn run(
         Progress::hidden()
     };
     let started = Instant::now();
+    // Results written to the terminal the bar is on take it off while they are written; into
+    // a pipe or a file they need not.
+    let no_bar = Progress::hidden();
     let mut beside = Beside {
-        progress: &progress,
+        progress: if env.stdout_terminal {
+            &progress
+        } else {
+            &no_bar
+        },
         out: stdout,
     };
     let out = io::BufWriter::with_capacity(64 * 1024, &mut beside);
@@ -207,28 +214,6 @@ pub fn run(
         }
     }
     status
-}
-
-/// The `--color` of `args` when it can be read before the rest is parsed (the last one
-/// given), else auto.
-fn color_when(args: &[OsString]) -> ColorWhen {
-    let mut when = ColorWhen::Auto;
-    let mut args = args.iter().map(|a| a.to_str());
-    while let Some(arg) = args.next() {
-        let value = match arg {
-            Some("--") => break,
-            Some("--color") => args.next().flatten(),
-            Some(arg) => arg.strip_prefix("--color="),
-            None => None,
-        };
-        when = match value {
-            Some("always") => ColorWhen::Always,
-            Some("never") => ColorWhen::Never,
-            Some("auto") => ColorWhen::Auto,
-            _ => when,
-        };
-    }
-    when
 }
 
 /// The size of the inputs when every one is a regular file (standard input included).

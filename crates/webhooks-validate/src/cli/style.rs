@@ -2,6 +2,7 @@
 //! the styles of the command's output. Output that is not coloured is written exactly as it
 //! would be without this module.
 
+use std::ffi::OsString;
 use std::fmt;
 
 use anstyle::{AnsiColor, Style};
@@ -32,6 +33,28 @@ impl ColorWhen {
                     && env("TERM").is_none_or(|t| t != "dumb")
             }
         }
+    }
+
+    /// The `--color` of `args` (without the program name) read before the rest is parsed, to
+    /// colour clap's help and usage errors: the last one given before `--`, else auto.
+    pub fn before_parsing(args: &[OsString]) -> ColorWhen {
+        let mut when = ColorWhen::Auto;
+        let mut args = args.iter().map(|a| a.to_str());
+        while let Some(arg) = args.next() {
+            let value = match arg {
+                Some("--") => break,
+                Some("--color") => args.next().flatten(),
+                Some(arg) => arg.strip_prefix("--color="),
+                None => None,
+            };
+            when = match value {
+                Some("always") => ColorWhen::Always,
+                Some("never") => ColorWhen::Never,
+                Some("auto") => ColorWhen::Auto,
+                _ => when,
+            };
+        }
+        when
     }
 
     /// clap's own colour setting for the same choice (help and usage errors).
@@ -111,6 +134,26 @@ mod tests {
         assert!(!auto.colours(true, env(&[("TERM", "dumb")])));
         assert!(ColorWhen::Always.colours(false, env(&[("NO_COLOR", "1")])));
         assert!(!ColorWhen::Never.colours(true, env(&[])));
+    }
+
+    #[test]
+    fn the_last_color_before_the_files_counts() {
+        let read = |args: &[&str]| {
+            let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+            ColorWhen::before_parsing(&args)
+        };
+        assert_eq!(read(&[]), ColorWhen::Auto);
+        assert_eq!(read(&["--color", "never"]), ColorWhen::Never);
+        assert_eq!(
+            read(&["--color=never", "--color=always"]),
+            ColorWhen::Always
+        );
+        assert_eq!(
+            read(&["--color=never", "--", "--color=always"]),
+            ColorWhen::Never
+        );
+        assert_eq!(read(&["--color", "bogus"]), ColorWhen::Auto);
+        assert_eq!(read(&["--color"]), ColorWhen::Auto);
     }
 
     #[test]

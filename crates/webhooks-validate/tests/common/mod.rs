@@ -28,17 +28,28 @@ pub fn run_with<A: AsRef<OsStr>>(args: &[A], stdin: &[u8], env: &[(&str, &str)])
     if !args.iter().any(|a| a.as_ref() == "--api-version") {
         command.args(["--api-version", oldest().0.name()]);
     }
-    command
-        .args(args)
-        .env_remove("WEBHOOKS_SECRET_KEY")
-        .env_remove("LIVECHAT_SECRET_KEY")
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    unset(&mut command).args(args);
     for (name, value) in env {
         command.env(name, value);
     }
+    output_of(command, stdin)
+}
+
+/// Removes from `command`'s environment what the command reads of the test's: the secret's
+/// variables and `NO_COLOR`.
+pub fn unset(command: &mut Command) -> &mut Command {
+    command
+        .env_remove("LIVECHAT_SECRET_KEY")
+        .env_remove("WEBHOOKS_SECRET_KEY")
+        .env_remove("NO_COLOR")
+}
+
+/// Runs `command` with `stdin` written to it and its output taken through pipes.
+pub fn output_of(mut command: Command, stdin: &[u8]) -> Output {
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = command.spawn().expect("the binary starts");
     let mut pipe = child.stdin.take().expect("stdin is piped");
     let input = stdin.to_vec();
