@@ -1,32 +1,52 @@
 //! The command line: `serve`, `send`, `dead`, `redrive`, `prune`.
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::json;
+use webhooks_validate::cli::ColorWhen;
 
 use crate::inbox::{state, Inbox, PostgresInbox, SqliteInbox};
 use crate::{
     now_ms, ApiVersion, Delivery, Handler, HandlerError, Receiver, ReceiverConfig, RetryPolicy,
-    SecretKeys, WorkerOptions,
+    WorkerOptions,
 };
 
+mod color;
 mod duration;
+mod progress;
+mod secret;
 mod send;
 
+use color::Colours;
 use duration::Retention;
+use secret::Source;
 
 /// Receives LiveChat webhooks durably: answers 200 only once a delivery is stored, then
 /// handles it from the inbox.
 #[derive(Debug, Parser)]
-#[command(name = "webhooks-receiver", version, about)]
+#[command(name = "webhooks-receiver", about)]
 struct Cli {
+    /// Colour the output: auto (on a terminal, unless NO_COLOR is set or TERM is dumb),
+    /// always or never.
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto,
+        display_order = 100)]
+    color: ColorWhen,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The command's definition, as clap describes it (its `--version` names the API versions it
+/// knows): what it parses, and what its shell completions and man pages are made from.
+pub fn command() -> clap::Command {
+    Cli::command().version(webhooks_validate::cli::version_text(env!(
+        "CARGO_PKG_VERSION"
+    )))
 }
 
 #[derive(Debug, Subcommand)]
@@ -48,7 +68,7 @@ enum Command {
 #[derive(Debug, Args)]
 struct StoreArgs {
     /// The SQLite inbox file (created if absent).
-    #[arg(long, value_name = "FILE", default_value = "inbox.sqlite")]
+    #[arg(long, value_name = "FILE", default_value = "inbox.sqlite", value_hint = clap::ValueHint::FilePath)]
     db: PathBuf,
     /// Use a PostgreSQL inbox instead (connection string or URL; better given through the
     /// environment, since it may hold a password).
@@ -66,14 +86,18 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// File holding the accepted secret keys, one per line.
-    #[arg(long, value_name = "FILE", required_unless_present = "secret_key_env")]
+    /// File holding the accepted secret keys, one per line. Without it or --secret-key-env,
+    /// the keys are read from the environment variable LIVECHAT_SECRET_KEY (or its earlier
+    /// name WEBHOOKS_SECRET_KEY), one per line.
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     secret_key_file: Option<PathBuf>,
-    /// Environment variable holding the accepted secret keys, one per line.
+    /// Environment variable holding the accepted secret keys, one per line (instead of
+    /// LIVECHAT_SECRET_KEY).
     #[arg(long, value_name = "VAR")]
     secret_key_env: Option<String>,
     /// LiveChat Webhooks API version of the deliveries.
-    #[arg(long, value_name = "VERSION", default_value_t = ApiVersion::STABLE)]
+    #[arg(long, value_name = "VERSION", default_value_t = ApiVersion::STABLE,
+        value_parser = webhooks_validate::cli::api_version_parser())]
     api_version: ApiVersion,
     #[command(flatten)]
     store: StoreArgs,
@@ -165,13 +189,19 @@ impl Failure {
 
 /// Runs the command line; the process's exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // Help and usage errors are coloured as `--color` says when it parses, else as auto.
+    let when = ColorWhen::before_parsing(args.get(1..).unwrap_or_default());
+    let colours = Colours::of_process(when);
+    let cli = match parse(args, when.clap(colours.stderr)) {
         Ok(cli) => cli,
-        Err(e) => {
-            // `--help` and `--version` print to stdout and succeed; usage errors exit 2.
-            let _ = e.print();
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
-        }
+        // `--help` and `--version` print to stdout and succeed; usage errors exit 2.
+        Err(e) => return color::print(&e, colours),
+    };
+    let colours = Colours::of_process(cli.color);
+    let secret = match secret::of_command(&cli.command) {
+        Ok(secret) => secret,
+        Err(e) => return color::print(&e, colours),
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -182,8 +212,8 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve(args).await,
-            Command::Send(args) => send::run(args).await,
+            Command::Serve(args) => serve(args, secret).await,
+            Command::Send(args) => send::run(args, secret, colours.stderr).await,
             Command::Dead(args) => with_inbox(&args, Inspect::Dead).await,
             Command::Redrive(args) => {
                 with_inbox(&args.store, Inspect::Redrive(args.which.id)).await
@@ -201,6 +231,12 @@ pub fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Parses the command line (`args` with the program name).
+fn parse(args: Vec<OsString>, color: clap::ColorChoice) -> Result<Cli, clap::Error> {
+    let matches = command().color(color).try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
 }
 
 /// Writes one NDJSON line per handled delivery to stdout.
@@ -235,13 +271,11 @@ impl Handler for PrintDeliveries {
     }
 }
 
-async fn serve(args: ServeArgs) -> Result<(), Failure> {
-    let secrets = match (&args.secret_key_file, &args.secret_key_env) {
-        (Some(path), _) => SecretKeys::from_file(path),
-        (None, Some(var)) => SecretKeys::from_env(var),
-        (None, None) => return Err(Failure::io("give --secret-key-file or --secret-key-env")),
-    }
-    .map_err(|e| Failure::io(e.to_string()))?;
+/// `serve`, with the accepted secrets read from `secret`.
+async fn serve(args: ServeArgs, secret: Option<Source>) -> Result<(), Failure> {
+    let secrets = secret
+        .ok_or_else(|| Failure::io(secret::SERVE_MISSING))?
+        .keys()?;
     let mut config = ReceiverConfig::new(args.api_version, secrets);
     config.body_limit = args.body_limit;
     config.worker = WorkerOptions {

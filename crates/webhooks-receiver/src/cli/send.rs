@@ -1,10 +1,13 @@
 //! `send`: posts samples to a receiver.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde_json::Value;
 
+use super::progress::Posts;
+use super::secret::Source;
 use super::Failure;
 use crate::identity::Members;
 use crate::ApiVersion;
@@ -12,13 +15,16 @@ use crate::ApiVersion;
 #[derive(Debug, Args)]
 pub(super) struct SendArgs {
     /// The receiver's URL, e.g. http://127.0.0.1:8080/
-    #[arg(value_name = "URL")]
+    #[arg(value_name = "URL", value_hint = clap::ValueHint::Url)]
     url: String,
-    /// File whose first secret (one per line) is put into each sample's `secret_key`.
-    #[arg(long, value_name = "FILE")]
-    secret_key_file: PathBuf,
+    /// File whose first secret (one per line) is put into each sample's `secret_key`. Without
+    /// it, the secret is the first line of the environment variable LIVECHAT_SECRET_KEY (or of
+    /// its earlier name WEBHOOKS_SECRET_KEY).
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub(super) secret_key_file: Option<PathBuf>,
     /// API version of the samples: `--all` posts the documented samples the manifest lists.
-    #[arg(long, value_name = "VERSION", default_value_t = ApiVersion::STABLE)]
+    #[arg(long, value_name = "VERSION", default_value_t = ApiVersion::STABLE,
+        value_parser = webhooks_validate::cli::api_version_parser())]
     api_version: ApiVersion,
     /// Post every documented sample of the version, as `samples/index.json` lists them (run
     /// from the workspace root, or give --manifest or --samples-dir).
@@ -26,11 +32,15 @@ pub(super) struct SendArgs {
     all: bool,
     #[command(flatten)]
     all_from: AllFrom,
-    /// Post each sample this many times (to test redelivery).
+    /// Post each sample this many times (to test redelivery). On a terminal, a progress bar
+    /// shows the posts done on stderr; a summary line ends the run there.
     #[arg(long, value_name = "N", default_value_t = 1)]
     repeat: u32,
+    /// Neither progress bar nor summary on stderr (the statuses are printed all the same).
+    #[arg(long, short = 'q')]
+    quiet: bool,
     /// Sample files (webhook bodies).
-    #[arg(value_name = "SAMPLE.json")]
+    #[arg(value_name = "SAMPLE.json", value_hint = clap::ValueHint::FilePath)]
     samples: Vec<PathBuf>,
 }
 
@@ -41,10 +51,10 @@ pub(super) struct SendArgs {
 #[group(multiple = false, conflicts_with = "samples")]
 struct AllFrom {
     /// The manifest `--all` reads [default: samples/index.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     manifest: Option<PathBuf>,
     /// Post every `*.json` of DIR instead (but `errata.json`).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     samples_dir: Option<PathBuf>,
 }
 
@@ -145,24 +155,16 @@ pub(crate) fn with_secret(sample: &str, secret: &str) -> Result<String, String> 
     Ok(out)
 }
 
-pub(super) async fn run(args: SendArgs) -> Result<(), Failure> {
-    let secrets = std::fs::read_to_string(&args.secret_key_file).map_err(|e| {
-        Failure::io(format!(
-            "cannot read secret key file {}: {e}",
-            args.secret_key_file.display()
-        ))
-    })?;
-    let secret = secrets
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .ok_or_else(|| {
-            Failure::io(format!(
-                "{} holds no secret key",
-                args.secret_key_file.display()
-            ))
-        })?
-        .to_owned();
+/// Posts the samples (`secret`: where the secret is read; the process's standard error is
+/// coloured when `coloured`).
+pub(super) async fn run(
+    args: SendArgs,
+    secret: Option<Source>,
+    coloured: bool,
+) -> Result<(), Failure> {
+    let secret = secret
+        .ok_or_else(|| Failure::io(super::secret::SEND_MISSING))?
+        .first()?;
     let files = if args.all {
         match &args.all_from.samples_dir {
             Some(dir) => samples_in(dir)?,
@@ -187,7 +189,9 @@ pub(super) async fn run(args: SendArgs) -> Result<(), Failure> {
         bodies.push((file, body));
     }
     let client = reqwest::Client::new();
-    let mut rejected = 0usize;
+    let total = (bodies.len() as u64).saturating_mul(u64::from(args.repeat));
+    let bar = total > 1 && !args.quiet && std::io::stderr().is_terminal();
+    let mut posts = Posts::start(total, bar, coloured);
     for _ in 0..args.repeat {
         for (file, body) in &bodies {
             let response = client
@@ -196,20 +200,31 @@ pub(super) async fn run(args: SendArgs) -> Result<(), Failure> {
                 .body(body.clone())
                 .send()
                 .await
-                .map_err(|e| Failure::io(format!("cannot post to {}: {e}", args.url)))?;
+                .map_err(|e| {
+                    posts.clear();
+                    Failure::io(format!("cannot post to {}: {e}", args.url))
+                })?;
             let status = response.status();
-            println!("{} {}", status.as_u16(), file.display());
-            if status != reqwest::StatusCode::OK {
-                rejected += 1;
+            posts.println(&format!("{} {}", status.as_u16(), file.display()));
+            let ok = status == reqwest::StatusCode::OK;
+            if !ok {
                 let text = response.text().await.unwrap_or_default();
                 let shown: String = text.chars().take(2000).collect();
                 if !shown.is_empty() {
-                    println!("  {shown}");
+                    posts.println(&format!("  {shown}"));
                 }
             }
+            posts.done(ok);
         }
     }
-    match rejected {
+    if args.quiet {
+        posts.clear();
+    } else {
+        posts
+            .finish(&mut std::io::stderr())
+            .map_err(|e| Failure::io(format!("cannot write the summary: {e}")))?;
+    }
+    match posts.not_ok() {
         0 => Ok(()),
         n => Err(Failure::input(format!(
             "{n} deliveries were not answered 200"

@@ -73,21 +73,50 @@ pub fn postgres(url: &str, lease: &str) -> Vec<OsString> {
     ]
 }
 
+/// The environment variables that may hold the secret, which a test that gives the secret
+/// otherwise removes from the child's environment.
+pub const SECRET_VARS: [&str; 2] = [
+    webhooks_validate::cli::SECRET_ENV,
+    webhooks_validate::cli::SECRET_ENV_ALIAS,
+];
+
+/// `serve` on an ephemeral loopback port with the oldest version, its secret not given yet.
+fn serve_command() -> Command {
+    let mut command = Command::new(BIN);
+    command.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--api-version",
+        super::oldest().name(),
+    ]);
+    command
+}
+
 /// Starts `serve` on an ephemeral loopback port with the oldest version, `secrets` and the
 /// store's arguments.
 pub fn serve(store: &[OsString], secrets: &Path) -> Server {
+    let mut command = serve_command();
+    command.arg("--secret-key-file").arg(secrets).args(store);
+    started(command)
+}
+
+/// Starts `serve` as [`serve`] does, with no secret option: the secrets come from `vars`, the
+/// only secret variables set in its environment.
+pub fn serve_env(store: &[OsString], vars: &[(&str, &str)]) -> Server {
+    let mut command = serve_command();
+    command.args(store);
+    for var in SECRET_VARS {
+        command.env_remove(var);
+    }
+    command.envs(vars.iter().copied());
+    started(command)
+}
+
+/// Runs `command` (a `serve`) with its output collected, once it says where it listens.
+fn started(mut command: Command) -> Server {
     let mut child = Reaped(
-        Command::new(BIN)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--api-version",
-                super::oldest().name(),
-                "--secret-key-file",
-            ])
-            .arg(secrets)
-            .args(store)
+        command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
