@@ -4,6 +4,8 @@
 mod bundle;
 mod codegen;
 mod diff;
+#[cfg(feature = "dist-cli")]
+mod dist_cli;
 mod files;
 mod json;
 mod layout;
@@ -40,7 +42,21 @@ tasks:
   diff A B [--format text|json]
                       compare the schemas of versions A and B (e.g. 3.5 3.6) as a
                       consumer that parses bodies sees them: actions and structures
-                      added, removed or changed, each change breaking or compatible";
+                      added, removed or changed, each change breaking or compatible
+  dist-cli            write the shell completions (bash, zsh, fish) and man pages of
+                      webhooks-validate and webhooks-receiver (one page per
+                      subcommand) into <target dir>/dist-cli/";
+
+/// `dist-cli`, when xtask is built with the commands it describes.
+fn dist_cli() -> Result<(), String> {
+    #[cfg(feature = "dist-cli")]
+    return dist_cli::run();
+    #[cfg(not(feature = "dist-cli"))]
+    Err(
+        "dist-cli: xtask was built without its `dist-cli` feature (run `cargo xtask dist-cli`)"
+            .into(),
+    )
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -62,6 +78,7 @@ fn main() -> ExitCode {
         "diff" => diff::Options::parse(rest)
             .ok_or_else(|| USAGE.to_owned())
             .and_then(diff::run),
+        "dist-cli" if rest.is_empty() => dist_cli(),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
