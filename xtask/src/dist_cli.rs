@@ -7,7 +7,6 @@
 //! no `--check`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use clap_complete::{Generator, Shell};
 
@@ -31,7 +30,7 @@ fn commands() -> [clap::Command; 2] {
 
 /// Writes the files into `<target dir>/dist-cli/` and prints each path.
 pub fn run() -> Result<(), String> {
-    let out = target_dir().join(DIST_DIR);
+    let out = layout::target_dir().join(DIST_DIR);
     let written = write_all(&out)?;
     for path in &written {
         println!("wrote {}", shown(path).display());
@@ -125,26 +124,6 @@ fn man_pages(
         man_pages(sub, source, files)?;
     }
     Ok(())
-}
-
-/// Cargo's target directory: `CARGO_TARGET_DIR`, else the `target_directory` of
-/// `cargo metadata` (which reads the configuration's `build.target-dir` too), else `target/`
-/// at the workspace root.
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let metadata = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .current_dir(layout::root())
-        .output();
-    let from_metadata = metadata
-        .ok()
-        .filter(|out| out.status.success())
-        .and_then(|out| serde_json::from_slice::<serde_json::Value>(&out.stdout).ok())
-        .and_then(|value| value["target_directory"].as_str().map(PathBuf::from));
-    from_metadata.unwrap_or_else(|| layout::root().join("target"))
 }
 
 /// `path` from the workspace root when it is below it.
