@@ -151,6 +151,23 @@ pub const RECEIVER_IDENTITY_DIR: &str = "crates/webhooks-receiver/identity";
 pub const RECEIVER_DIR: &str = "crates/webhooks-receiver/src/generated";
 /// The manifest of versions, folders and samples, for scripts and tests.
 pub const MANIFEST: &str = "samples/index.json";
+/// The npm package's sources: hand-written (`package.json`, `src/*.ts`) and generated
+/// (`src/generated/`, by `cargo xtask codegen`).
+pub const NPM_DIR: &str = "packages/npm";
+/// The npm package's generated TypeScript: one module per version.
+pub const NPM_GENERATED_DIR: &str = "packages/npm/src/generated";
+/// The Python package's sources (`pyproject.toml`, `src/livechat_webhooks/`).
+pub const PYTHON_DIR: &str = "packages/python";
+/// The Python package's generated modules: the models of each version.
+pub const PYTHON_GENERATED_DIR: &str = "packages/python/src/livechat_webhooks/_generated";
+/// The folder below cargo's target directory where `cargo xtask package` puts the artifacts.
+pub const PACKAGES_OUT: &str = "packages";
+/// The folder below cargo's target directory where `cargo xtask package` stages them.
+pub const PACKAGES_WORK: &str = "packages-work";
+/// The name of both packages, on npm and on PyPI.
+pub const PACKAGE_NAME: &str = "livechat-webhooks";
+/// The Python import name.
+pub const PYTHON_IMPORT: &str = "livechat_webhooks";
 /// Name of the repairs file in a samples folder.
 pub const ERRATA_FILE: &str = "errata.json";
 /// Folder of the samples written from the tables, below a samples folder.
@@ -171,6 +188,26 @@ pub fn root() -> PathBuf {
 /// `rel` (a `/`-separated path from the workspace root) as a path on this machine.
 pub fn path(rel: &str) -> PathBuf {
     root().join(rel)
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR`, else the `target_directory` of
+/// `cargo metadata` (which reads the configuration's `build.target-dir` too), else `target/`
+/// at the workspace root.
+pub fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let metadata = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root())
+        .output();
+    let from_metadata = metadata
+        .ok()
+        .filter(|out| out.status.success())
+        .and_then(|out| serde_json::from_slice::<serde_json::Value>(&out.stdout).ok())
+        .and_then(|value| value["target_directory"].as_str().map(PathBuf::from));
+    from_metadata.unwrap_or_else(|| root().join("target"))
 }
 
 #[cfg(test)]
