@@ -93,9 +93,10 @@ def best_of_interleaved(tools):
 
 def process(args):
     """Runs a command; returns its standard output (a failure to start or a crash stops all)."""
-    out = subprocess.run(args, stdout=subprocess.PIPE, check=False)
+    # Standard error (the command's summary) is read, and shown only when the run fails.
+    out = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     if out.returncode not in (0, 1):
-        sys.exit(f"{args[0]} exited with {out.returncode}")
+        sys.exit(f"{args[0]} exited with {out.returncode}: {out.stderr.decode(errors='replace')}")
     return out.stdout
 
 
