@@ -191,6 +191,33 @@ fn each_action_bundle_gives_its_sources_verdicts_in(version: &ApiVersion) {
     );
 }
 
+/// The JSON pointers of the keywords of `schema` that JSON Schema does not define (`x-…`), which
+/// strict validators (ajv's strict mode) refuse. Property names and values are not keywords.
+fn custom_keywords(schema: &Value, pointer: &str, out: &mut Vec<String>) {
+    let Value::Object(map) = schema else {
+        return;
+    };
+    for (key, sub) in map {
+        let here = format!("{pointer}/{}", webhooks_types::location::escape(key));
+        match (key.as_str(), sub) {
+            (k, _) if k.starts_with("x-") => out.push(here),
+            ("properties" | "$defs" | "dependencies", Value::Object(members)) => {
+                for (name, member) in members {
+                    let at = format!("{here}/{}", webhooks_types::location::escape(name));
+                    custom_keywords(member, &at, out);
+                }
+            }
+            ("oneOf" | "allOf" | "anyOf", Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    custom_keywords(item, &format!("{here}/{i}"), out);
+                }
+            }
+            ("enum" | "const" | "required" | "examples" | "default", _) => {}
+            _ => custom_keywords(sub, &here, out),
+        }
+    }
+}
+
 /// Every `$ref` of `value` (keywords, not property names), with its JSON pointer.
 fn refs(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
     match value {
@@ -219,9 +246,17 @@ fn bundles_are_self_contained_and_identified() {
     }
 }
 
-fn bundles_are_self_contained_and_identified_in(api: &ApiVersion) {
+/// The bundles of a version: `webhook.json` and `actions/*.json` (`dist/vX.Y/` holds its OpenAPI
+/// and AsyncAPI documents too).
+fn bundles(api: &ApiVersion) -> Vec<(String, Value)> {
     let mut files: Vec<(String, Value)> = json_files(&api.dist);
+    files.retain(|(rel, _)| rel == "webhook.json" || rel.starts_with("actions/"));
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+fn bundles_are_self_contained_and_identified_in(api: &ApiVersion) {
+    let files = bundles(api);
     assert_eq!(
         files.len(),
         api.actions().len() + 1,
@@ -233,12 +268,25 @@ fn bundles_are_self_contained_and_identified_in(api: &ApiVersion) {
     for (rel, doc) in &files {
         assert_eq!(doc["$schema"], DRAFT, "{rel}");
         assert_eq!(doc["$id"], format!("{id_base}{rel}"), "v{version}: {rel}");
-        assert_eq!(doc["x-api-version"], version.as_str(), "v{version}: {rel}");
-        let version = doc["x-schema-version"].as_str().unwrap_or_default();
+        // The versions are stated in `$comment`: the API's, then the schema package's.
+        let comment = doc["$comment"].as_str().unwrap_or_default();
+        let package = comment
+            .strip_prefix(&format!("LiveChat Webhooks API {version}, schema package "))
+            .and_then(|rest| rest.split_once(". ").map(|(package, _)| package))
+            .unwrap_or_else(|| panic!("v{version}: {rel}: $comment {comment:?}"));
         assert_eq!(
-            version.split('.').count(),
+            package
+                .split('.')
+                .filter(|p| p.parse::<u32>().is_ok())
+                .count(),
             3,
-            "{rel}: x-schema-version {version:?}"
+            "{rel}: schema package version {package:?}"
+        );
+        let mut custom = Vec::new();
+        custom_keywords(doc, "", &mut custom);
+        assert!(
+            custom.is_empty(),
+            "v{version}: {rel}: custom keywords at {custom:?}"
         );
         if let Err(e) = jsonschema::draft7::meta::validate(doc) {
             panic!(

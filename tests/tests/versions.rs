@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::Value;
-use webhooks_tests::{check_every_version, error_locations, json_files, schema_errors, versions};
+use webhooks_tests::{
+    check_every_version, error_locations, json_files, read_json, schema_errors, versions,
+};
 
 #[test]
 fn every_valid_sample_of_every_version_passes_its_webhook_schema() {
@@ -119,7 +121,8 @@ fn every_action_of_every_version_has_documented_and_extra_samples() {
 /// A version whose webhooks equal an earlier version's takes that version's schemas folder (the
 /// manifest names the same one for both). Then its documented samples, extracted from its own
 /// page, equal the earlier version's byte for byte (the pages document the same webhooks), and
-/// its bundles differ from the earlier ones only in their `$id` and `x-api-version`.
+/// its bundles differ from the earlier ones only in their `$id` and the API version their
+/// `$comment` states.
 #[test]
 fn versions_sharing_schemas_document_the_same_webhooks() {
     let all = versions();
@@ -156,11 +159,17 @@ fn versions_sharing_schemas_document_the_same_webhooks() {
         let strip = |mut doc: Value| {
             if let Some(map) = doc.as_object_mut() {
                 map.remove("$id");
-                map.remove("x-api-version");
+                map.remove("$comment");
             }
             doc
         };
-        let (mine, theirs) = (json_files(&version.dist), json_files(&earlier.dist));
+        // The bundles; the OpenAPI and AsyncAPI documents beside them are compared below.
+        let bundles = |dist: &std::path::Path| {
+            let mut files = json_files(dist);
+            files.retain(|(rel, _)| rel == "webhook.json" || rel.starts_with("actions/"));
+            files
+        };
+        let (mine, theirs) = (bundles(&version.dist), bundles(&earlier.dist));
         assert_eq!(
             mine.iter().map(|(rel, _)| rel).collect::<Vec<_>>(),
             theirs.iter().map(|(rel, _)| rel).collect::<Vec<_>>(),
@@ -169,7 +178,9 @@ fn versions_sharing_schemas_document_the_same_webhooks() {
             earlier.name
         );
         for ((rel, a), (_, b)) in mine.into_iter().zip(theirs) {
-            assert_eq!(a["x-api-version"], version.name.as_str(), "{rel}");
+            let comment = a["$comment"].as_str().unwrap_or_default();
+            let stamp = format!("LiveChat Webhooks API {}, ", version.name);
+            assert!(comment.starts_with(&stamp), "{rel}: $comment {comment:?}");
             assert_ne!(a["$id"], b["$id"], "{rel}");
             assert_eq!(
                 strip(a),
@@ -177,6 +188,18 @@ fn versions_sharing_schemas_document_the_same_webhooks() {
                 "v{} and v{}: dist {rel} differs beyond its id and API version",
                 version.name,
                 earlier.name
+            );
+        }
+        for document in ["openapi.json", "asyncapi.json"] {
+            let (a, b) = (
+                read_json(&version.dist.join(document)),
+                read_json(&earlier.dist.join(document)),
+            );
+            assert!(a["components"]["schemas"].is_object(), "{document}");
+            assert_eq!(
+                a["components"]["schemas"], b["components"]["schemas"],
+                "v{} and v{}: the schemas of {document} differ",
+                version.name, earlier.name
             );
         }
     }

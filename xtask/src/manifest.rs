@@ -51,10 +51,8 @@ fn version(v: Version) -> Result<Value, String> {
         format!("../{}/", v.schemas_of().dir())
     };
     let mut samples = Vec::new();
-    for file in json_files(&v.samples(), "")? {
-        if file != layout::ERRATA_FILE {
-            samples.push(json!({"file": file, "kind": "documented", "valid": true}));
-        }
+    for file in documented(v)? {
+        samples.push(json!({"file": file, "kind": "documented", "valid": true}));
     }
     for file in json_files(&shared, layout::EXTRA_DIR)? {
         samples.push(json!({"file": format!("{prefix}{file}"), "kind": "extra", "valid": true}));
@@ -103,6 +101,14 @@ fn version(v: Version) -> Result<Value, String> {
         "samples": v.samples(),
         "files": samples,
     }))
+}
+
+/// The documented samples of a version (the page's, repaired by its errata): the `.json` files
+/// at the top of its samples folder but the errata, sorted, as names in that folder.
+pub fn documented(v: Version) -> Result<Vec<String>, String> {
+    let mut files = json_files(&v.samples(), "")?;
+    files.retain(|file| file != layout::ERRATA_FILE);
+    Ok(files)
 }
 
 /// The `.json` files of `samples/sub`, as paths relative to `samples`, sorted.

@@ -4,7 +4,12 @@
 //! Every definition of every file goes under `$defs` of one document, with each `$ref`
 //! rewritten to `#/$defs/<Name>`; each action becomes a `$defs` entry named after the action.
 //! `webhook.json` holds them all and dispatches on `action` like the source `webhook.json`;
-//! `actions/<action>.json` holds one action and only the definitions it reaches.
+//! `actions/<action>.json` holds one action and only the definitions it reaches. The bundles
+//! carry no keyword outside JSON Schema (so that strict validators such as ajv's compile them):
+//! the versions are stated in `$comment`, and the sources' `x-group` is left out. The same
+//! definitions make the OpenAPI and AsyncAPI documents of each version ([`apis`]).
+
+mod apis;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,7 +41,17 @@ pub fn generate_all() -> Result<Vec<(String, String)>, String> {
         let schemas = version.schemas();
         let set = SchemaSet::load(&layout::path(&schemas)).map_err(|e| format!("{schemas}/{e}"))?;
         out.extend(generate(&set, version, &package).map_err(|e| format!("{schemas}/{e}"))?);
+        let examples = apis::documented_examples(version)?;
+        let input = apis::Input {
+            api: version,
+            package: &package,
+            actions: &set.actions().map_err(|e| format!("{schemas}/{e}"))?,
+            definitions: &definitions(&set).map_err(|e| format!("{schemas}/{e}"))?,
+            examples: &examples,
+        };
+        out.extend(apis::generate(&input)?);
     }
+    out.sort();
     Ok(out)
 }
 
@@ -88,14 +103,7 @@ pub fn generate(
     version: &str,
 ) -> Result<Vec<(String, String)>, SchemaError> {
     let dist = api.dist();
-    let entries = entries(set)?;
-    let mut rewritten: BTreeMap<String, (Value, BTreeSet<String>)> = BTreeMap::new();
-    for (name, entry) in &entries {
-        let mut refs = BTreeSet::new();
-        let schema = rewrite(set, &entry.file, &entry.schema, &entry.pointer, &mut refs)?;
-        rewritten.insert(name.clone(), (schema, refs));
-    }
-
+    let rewritten = rewritten(set)?;
     let mut out = Vec::new();
     let root_file = set
         .files
@@ -131,6 +139,29 @@ pub fn generate(
     }
     out.sort();
     Ok(out)
+}
+
+/// Every `$defs` entry of `webhook.json` by name, as the bundle writes it: the definitions of
+/// every file and one entry per action.
+fn definitions(set: &SchemaSet) -> Result<Map<String, Value>, SchemaError> {
+    Ok(rewritten(set)?
+        .into_iter()
+        .map(|(name, (schema, _))| (name, schema))
+        .collect())
+}
+
+/// Every `$defs` entry by name, rewritten, with the names its `$ref`s point to.
+type Rewritten = BTreeMap<String, (Value, BTreeSet<String>)>;
+
+/// Every `$defs` entry, rewritten ([`rewrite`]), with the names it refers to.
+fn rewritten(set: &SchemaSet) -> Result<Rewritten, SchemaError> {
+    let mut rewritten = Rewritten::new();
+    for (name, entry) in &entries(set)? {
+        let mut refs = BTreeSet::new();
+        let schema = rewrite(set, &entry.file, &entry.schema, &entry.pointer, &mut refs)?;
+        rewritten.insert(name.clone(), (schema, refs));
+    }
+    Ok(rewritten)
 }
 
 /// Every `$defs` entry by name: the definitions of every file, then one per action. Two
@@ -217,7 +248,9 @@ fn target(
 }
 
 /// Copies a schema written in `file`, rewriting every `$ref` to `#/$defs/<Name>` (collected into
-/// `refs`) and dropping `$schema`, `$id` and `definitions` (the latter live under `$defs`).
+/// `refs`) and dropping `$schema`, `$id` and `definitions` (the latter live under `$defs`), and
+/// the annotation `x-group` (the documentation's group of an action, which the generated code
+/// reads from the sources and the OpenAPI and AsyncAPI documents give as the action's tag).
 /// Property names, enums and constants are copied as they are.
 fn rewrite(
     set: &SchemaSet,
@@ -233,7 +266,7 @@ fn rewrite(
     for (key, value) in obj {
         let here = format!("{pointer}/{}", escape(key));
         let copied = match key.as_str() {
-            "$schema" | "$id" | "definitions" => continue,
+            "$schema" | "$id" | "definitions" | "x-group" => continue,
             "$ref" => {
                 let reference = value.as_str().unwrap_or_default();
                 let name = target(set, file, reference, pointer)?;
@@ -282,10 +315,7 @@ fn rewrite(
 }
 
 /// The `$defs` names reachable from `start`, following the references of each entry.
-fn reachable(
-    start: &BTreeSet<String>,
-    entries: &BTreeMap<String, (Value, BTreeSet<String>)>,
-) -> BTreeSet<String> {
+fn reachable(start: &BTreeSet<String>, entries: &Rewritten) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut todo: Vec<String> = start.iter().cloned().collect();
     while let Some(name) = todo.pop() {
@@ -314,27 +344,26 @@ fn document(
     doc.insert("$schema".to_owned(), Value::String(DRAFT.to_owned()));
     let id = format!("{}{rel}", api.bundle_id_base());
     doc.insert("$id".to_owned(), Value::String(id));
-    doc.insert("x-api-version".to_owned(), Value::String(api.name()));
-    doc.insert(
-        "x-schema-version".to_owned(),
-        Value::String(version.to_owned()),
-    );
+    doc.insert("$comment".to_owned(), Value::String(stamp(api, version)));
     if !defs.is_empty() {
         doc.insert("$defs".to_owned(), Value::Object(defs));
     }
     Json::from_value_by(&Value::Object(doc), &key_rank).pretty()
 }
 
+/// The `$comment` of every bundle: the API version, the schema package version, where the
+/// bundle comes from.
+fn stamp(api: Version, version: &str) -> String {
+    format!(
+        "LiveChat Webhooks API {}, schema package {version}. Generated from {}/ by `cargo xtask bundle`; do not edit.",
+        api.name(),
+        api.schemas()
+    )
+}
+
 /// Where a key goes in an object: the header keywords first, `$defs` last, the rest sorted.
 fn key_rank(key: &str) -> (u8, String) {
-    const FIRST: &[&str] = &[
-        "$schema",
-        "$id",
-        "x-api-version",
-        "x-schema-version",
-        "title",
-        "description",
-    ];
+    const FIRST: &[&str] = &["$schema", "$id", "$comment", "title", "description"];
     match FIRST.iter().position(|k| *k == key) {
         Some(i) => (i as u8, String::new()),
         None if key == "$defs" => (u8::MAX, String::new()),
