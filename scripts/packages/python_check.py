@@ -226,8 +226,12 @@ def typed(tally: Tally, root: pathlib.Path, wheel: pathlib.Path, work: pathlib.P
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(sources)
     mypy = [sys.executable, "-m", "mypy", "--strict", "--no-incremental"]
-    for name, target in [*programs, ("the package's sources", sources / "livechat_webhooks")]:
-        run = subprocess.run([*mypy, str(target)], capture_output=True, cwd=work)
+    runs = [
+        (", ".join(name for name, _ in programs), [str(path) for _, path in programs]),
+        ("the package's sources", [str(sources / "livechat_webhooks")]),
+    ]
+    for name, targets in runs:
+        run = subprocess.run([*mypy, *targets], capture_output=True, cwd=work)
         tally.check(run.returncode == 0, f"mypy --strict on {name}:\n{run.stdout.decode()[-3000:]}")
 
 
