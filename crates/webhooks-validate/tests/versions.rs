@@ -49,10 +49,7 @@ fn the_default_is_the_current_stable_version() {
     );
     let help = common::stdout(&common::run(&["--help"], b""));
     assert!(
-        help.contains(&format!(
-            "(default\n                      {}",
-            ApiVersion::STABLE
-        )),
+        help.contains(&format!("[default: {}]", ApiVersion::STABLE)),
         "{help}"
     );
 }
