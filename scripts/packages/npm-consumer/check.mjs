@@ -16,7 +16,8 @@
 //   differential  see differential.mjs: mutations of the documented samples get the verdicts
 //              of the Rust validator
 // Environment: NPM_CHECK_ROOT (the repository, for the samples and the manifest),
-// NPM_CHECK_VALIDATOR (the webhooks-validate binary).
+// NPM_CHECK_VALIDATOR (the webhooks-validate binary), NPM_CHECK_START (when the check began,
+// in nanoseconds since the epoch, for the time printed before the count).
 // Prints `npm package: N passed, M failed` last; exits 1 on any failure.
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -179,5 +180,7 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 for (const [name, problem] of differential(manifest, root, modules, validator, here)) check(name, problem);
 
 for (const failure of failures) console.log(`FAILED ${failure}`);
+const start = process.env.NPM_CHECK_START;
+if (start) console.log(`npm-check: ${((Date.now() - Number(BigInt(start) / 1000000n)) / 1000).toFixed(1)} s`);
 console.log(`npm package: ${passed} passed, ${failures.length} failed`);
 process.exit(failures.length > 0 ? 1 : 0);
