@@ -15,6 +15,7 @@ mod layout;
 #[allow(dead_code)]
 mod location;
 mod manifest;
+mod packages;
 mod samples;
 mod schema;
 
@@ -36,13 +37,19 @@ tasks:
                       --check, write nothing and fail, naming each action whose sample
                       differs from the page
   bundle [--check]    write the self-contained schemas dist/vV/webhook.json and
-                      dist/vV/actions/<action>.json of every version from schemas/
-                      (package version: the top entry of schemas/CHANGELOG.md); with
-                      --check, write nothing and fail, naming each stale file
+                      dist/vV/actions/<action>.json of every version from schemas/, and
+                      the version's OpenAPI 3.1 and AsyncAPI 3.0 documents
+                      dist/vV/openapi.json and asyncapi.json (package version: the top
+                      entry of schemas/CHANGELOG.md); with --check, write nothing and
+                      fail, naming each stale file
   diff A B [--format text|json]
                       compare the schemas of versions A and B (e.g. 3.5 3.6) as a
                       consumer that parses bodies sees them: actions and structures
                       added, removed or changed, each change breaking or compatible
+  package             build the npm tarball livechat-webhooks-<version>.tgz, the wheel
+                      livechat_webhooks-<version>-py3-none-any.whl and the sdist into
+                      <target dir>/packages/ (version: the top entry of
+                      schemas/CHANGELOG.md); needs node, npm and python3
   dist-cli            write the shell completions (bash, zsh, fish) and man pages of
                       webhooks-validate and webhooks-receiver (one page per
                       subcommand) into <target dir>/dist-cli/";
@@ -79,6 +86,7 @@ fn main() -> ExitCode {
             .ok_or_else(|| USAGE.to_owned())
             .and_then(diff::run),
         "dist-cli" if rest.is_empty() => dist_cli(),
+        "package" if rest.is_empty() => packages::run(),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

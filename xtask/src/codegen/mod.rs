@@ -43,6 +43,8 @@ pub const OWNED: &[&str] = &[
     layout::VALIDATE_SCHEMAS_DIR,
     layout::RECEIVER_DIR,
     layout::RECEIVER_IDENTITY_DIR,
+    layout::NPM_GENERATED_DIR,
+    layout::PYTHON_GENERATED_DIR,
 ];
 
 /// Runs the task: generates every file and writes those whose text changed, or with `check`
@@ -82,6 +84,7 @@ pub fn generate_all() -> Result<Files, String> {
     ));
     files.extend(identity::generate().map_err(|e| e.to_string())?);
     files.push(crate::manifest::generate()?);
+    files.extend(crate::packages::generate_all()?);
     Ok(files)
 }
 
