@@ -73,30 +73,14 @@ PY
     exit 0
 fi
 
-# Python: a virtual environment with the pinned packages.
+# The pinned Python packages in a virtual environment, the Node packages from the committed
+# lock file; the helpers are copied next to node_modules so that their imports resolve.
+# shellcheck source=scripts/lib/pinned.sh
+source "$root/scripts/lib/pinned.sh"
 venv=$work/venv
-want="$(python3 --version 2>&1) $(sha256sum <"$src/requirements.txt")"
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.installed" 2>/dev/null)" != "$want" ]; then
-    echo "apis: installing the Python packages into $venv"
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check --require-virtualenv \
-        -r "$src/requirements.txt"
-    printf '%s' "$want" >"$venv/.installed"
-fi
-
-# Node: npm ci from the committed lock file; the helpers are copied next to node_modules so
-# that their imports resolve.
+pinned_venv "$venv" "$src/requirements.txt" apis
 node_dir=$work/node
-want="$(node --version) $(cat "$src/package.json" "$src/package-lock.json" | sha256sum)"
-if [ ! -d "$node_dir/node_modules" ] || [ "$(cat "$node_dir/.installed" 2>/dev/null)" != "$want" ]; then
-    echo "apis: installing the Node packages into $node_dir"
-    rm -rf "$node_dir"
-    mkdir -p "$node_dir"
-    cp "$src/package.json" "$src/package-lock.json" "$node_dir/"
-    (cd "$node_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-    printf '%s' "$want" >"$node_dir/.installed"
-fi
+pinned_node "$node_dir" "$src" apis
 cp "$src"/*.mjs "$node_dir/"
 bin=$node_dir/node_modules/.bin
 echo "apis: tools installed in $(seconds) s"

@@ -45,15 +45,9 @@ if [ -z "$validator" ]; then
 fi
 
 cache=$target/packages-cache/npm-consumer
-want="$(node --version) $(cat "$src/package.json" "$src/package-lock.json" | sha256sum)"
-if [ ! -d "$cache/node_modules" ] || [ "$(cat "$cache/.installed" 2>/dev/null)" != "$want" ]; then
-    echo "npm-check: installing the pinned tools into $cache"
-    rm -rf "$cache"
-    mkdir -p "$cache"
-    cp "$src/package.json" "$src/package-lock.json" "$cache/"
-    (cd "$cache" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-    printf '%s' "$want" >"$cache/.installed"
-fi
+# shellcheck source=scripts/lib/pinned.sh
+source "$root/scripts/lib/pinned.sh"
+pinned_node "$cache" "$src" npm-check
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
