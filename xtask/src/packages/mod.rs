@@ -13,7 +13,8 @@ pub mod python;
 pub mod typescript;
 pub mod wheel;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::codegen::Files;
 use crate::layout;
@@ -68,5 +69,72 @@ pub fn run() -> Result<(), String> {
         context.version,
         start.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Runs one step of a package's build in `dir`: its standard output, or an error naming the
+/// package, the step and its output.
+pub fn run_step(
+    package: &str,
+    step: &str,
+    command: &mut Command,
+    dir: &Path,
+) -> Result<String, String> {
+    let output = command
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("{package}: cannot run `{step}`: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        return Err(format!(
+            "{package}: `{step}` failed ({}) in {}:\n{stdout}{}",
+            output.status,
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(stdout)
+}
+
+/// Writes `text` to `path`, making its folder.
+pub fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Copies a file, making the folder of the copy.
+pub fn copy_file(from: &Path, to: &Path) -> Result<(), String> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::copy(from, to)
+        .map(drop)
+        .map_err(|e| format!("{} -> {}: {e}", from.display(), to.display()))
+}
+
+/// Copies what is below `from` to `to`: each file and folder that `keep` accepts, given its
+/// path relative to `from` and whether it is a folder (a folder refused is not entered).
+pub fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&Path, bool) -> bool) -> Result<(), String> {
+    let mut pending = vec![PathBuf::new()];
+    while let Some(rel) = pending.pop() {
+        let dir = from.join(&rel);
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+            let sub = rel.join(entry.file_name());
+            let path = entry.path();
+            let is_dir = path.is_dir();
+            if !keep(&sub, is_dir) {
+                continue;
+            }
+            if is_dir {
+                pending.push(sub);
+            } else {
+                copy_file(&path, &to.join(&sub))?;
+            }
+        }
+    }
     Ok(())
 }

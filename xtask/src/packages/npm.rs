@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::Context;
+use super::{copy_file, copy_tree, write, Context};
 use crate::json::{self, Json};
 use crate::layout::{self, Version, VERSIONS};
 
@@ -196,55 +196,15 @@ fn link(dir: &Path, link: &Path) -> Result<(), String> {
 
 /// Runs a step in `dir`; its standard output, or an error naming the step with its output.
 fn run(step: &str, command: &mut Command, dir: &Path) -> Result<String, String> {
-    let output = command
-        .current_dir(dir)
-        .output()
-        .map_err(|e| format!("npm package: cannot run `{step}`: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    if !output.status.success() {
-        return Err(format!(
-            "npm package: `{step}` failed ({}) in {}:\n{stdout}{}",
-            output.status,
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    Ok(stdout)
+    super::run_step("npm package", step, command, dir)
 }
 
 /// Copies the files of `from` below `to`, leaving out the paths `skip` (relative to `from`)
 /// and, when `ext` is not empty, the files of another extension.
 fn copy_dir(from: &Path, to: &Path, skip: &[&str], ext: &str) -> Result<(), String> {
-    let mut pending = vec![PathBuf::new()];
-    while let Some(rel) = pending.pop() {
-        let dir = from.join(&rel);
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
-            let sub = rel.join(entry.file_name());
-            if skip.iter().any(|s| Path::new(s) == sub) {
-                continue;
-            }
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(sub);
-            } else if ext.is_empty() || path.extension().is_some_and(|e| e == ext) {
-                copy_file(&path, &to.join(&sub))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn copy_file(from: &Path, to: &Path) -> Result<(), String> {
-    if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    }
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|e| format!("{} -> {}: {e}", from.display(), to.display()))
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    let keep = |rel: &Path, is_dir: bool| {
+        !skip.iter().any(|s| Path::new(s) == rel)
+            && (is_dir || ext.is_empty() || rel.extension().is_some_and(|e| e == ext))
+    };
+    copy_tree(from, to, &keep)
 }

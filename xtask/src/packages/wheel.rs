@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::python::bundle_dir;
-use super::Context;
+use super::{copy_file, copy_tree, write, Context};
 use crate::layout::{self, VERSIONS};
 
 /// Below cargo's target directory: the virtual environment with the build tools.
@@ -138,48 +138,17 @@ fn environment(context: &Context, source: &Path) -> Result<PathBuf, String> {
 
 /// Runs one step of the build; its error names the step and holds its output.
 fn run(step: &str, command: &mut Command, dir: &Path) -> Result<String, String> {
-    let output = command
-        .current_dir(dir)
-        .output()
-        .map_err(|e| format!("Python package: cannot run `{step}`: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    if !output.status.success() {
-        return Err(format!(
-            "Python package: `{step}` failed ({}) in {}:\n{stdout}{}",
-            output.status,
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    Ok(stdout)
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    }
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    super::run_step("Python package", step, command, dir)
 }
 
 /// Copies a file, or a folder and everything below it but Python's caches.
 fn copy(from: &Path, to: &Path) -> Result<(), String> {
     if from.is_file() {
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        }
-        return std::fs::copy(from, to)
-            .map(drop)
-            .map_err(|e| format!("{} -> {}: {e}", from.display(), to.display()));
+        return copy_file(from, to);
     }
-    let entries = std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("{}: {e}", from.display()))?;
-        let name = entry.file_name();
-        let skipped =
-            name == "__pycache__" || Path::new(&name).extension().is_some_and(|e| e == "pyc");
-        if !skipped {
-            copy(&entry.path(), &to.join(&name))?;
-        }
-    }
-    Ok(())
+    let keep = |rel: &Path, _: bool| {
+        rel.file_name().is_none_or(|n| n != "__pycache__")
+            && rel.extension().is_none_or(|e| e != "pyc")
+    };
+    copy_tree(from, to, &keep)
 }
