@@ -144,6 +144,34 @@ if [ ${#selected[@]} -gt 0 ]; then
     check "asyncapi@$all" node "$node_dir/parse_asyncapi.mjs" "${asyncapi[@]}"
     check "openapi-typescript@$all" typescript "${selected[@]}"
 fi
+# README's Python example (the first ```python block after its "OpenAPI and AsyncAPI"
+# heading), run from the workspace root: silent on a valid body, an error per line on one with
+# a wrong `status`.
+readme_example() {
+    "$venv/bin/python" - "$root" <<'PY'
+import json, pathlib, re, subprocess, sys
+root = pathlib.Path(sys.argv[1])
+text = (root / "README.md").read_text(encoding="utf-8")
+heading = re.search(r"^#+ OpenAPI and AsyncAPI$", text, re.M)
+blocks = re.findall(r"^```python\n(.*?)^```", text[heading.end():], re.M | re.S) if heading else []
+if not blocks:
+    sys.exit("README.md has no Python example after its OpenAPI and AsyncAPI heading")
+program = "import sys\nbody = sys.stdin.buffer.read()\n" + blocks[0]
+sample = json.loads((root / "samples/v3.6/routing_status_set.json").read_bytes())
+wrong = dict(sample, payload=dict(sample["payload"], status=7))
+for body, valid in [(sample, True), (wrong, False)]:
+    run = subprocess.run([sys.executable, "-c", program], input=json.dumps(body).encode(),
+                         capture_output=True, cwd=root)
+    lines = run.stdout.decode().splitlines()
+    located = all(line.startswith("$.payload.status ") for line in lines)
+    if run.returncode != 0 or (not lines) != valid or not located:
+        sys.exit(f"README example: valid={valid}, printed {lines} {run.stderr.decode()}")
+print("README's OpenAPI example: a valid body passes, a wrong status is reported at $.payload.status")
+PY
+}
+if [ -z "${APIS_DIST_DIR:-}" ]; then
+    check "readme-example" readme_example
+fi
 if [ $((passed + ${#failed[@]})) -eq 0 ]; then
     echo "apis: no version to check"
     exit 1
