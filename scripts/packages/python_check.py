@@ -15,6 +15,7 @@ Prints one line per failure and a last line `python package: N passed, M failed`
 Usage: python_check.py ROOT WHEEL
 """
 
+import ast
 import importlib
 import importlib.metadata
 import json
@@ -235,6 +236,26 @@ def typed(tally: Tally, root: pathlib.Path, wheel: pathlib.Path, work: pathlib.P
         tally.check(run.returncode == 0, f"mypy --strict on {name}:\n{run.stdout.decode()[-3000:]}")
 
 
+def python39(tally: Tally, wheel: pathlib.Path) -> None:
+    """Every module of the wheel is Python 3.9 syntax, and no annotation uses the `X | Y` union
+    (3.10): pydantic evaluates the annotations of the models at import, so a 3.9 interpreter
+    would fail on one even under `from __future__ import annotations`."""
+    with zipfile.ZipFile(wheel) as archive:
+        sources = [(n, archive.read(n).decode("utf-8")) for n in archive.namelist() if n.endswith(".py")]
+    tally.check(len(sources) > 5, f"{len(sources)} modules in the wheel")
+    for name, text in sources:
+        try:
+            tree = ast.parse(text, filename=name, feature_version=(3, 9))
+        except SyntaxError as e:
+            tally.check(False, f"{name}: not Python 3.9 syntax: {e}")
+            continue
+        annotations = [n.annotation for n in ast.walk(tree) if isinstance(n, (ast.arg, ast.AnnAssign)) and n.annotation]
+        annotations += [n.returns for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.returns]
+        unions = [ast.unparse(a) for a in annotations for b in ast.walk(a)
+                  if isinstance(b, ast.BinOp) and isinstance(b.op, ast.BitOr)]
+        tally.check(not unions, f"{name}: `X | Y` annotations (Python 3.10): {unions[:3]}")
+
+
 def main() -> int:
     root, wheel = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
     tally = Tally()
@@ -243,6 +264,7 @@ def main() -> int:
         ("samples", lambda: samples(tally, root)),
         ("schemas", lambda: schemas(tally, root)),
         ("hostile bodies", lambda: hostile(tally, root)),
+        ("python 3.9", lambda: python39(tally, wheel)),
     ]
     with tempfile.TemporaryDirectory() as work:
         steps.append(("types", lambda: typed(tally, root, wheel, pathlib.Path(work))))
