@@ -84,7 +84,7 @@ pub fn generate_all() -> Result<Files, String> {
     ));
     files.extend(identity::generate().map_err(|e| e.to_string())?);
     files.push(crate::manifest::generate()?);
-    files.extend(crate::packages::generate_all()?);
+    files.extend(crate::packages::generate_all(&sets)?);
     Ok(files)
 }
 

@@ -17,13 +17,24 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::codegen::Files;
-use crate::layout;
+use crate::layout::{self, Version};
+use crate::schema::SchemaSet;
 
-/// The generated sources of both packages, in memory.
-pub fn generate_all() -> Result<Files, String> {
-    let mut files = typescript::generate_all()?;
-    files.extend(python::generate_all()?);
+/// The generated sources of both packages, in memory, from the schema set of each version
+/// that has schemas of its own (as `cargo xtask codegen` loaded them).
+pub fn generate_all(sets: &[(Version, SchemaSet)]) -> Result<Files, String> {
+    let mut files = typescript::generate_all(sets)?;
+    files.extend(python::generate_all(sets)?);
     Ok(files)
+}
+
+/// The schema set of `version`'s own schemas among `sets`.
+fn set_of(sets: &[(Version, SchemaSet)], version: Version) -> Result<&SchemaSet, String> {
+    let own = version.schemas_of();
+    sets.iter()
+        .find(|(v, _)| *v == own)
+        .map(|(_, set)| set)
+        .ok_or_else(|| format!("{}: the schemas were not loaded", own.schemas()))
 }
 
 /// What building an artifact needs.

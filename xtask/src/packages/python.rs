@@ -38,25 +38,34 @@ pub fn package_dir() -> String {
 }
 
 /// Every generated Python file: `(path relative to the workspace root, text)`.
-pub fn generate_all() -> Result<Files, String> {
+pub fn generate_all(sets: &[(Version, SchemaSet)]) -> Result<Files, String> {
+    let mut own_models: Vec<(Version, models::Models)> = Vec::new();
+    for (version, set) in sets {
+        let schemas = version.schemas();
+        let generated = models::generate(set).map_err(|e| format!("{schemas}/{e}"))?;
+        own_models.push((*version, generated));
+    }
     let mut files = Files::new();
     let mut actions = Vec::new();
     for &version in layout::VERSIONS {
         let own = version.schemas_of();
         let schemas = own.schemas();
-        let set = SchemaSet::load(&layout::path(&schemas)).map_err(|e| format!("{schemas}/{e}"))?;
-        let generated = models::generate(&set).map_err(|e| format!("{schemas}/{e}"))?;
+        let generated = own_models
+            .iter()
+            .find(|(v, _)| *v == own)
+            .map(|(_, m)| m)
+            .ok_or_else(|| format!("{schemas}: the schemas were not loaded"))?;
         let text = if own == version {
-            own_module(version, &generated).map_err(|e| format!("{schemas}/{e}"))?
+            own_module(version, generated).map_err(|e| format!("{schemas}/{e}"))?
         } else {
-            borrowed_module(version, own, &generated)
+            borrowed_module(version, own, generated)
         };
         files.push((generated_path(version), text));
         files.push((
             format!("{}/{}.py", package_dir(), version.module()),
             public_module(version),
         ));
-        actions.push((version, generated.envelopes));
+        actions.push((version, generated.envelopes.clone()));
     }
     files.push((
         format!("{}/__init__.py", layout::PYTHON_GENERATED_DIR),

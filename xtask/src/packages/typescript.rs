@@ -53,14 +53,11 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Every generated TypeScript file: `(path relative to the workspace root, text)`.
-pub fn generate_all() -> Result<Files, String> {
-    let changelog = std::fs::read_to_string(layout::path(layout::CHANGELOG))
-        .map_err(|e| format!("cannot read {}: {e}", layout::CHANGELOG))?;
-    let package = crate::bundle::version_from_changelog(&changelog)?;
+pub fn generate_all(sets: &[(Version, SchemaSet)]) -> Result<Files, String> {
     let mut files = Files::new();
     for &version in VERSIONS {
         let text = if version.schemas_of() == version {
-            module(&bundle_of(version, &package)?, version)?
+            module(&bundle_of(super::set_of(sets, version)?, version)?, version)?
         } else {
             borrowed_module(version)
         };
@@ -75,12 +72,12 @@ fn path(version: Version) -> String {
     format!("{}/{}.ts", layout::NPM_GENERATED_DIR, version.module())
 }
 
-/// The bundle `webhook.json` of a version, made in memory from its schemas.
-fn bundle_of(version: Version, package: &str) -> Result<Value, String> {
+/// The bundle `webhook.json` of a version, made in memory from its schema set. (The package
+/// version it states in `$comment` is no part of the types.)
+fn bundle_of(set: &SchemaSet, version: Version) -> Result<Value, String> {
     let schemas = version.schemas();
-    let set = SchemaSet::load(&layout::path(&schemas)).map_err(|e| format!("{schemas}/{e}"))?;
     let bundles =
-        crate::bundle::generate(&set, version, package).map_err(|e| format!("{schemas}/{e}"))?;
+        crate::bundle::generate(set, version, "0.0.0").map_err(|e| format!("{schemas}/{e}"))?;
     let root = format!("{}/webhook.json", version.dist());
     let (_, text) = bundles
         .iter()
