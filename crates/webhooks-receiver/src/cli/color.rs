@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use webhooks_validate::cli::ColorWhen;
+use webhooks_validate::cli::{clap_message, ColorWhen};
 
 /// Whether standard output and standard error are coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,18 +29,8 @@ impl Colours {
 /// Prints clap's error, help or version text on the stream it belongs to (help and version
 /// on stdout, exit 0; errors on stderr, exit 2), coloured as `colours` says for that stream.
 pub(super) fn print(error: &clap::Error, colours: Colours) -> ExitCode {
-    let text = error.render();
-    let coloured = if error.use_stderr() {
-        colours.stderr
-    } else {
-        colours.stdout
-    };
-    let text = if coloured {
-        text.ansi().to_string()
-    } else {
-        text.to_string()
-    };
-    let _ = if error.use_stderr() {
+    let (text, to_stderr) = clap_message(error, colours.stdout, colours.stderr);
+    let _ = if to_stderr {
         std::io::stderr().write_all(text.as_bytes())
     } else {
         std::io::stdout().write_all(text.as_bytes())

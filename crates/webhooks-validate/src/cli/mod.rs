@@ -24,7 +24,7 @@ use args::{Format, Options};
 use input::Body;
 use parallel::{Checker, Pool, Sequential, Sink};
 use progress::{Beside, Counted, Progress};
-pub use style::ColorWhen;
+pub use style::{clap_message, ColorWhen};
 use style::{Styled, Styles};
 
 /// The command's definition, as clap describes it: for its shell completions and man page.
@@ -109,29 +109,18 @@ pub fn run(
     let options = match Options::parse_from(args, when.clap(err_coloured)) {
         Ok(options) => options,
         Err(e) => {
-            let shown = e.exit_code() == 0;
-            let coloured = if shown { out_coloured } else { err_coloured };
-            let text = e.render();
-            let text = if coloured {
-                text.ansi().to_string()
-            } else {
-                text.to_string()
-            };
-            if shown {
-                let _ = stdout.write_all(text.as_bytes());
-                return EXIT_VALID;
+            let (text, to_stderr) = style::clap_message(&e, out_coloured, err_coloured);
+            if to_stderr {
+                let _ = stderr.write_all(text.as_bytes());
+                return EXIT_USAGE;
             }
-            let _ = stderr.write_all(text.as_bytes());
-            return EXIT_USAGE;
+            let _ = stdout.write_all(text.as_bytes());
+            return EXIT_VALID;
         }
     };
     let err_styles = Styles::new(err_coloured);
     let fail = |stderr: &mut dyn Write, message: &dyn std::fmt::Display| {
-        let _ = writeln!(
-            stderr,
-            "{}: {message}",
-            Styled(err_styles.bad, "webhooks-validate")
-        );
+        let _ = error_line(stderr, &err_styles, message);
         EXIT_USAGE
     };
     let env_secret = env
@@ -216,6 +205,19 @@ pub fn run(
     status
 }
 
+/// Writes one error message of the command on `stderr`: `webhooks-validate: <message>`.
+fn error_line(
+    stderr: &mut dyn Write,
+    styles: &Styles,
+    message: &dyn std::fmt::Display,
+) -> io::Result<()> {
+    writeln!(
+        stderr,
+        "{}: {message}",
+        Styled(styles.bad, "webhooks-validate")
+    )
+}
+
 /// The size of the inputs when every one is a regular file (standard input included).
 fn input_size(inputs: &[OsString], env: &Environment) -> Option<u64> {
     inputs
@@ -253,27 +255,26 @@ impl Run<'_> {
         let mut read = 0;
         for input in &self.options.inputs {
             let name: Arc<str> = Arc::from(input.to_string_lossy());
-            let outcome = if input == "-" {
-                let mut counted = Counted {
-                    inner: stdin,
-                    read: &mut read,
-                    progress: self.progress,
-                };
-                self.check_input(&Arc::from("<stdin>"), &mut counted, sink)
+            let mut file;
+            let opened: io::Result<(Arc<str>, &mut dyn BufRead)> = if input == "-" {
+                Ok((Arc::from("<stdin>"), &mut *stdin))
             } else {
                 match std::fs::File::open(input) {
-                    Ok(file) => {
-                        let mut reader = io::BufReader::with_capacity(256 * 1024, file);
-                        let mut counted = Counted {
-                            inner: &mut reader,
-                            read: &mut read,
-                            progress: self.progress,
-                        };
-                        self.check_input(&name, &mut counted, sink)
+                    Ok(opened) => {
+                        file = io::BufReader::with_capacity(256 * 1024, opened);
+                        Ok((Arc::clone(&name), &mut file as &mut dyn BufRead))
                     }
                     Err(e) => Err(e),
                 }
             };
+            let outcome = opened.and_then(|(shown, inner)| {
+                let mut counted = Counted {
+                    inner,
+                    read: &mut read,
+                    progress: self.progress,
+                };
+                self.check_input(&shown, &mut counted, sink)
+            });
             if let Err(e) = outcome {
                 // The results of the inputs before come first.
                 let _ = sink.flush();
@@ -293,10 +294,10 @@ impl Run<'_> {
 
     /// Writes an error message on standard error, beside the progress bar.
     fn error(&self, stderr: &mut dyn Write, message: &dyn std::fmt::Display) {
-        let name = Styled(self.err_styles.bad, "webhooks-validate");
-        self.progress
-            .suspend(|| writeln!(stderr, "{name}: {message}").and_then(|()| stderr.flush()))
-            .unwrap_or(());
+        let written = self.progress.suspend(|| {
+            error_line(stderr, &self.err_styles, message).and_then(|()| stderr.flush())
+        });
+        drop(written);
     }
 
     /// Reads every webhook of one input into `sink`.

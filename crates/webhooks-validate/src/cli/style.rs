@@ -67,6 +67,29 @@ impl ColorWhen {
     }
 }
 
+/// clap's help, version or usage error as a command of the workspace prints it: the text,
+/// coloured when the stream it belongs on is, and whether that stream is standard error (usage
+/// errors) rather than standard output (help and version).
+pub fn clap_message(
+    error: &clap::Error,
+    stdout_coloured: bool,
+    stderr_coloured: bool,
+) -> (String, bool) {
+    let to_stderr = error.use_stderr();
+    let coloured = if to_stderr {
+        stderr_coloured
+    } else {
+        stdout_coloured
+    };
+    let text = error.render();
+    let text = if coloured {
+        text.ansi().to_string()
+    } else {
+        text.to_string()
+    };
+    (text, to_stderr)
+}
+
 /// The styles of the output; all plain when the stream is not coloured.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Styles {
