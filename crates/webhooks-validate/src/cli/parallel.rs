@@ -96,9 +96,14 @@ impl Checker<'_> {
             item.line,
             &result,
         );
-        tally.count(self.validator.api_version(), body, &result);
+        let tags = written.as_deref().unwrap_or_default();
+        tally.count(
+            self.validator.api_version(),
+            body,
+            result.is_err().then_some(tags),
+        );
         self.progress.checked(1);
-        written
+        written.map(drop)
     }
 }
 

@@ -120,16 +120,16 @@ fn errors_out(error: &ValidationError) -> (Vec<ErrorOut<'_>>, usize) {
     (list, 0)
 }
 
-/// The keyword of each error listed for `error` (its kind where no schema keyword failed:
-/// `json`, `too_large`, `duplicate_key`, ...), as the text output tags the error.
-pub(crate) fn keywords(error: &ValidationError) -> impl Iterator<Item = &str> {
-    errors_out(error).0.into_iter().map(|e| {
-        if e.keyword.is_empty() {
-            e.kind
+impl<'a> ErrorOut<'a> {
+    /// The error's tag: the schema keyword that failed, else its kind (`json`, `too_large`,
+    /// `duplicate_key`, ...).
+    fn tag(&self) -> &'a str {
+        if self.keyword.is_empty() {
+            self.kind
         } else {
-            e.keyword
+            self.keyword
         }
-    })
+    }
 }
 
 /// Text with its control characters escaped (`\n`, `\r`, `\t`, `\u{1b}`, ...), and also the
@@ -173,40 +173,40 @@ fn needs_escape(c: char) -> bool {
 }
 
 /// Writes the result of one body; `input` names it, `line` is its line with `--ndjson`.
-pub(crate) fn write_result(
+/// Returns the tags of the errors listed for an invalid body (none for a valid one), for the
+/// summary.
+pub(crate) fn write_result<'r>(
     out: &mut impl Write,
     format: Format,
     styles: &Styles,
     input: &str,
     line: Option<usize>,
-    result: &Result<AnyWebhook, ValidationError>,
-) -> io::Result<()> {
+    result: &'r Result<AnyWebhook, ValidationError>,
+) -> io::Result<Vec<&'r str>> {
+    let (webhook, (errors, omitted)) = match result {
+        Ok(webhook) => (Some(webhook), (Vec::new(), 0)),
+        Err(error) => (None, errors_out(error)),
+    };
+    let tags = errors.iter().map(ErrorOut::tag).collect();
     match format {
         Format::Text => {
             write!(out, "{}", Escaped(input))?;
             if let Some(line) = line {
                 write!(out, ":{line}")?;
             }
-            let error = match result {
-                Ok(webhook) => {
-                    let action = Escaped(webhook.action_name());
-                    return writeln!(out, ": {} {action}", Styled(styles.good, "ok"));
-                }
-                Err(error) => error,
-            };
+            if let Some(webhook) = webhook {
+                let action = Escaped(webhook.action_name());
+                writeln!(out, ": {} {action}", Styled(styles.good, "ok"))?;
+                return Ok(tags);
+            }
             writeln!(out, ": {}", Styled(styles.bad, "invalid"))?;
-            let (errors, omitted) = errors_out(error);
             for e in errors {
                 let pointer = if e.pointer.is_empty() {
                     "(root)"
                 } else {
                     e.pointer
                 };
-                let tag = if e.keyword.is_empty() {
-                    e.kind
-                } else {
-                    e.keyword
-                };
+                let tag = e.tag();
                 write!(out, "  {}", Styled(styles.place, Escaped(pointer)))?;
                 // Plain styles render as nothing: the bytes are those of uncoloured output.
                 let (dim, reset) = (styles.quiet.render(), styles.quiet.render_reset());
@@ -223,34 +223,21 @@ pub(crate) fn write_result(
             if omitted > 0 {
                 writeln!(out, "  and {omitted} more (--max-errors)")?;
             }
-            Ok(())
         }
         Format::Json => {
-            let record = match result {
-                Ok(webhook) => ResultOut {
-                    input,
-                    line,
-                    valid: true,
-                    action: Some(webhook.action_name()),
-                    errors: Vec::new(),
-                    omitted: 0,
-                },
-                Err(error) => {
-                    let (errors, omitted) = errors_out(error);
-                    ResultOut {
-                        input,
-                        line,
-                        valid: false,
-                        action: None,
-                        errors,
-                        omitted,
-                    }
-                }
+            let record = ResultOut {
+                input,
+                line,
+                valid: webhook.is_some(),
+                action: webhook.map(AnyWebhook::action_name),
+                errors,
+                omitted,
             };
             serde_json::to_writer(&mut *out, &record)?;
-            out.write_all(b"\n")
+            out.write_all(b"\n")?;
         }
     }
+    Ok(tags)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::args::Format;
 use super::report;
 use super::style::{Styled, Styles};
-use crate::{AnyWebhook, ApiVersion, ValidationError};
+use crate::ApiVersion;
 
 /// How many actions and keywords the summary names.
 const TOP: usize = 5;
@@ -48,19 +48,17 @@ struct ActionOnly<'a> {
 }
 
 impl Tally {
-    /// Counts one body (`None`: too large to be read) and its result.
+    /// Counts one body (`None`: too large to be read): valid, or invalid with the tags of
+    /// its errors (`tags`, as the results list them).
     pub(crate) fn count(
         &mut self,
         version: ApiVersion,
         body: Option<&[u8]>,
-        result: &Result<AnyWebhook, ValidationError>,
+        tags: Option<&[&str]>,
     ) {
-        let error = match result {
-            Ok(_) => {
-                self.valid += 1;
-                return;
-            }
-            Err(error) => error,
+        let Some(tags) = tags else {
+            self.valid += 1;
+            return;
         };
         self.invalid += 1;
         let action = body
@@ -76,7 +74,7 @@ impl Tally {
                 .unwrap_or(OTHER_ACTION),
         };
         *self.by_action.entry(bucket).or_default() += 1;
-        let mut keywords: Vec<&str> = report::keywords(error).collect();
+        let mut keywords: Vec<&str> = tags.to_vec();
         keywords.sort_unstable();
         keywords.dedup();
         for keyword in keywords {
@@ -251,7 +249,21 @@ mod tests {
             .expect("validator");
         let mut tally = Tally::default();
         for body in bodies {
-            tally.count(ApiVersion::V3_6, Some(body), &validator.validate(body));
+            let result = validator.validate(body);
+            let tags = report::write_result(
+                &mut std::io::sink(),
+                Format::Text,
+                &Styles::new(false),
+                "body",
+                None,
+                &result,
+            )
+            .expect("written");
+            tally.count(
+                ApiVersion::V3_6,
+                Some(body),
+                result.is_err().then_some(&tags),
+            );
         }
         tally
     }
