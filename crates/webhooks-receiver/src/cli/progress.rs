@@ -26,11 +26,7 @@ impl Posts {
     /// (coloured when `coloured`).
     pub(super) fn start(total: u64, bar: bool, coloured: bool) -> Self {
         let bar = bar.then(|| {
-            let style = if coloured {
-                format!("{{spinner:.green}} {{elapsed_precise}} {{wide_bar:.cyan/blue}} {TEMPLATE}")
-            } else {
-                format!("{{spinner}} {{elapsed_precise}} {{wide_bar}} {TEMPLATE}")
-            };
+            let style = webhooks_validate::cli::progress_template(coloured, true, TEMPLATE);
             let style = ProgressStyle::with_template(&style)
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .with_key(

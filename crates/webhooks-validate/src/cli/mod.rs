@@ -24,7 +24,7 @@ use args::{Format, Options};
 use input::Body;
 use parallel::{Checker, Pool, Sequential, Sink};
 use progress::{Beside, Counted, Progress};
-pub use style::{clap_message, ColorWhen};
+pub use style::{clap_message, progress_template, ColorWhen};
 use style::{Styled, Styles};
 
 /// The command's definition, as clap describes it: for its shell completions and man page.

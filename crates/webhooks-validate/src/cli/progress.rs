@@ -26,17 +26,10 @@ impl Progress {
     /// `coloured` as `--color` decided for standard error.
     pub(crate) fn on_stderr(total: Option<u64>, coloured: bool) -> Self {
         let bodies = Arc::new(AtomicU64::new(0));
-        let (bar_style, template) = match (total, coloured) {
-            (Some(_), true) => (
-                "{spinner:.green} {elapsed_precise} {wide_bar:.cyan/blue}",
-                TOTAL,
-            ),
-            (Some(_), false) => ("{spinner} {elapsed_precise} {wide_bar}", TOTAL),
-            (None, true) => ("{spinner:.green} {elapsed_precise}", UNKNOWN),
-            (None, false) => ("{spinner} {elapsed_precise}", UNKNOWN),
-        };
+        let text = if total.is_some() { TOTAL } else { UNKNOWN };
+        let template = super::style::progress_template(coloured, total.is_some(), text);
         let counted = Arc::clone(&bodies);
-        let style = ProgressStyle::with_template(&format!("{bar_style} {template}"))
+        let style = ProgressStyle::with_template(&template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .with_key(
                 "bodies",

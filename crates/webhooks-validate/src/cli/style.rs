@@ -90,6 +90,19 @@ pub fn clap_message(
     (text, to_stderr)
 }
 
+/// The indicatif template of a progress bar of the workspace's commands: a spinner, the time
+/// elapsed, the bar itself when `bar` (the total is known), then `text`; coloured when
+/// `coloured`.
+pub fn progress_template(coloured: bool, bar: bool, text: &str) -> String {
+    let head = match (bar, coloured) {
+        (true, true) => "{spinner:.green} {elapsed_precise} {wide_bar:.cyan/blue}",
+        (true, false) => "{spinner} {elapsed_precise} {wide_bar}",
+        (false, true) => "{spinner:.green} {elapsed_precise}",
+        (false, false) => "{spinner} {elapsed_precise}",
+    };
+    format!("{head} {text}")
+}
+
 /// The styles of the output; all plain when the stream is not coloured.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Styles {
