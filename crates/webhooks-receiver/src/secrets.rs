@@ -41,6 +41,24 @@ impl fmt::Debug for SecretKeys {
     }
 }
 
+/// The secrets of a text of one per line: each line trimmed, empty ones left out.
+pub(crate) fn secret_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|line| !line.is_empty())
+}
+
+/// The text of a file of secrets.
+pub(crate) fn read_file(path: &Path) -> Result<String, SecretsError> {
+    std::fs::read_to_string(path).map_err(|source| SecretsError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// The text of an environment variable of secrets.
+pub(crate) fn read_env(var: &str) -> Result<String, SecretsError> {
+    std::env::var(var).map_err(|_| SecretsError::Env(var.to_owned()))
+}
+
 fn digest(secret: &[u8]) -> [u8; 32] {
     Sha256::digest(secret).into()
 }
@@ -58,15 +76,12 @@ impl SecretKeys {
 
     /// Secrets from text, one per line (surrounding whitespace and empty lines ignored).
     pub fn from_lines(text: &str) -> Self {
-        Self::new(text.lines().map(str::trim))
+        Self::new(secret_lines(text))
     }
 
     /// Secrets from a file, one per line.
     pub fn from_file(path: &Path) -> Result<Self, SecretsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SecretsError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = read_file(path)?;
         let keys = Self::from_lines(&text);
         if keys.is_empty() {
             return Err(SecretsError::Empty(path.display().to_string()));
@@ -76,7 +91,7 @@ impl SecretKeys {
 
     /// Secrets from an environment variable, one per line.
     pub fn from_env(var: &str) -> Result<Self, SecretsError> {
-        let text = std::env::var(var).map_err(|_| SecretsError::Env(var.to_owned()))?;
+        let text = read_env(var)?;
         let keys = Self::from_lines(&text);
         if keys.is_empty() {
             return Err(SecretsError::Empty(var.to_owned()));

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use webhooks_validate::cli::{SECRET_ENV, SECRET_ENV_ALIAS};
 
 use super::{Command, Failure};
+use crate::secrets::{read_env, read_file, secret_lines};
 use crate::{SecretKeys, SecretsError};
 
 /// Where the secret (or the accepted secrets, one per line) is read.
@@ -96,24 +97,12 @@ impl Source {
     /// line, surrounding whitespace and empty lines ignored).
     pub(super) fn first(&self) -> Result<String, Failure> {
         let (text, name) = match self {
-            Source::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| SecretsError::Io {
-                    path: path.display().to_string(),
-                    source,
-                });
-                (text, path.display().to_string())
-            }
-            Source::Env(var) => (
-                std::env::var(var).map_err(|_| SecretsError::Env(var.clone())),
-                var.clone(),
-            ),
+            Source::File(path) => (read_file(path), path.display().to_string()),
+            Source::Env(var) => (read_env(var), var.clone()),
         };
         let text = text.map_err(|e| Failure::io(e.to_string()))?;
-        text.lines()
-            .map(str::trim)
-            .find(|line| !line.is_empty())
-            .map(str::to_owned)
-            .ok_or_else(|| Failure::io(SecretsError::Empty(name).to_string()))
+        let first = secret_lines(&text).next().map(str::to_owned);
+        first.ok_or_else(|| Failure::io(SecretsError::Empty(name).to_string()))
     }
 }
 
