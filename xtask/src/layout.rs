@@ -164,6 +164,9 @@ pub const PYTHON_GENERATED_DIR: &str = "packages/python/src/livechat_webhooks/_g
 pub const PACKAGES_OUT: &str = "packages";
 /// The folder below cargo's target directory where `cargo xtask package` stages them.
 pub const PACKAGES_WORK: &str = "packages-work";
+/// The folder below cargo's target directory where `cargo xtask package` keeps the build tools
+/// it installs, between runs.
+pub const PACKAGES_CACHE: &str = "packages-cache";
 /// The name of both packages, on npm and on PyPI.
 pub const PACKAGE_NAME: &str = "livechat-webhooks";
 /// The Python import name.

@@ -83,6 +83,35 @@ pub fn run() -> Result<(), String> {
     Ok(())
 }
 
+impl Context {
+    /// A folder of tools kept between runs: `<target>/packages-cache/<name>`.
+    pub fn cache(&self, name: &str) -> PathBuf {
+        let target = self.out.parent().unwrap_or(&self.work);
+        target.join(layout::PACKAGES_CACHE).join(name)
+    }
+}
+
+/// Fills `dir` with `install` unless it already holds what `stamp` describes (the stamp is
+/// kept in `dir/.installed` once `install` succeeded) and `present` exists; otherwise `dir` is
+/// emptied first. The tools are then installed again only when their pins or the
+/// interpreter change.
+pub fn install_once(
+    dir: &Path,
+    stamp: &str,
+    present: &Path,
+    install: impl FnOnce() -> Result<(), String>,
+) -> Result<(), String> {
+    let stamp_file = dir.join(".installed");
+    if std::fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp) && present.exists() {
+        return Ok(());
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    install()?;
+    write(&stamp_file, stamp)
+}
+
 /// Runs one step of a package's build in `dir`: its standard output, or an error naming the
 /// package, the step and its output.
 pub fn run_step(

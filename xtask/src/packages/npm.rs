@@ -15,8 +15,8 @@ use super::{copy_file, copy_tree, write, Context};
 use crate::json::{self, Json};
 use crate::layout::{self, Version, VERSIONS};
 
-/// Below cargo's target directory: the installed build tools, reused between runs.
-const CACHE: &str = "packages-cache/npm";
+/// The folder of [`super::Context::cache`] for the installed build tools.
+const CACHE: &str = "npm";
 
 /// Builds the tarball into `context.out`; returns its path.
 pub fn build(context: &Context) -> Result<PathBuf, String> {
@@ -152,8 +152,7 @@ fn stamp_manifest(path: &Path, version: &str) -> Result<(), String> {
 /// Gives the stage the build tools: `npm ci` from the committed lock file into the cache (when
 /// the lock file or node changed), linked as the stage's `node_modules`.
 fn install(context: &Context, source: &Path, stage: &Path) -> Result<(), String> {
-    let target = context.out.parent().unwrap_or(&context.work);
-    let cache = target.join(CACHE);
+    let cache = context.cache(CACHE);
     let lock = std::fs::read_to_string(source.join("package-lock.json"))
         .map_err(|e| format!("{}/package-lock.json: {e}", layout::NPM_DIR))?;
     let node = run(
@@ -162,11 +161,8 @@ fn install(context: &Context, source: &Path, stage: &Path) -> Result<(), String>
         stage,
     )?;
     let stamp = format!("{}\n{lock}", node.trim());
-    let stamp_file = cache.join(".installed");
-    if std::fs::read_to_string(&stamp_file).ok().as_deref() != Some(stamp.as_str()) {
-        if cache.exists() {
-            std::fs::remove_dir_all(&cache).map_err(|e| format!("{}: {e}", cache.display()))?;
-        }
+    let modules = cache.join("node_modules");
+    super::install_once(&cache, &stamp, &modules, || {
         for file in ["package.json", "package-lock.json"] {
             copy_file(&source.join(file), &cache.join(file))?;
         }
@@ -180,10 +176,10 @@ fn install(context: &Context, source: &Path, stage: &Path) -> Result<(), String>
                 "--loglevel=error",
             ]),
             &cache,
-        )?;
-        write(&stamp_file, &stamp)?;
-    }
-    link(&cache.join("node_modules"), &stage.join("node_modules"))
+        )
+        .map(drop)
+    })?;
+    link(&modules, &stage.join("node_modules"))
 }
 
 /// `link` pointing to `dir`: a symbolic link where there are, else a copy.

@@ -17,8 +17,8 @@ use super::python::bundle_dir;
 use super::{copy_file, copy_tree, write, Context};
 use crate::layout::{self, VERSIONS};
 
-/// Below cargo's target directory: the virtual environment with the build tools.
-const CACHE: &str = "packages-cache/python";
+/// The folder of [`super::Context::cache`] for the virtual environment with the build tools.
+const CACHE: &str = "python";
 /// The pinned build tools, in `packages/python/`.
 const REQUIREMENTS: &str = "build-requirements.txt";
 /// What of `packages/python/` goes into the build.
@@ -92,8 +92,7 @@ pub fn build(context: &Context) -> Result<Vec<PathBuf>, String> {
 /// The interpreter of the virtual environment with the pinned build tools, made (again) when
 /// the requirements or the interpreter changed since it was.
 fn environment(context: &Context, source: &Path) -> Result<PathBuf, String> {
-    let target = context.out.parent().unwrap_or(&context.work);
-    let venv = target.join(CACHE);
+    let venv = context.cache(CACHE);
     let requirements = source.join(REQUIREMENTS);
     let pins = std::fs::read_to_string(&requirements)
         .map_err(|e| format!("{}/{REQUIREMENTS}: {e}", layout::PYTHON_DIR))?;
@@ -103,36 +102,29 @@ fn environment(context: &Context, source: &Path) -> Result<PathBuf, String> {
         &context.root,
     )?;
     let stamp = format!("{}\n{pins}", interpreter.trim());
-    let stamp_file = venv.join(".installed");
     let python = venv.join("bin").join("python");
-    if std::fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp.as_str())
-        && python.exists()
-    {
-        return Ok(python);
-    }
-    if venv.exists() {
-        std::fs::remove_dir_all(&venv).map_err(|e| format!("{}: {e}", venv.display()))?;
-    }
-    run(
-        "python3 -m venv",
-        Command::new("python3").args(["-m", "venv"]).arg(&venv),
-        &context.root,
-    )?;
-    run(
-        "pip install the build tools",
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .args(["--require-virtualenv", "--no-deps", "-r"])
-            .arg(&requirements),
-        &context.root,
-    )?;
-    write(&stamp_file, &stamp)?;
+    super::install_once(&venv, &stamp, &python, || {
+        run(
+            "python3 -m venv",
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+            &context.root,
+        )?;
+        run(
+            "pip install the build tools",
+            Command::new(&python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
+                .args(["--require-virtualenv", "--no-deps", "-r"])
+                .arg(&requirements),
+            &context.root,
+        )
+        .map(drop)
+    })?;
     Ok(python)
 }
 
