@@ -72,4 +72,4 @@ echo "postgres-test: $("$PG_CTL" --version) on 127.0.0.1:$PORT"
 export WEBHOOKS_RECEIVER_TEST_POSTGRES="host=127.0.0.1 port=$PORT user=test"
 # `--workspace`, as the README's test command: the same features, so the dependencies built for
 # it are reused instead of built again.
-cargo test --workspace --test postgres --test postgres_serve --locked "$@" -- --nocapture
+cargo test --workspace --test postgres --test postgres_serve --test forward --locked "$@" -- --nocapture
