@@ -14,6 +14,10 @@ use axum::Router;
 use tokio::sync::Semaphore;
 use webhooks_receiver::{ApiVersion, Handler, Receiver, ReceiverConfig, SecretKeys, SqliteInbox};
 
+/// The forwarding round, printed after the acknowledgement table.
+#[path = "forward/round.rs"]
+mod forward_round;
+
 const SECRET: &str = "bench-secret";
 
 struct Discard;
@@ -156,5 +160,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stats = webhooks_receiver::Inbox::stats(receiver.inbox().as_ref()).await?;
     println!("inbox after the run: {stats:?}");
     let _ = std::fs::remove_dir_all(&dir);
+    forward_round::run(deliveries, concurrency).await?;
     Ok(())
 }

@@ -93,12 +93,20 @@ pub enum HttpDestinationError {
 /// `Content-Type: application/json`, the body the stored bytes. A 2xx answer takes it; any
 /// other answer, or none, fails the attempt (a `Retry-After` in seconds is honoured).
 /// Redirects are not followed.
-#[derive(Debug)]
 pub struct HttpDestination {
     url: Url,
     key: String,
     client: reqwest::Client,
     secret: Arc<SigningSecret>,
+}
+
+/// Shows the key only: the URL may hold a password.
+impl fmt::Debug for HttpDestination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpDestination")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
 }
 
 impl HttpDestination {
@@ -215,6 +223,12 @@ mod tests {
             HttpDestination::key_of("http://user:pw@127.0.0.1:9/hook").expect("a URL"),
             "http://user@127.0.0.1:9/hook"
         );
+        let secret = Arc::new(
+            SigningSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").expect("a secret"),
+        );
+        let destination =
+            HttpDestination::new("http://user:pw@127.0.0.1:9/hook", secret).expect("a URL");
+        assert!(!format!("{destination:?}").contains("pw"));
         assert!(HttpDestination::key_of("https://example.com/").is_err());
         assert!(HttpDestination::key_of("not a url").is_err());
     }
