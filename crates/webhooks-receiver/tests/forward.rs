@@ -299,3 +299,52 @@ async fn a_postgres_inbox_forwards_each_delivery_once() {
     let events: HashSet<String> = accepted.iter().map(event_id).collect();
     assert_eq!(events.len(), 20);
 }
+
+#[test]
+fn forwarding_misconfigured_is_a_clear_usage_error_that_never_quotes_the_secret() {
+    let Files { dir, db, secrets } = files("forward-usage");
+    let serve_with = |extra: &[&str], env: Option<&str>| {
+        let mut command = Command::new(BIN);
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--secret-key-file"])
+            .arg(&secrets)
+            .arg("--db")
+            .arg(&db)
+            .args(extra)
+            .env_remove("WEBHOOKS_FORWARD_SECRET");
+        if let Some(value) = env {
+            command.env("WEBHOOKS_FORWARD_SECRET", value);
+        }
+        let out = command.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let hook = "http://127.0.0.1:9/hook";
+    let (code, err) = serve_with(&["--forward", hook], None);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--forward-secret-file") && err.contains("WEBHOOKS_FORWARD_SECRET"));
+    let wrong = "not-a-whsec-secret-value";
+    let (code, err) = serve_with(&["--forward", hook], Some(wrong));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("whsec_") && !err.contains(wrong), "{err}");
+    let file = dir.join("two-secrets");
+    std::fs::write(&file, format!("{FORWARD_SECRET}\n{FORWARD_SECRET}\n")).unwrap();
+    let file = file.to_str().unwrap();
+    let (code, err) = serve_with(&["--forward", hook, "--forward-secret-file", file], None);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("one forward secret") && !err.contains(FORWARD_SECRET));
+    let (code, err) = serve_with(&["--forward", "https://example.com/"], Some(FORWARD_SECRET));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("http://"), "{err}");
+    let (code, err) = serve_with(
+        &["--forward", hook, "--forward", hook],
+        Some(FORWARD_SECRET),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("twice"), "{err}");
+    let (code, err) = serve_with(&["--forward-actions", "incoming_chat"], None);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("need --forward"), "{err}");
+}
