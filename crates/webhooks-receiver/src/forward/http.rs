@@ -5,7 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::engine::general_purpose::STANDARD;
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
@@ -16,6 +18,13 @@ use super::{Destination, ForwardError, Message};
 
 /// The prefix of a Standard Webhooks secret.
 const PREFIX: &str = "whsec_";
+
+/// Reads the base64 of a secret with or without its padding, as the Standard Webhooks
+/// libraries do.
+const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 /// A Standard Webhooks signing secret: the bytes that `whsec_<base64>` encodes. Never printed.
 #[derive(Clone)]
@@ -36,9 +45,9 @@ pub enum SigningSecretError {
     /// What follows `whsec_` is not base64.
     #[error("the forward secret is not `whsec_` followed by base64")]
     Base64,
-    /// It encodes fewer than 16 bytes.
-    #[error("the forward secret must encode at least 16 bytes, not {0}")]
-    Short(usize),
+    /// It encodes no byte.
+    #[error("the forward secret is empty after `whsec_`")]
+    Empty,
 }
 
 impl SigningSecret {
@@ -48,11 +57,11 @@ impl SigningSecret {
             .trim()
             .strip_prefix(PREFIX)
             .ok_or(SigningSecretError::Prefix)?;
-        let bytes = STANDARD
+        let bytes = SECRET_BASE64
             .decode(encoded)
             .map_err(|_| SigningSecretError::Base64)?;
-        if bytes.len() < 16 {
-            return Err(SigningSecretError::Short(bytes.len()));
+        if bytes.is_empty() {
+            return Err(SigningSecretError::Empty);
         }
         Ok(Self(bytes))
     }
@@ -214,6 +223,13 @@ mod tests {
             SigningSecret::parse("whsec_!!!").err(),
             Some(SigningSecretError::Base64)
         );
+        assert_eq!(
+            SigningSecret::parse("whsec_").err(),
+            Some(SigningSecretError::Empty)
+        );
+        let unpadded = SigningSecret::parse("whsec_dGVzdA").expect("unpadded base64");
+        let padded = SigningSecret::parse("whsec_dGVzdA==").expect("padded base64");
+        assert_eq!(unpadded.sign("m", 1, b"{}"), padded.sign("m", 1, b"{}"));
         assert!(!format!(
             "{:?}",
             SigningSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
