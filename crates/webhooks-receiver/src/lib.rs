@@ -26,6 +26,7 @@ mod identity;
 pub mod inbox;
 mod secrets;
 mod server;
+pub mod telemetry;
 mod version;
 mod worker;
 

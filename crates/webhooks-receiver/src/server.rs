@@ -145,6 +145,7 @@ impl<I: Inbox> Receiver<I> {
         Router::new()
             .route("/", post(receive::<I>))
             .with_state(Arc::clone(&self.shared))
+            .layer(axum::middleware::from_fn(crate::telemetry::observe))
     }
 
     /// Starts handling the inbox with `handler` (after releasing the claims a crashed run
@@ -156,7 +157,7 @@ impl<I: Inbox> Receiver<I> {
         let version = self.shared.validator.api_version();
         tokio::spawn(async move {
             if let Err(e) = inbox.release_claims().await {
-                eprintln!("webhooks-receiver: cannot release old claims: {e}");
+                crate::telemetry::storage_failed("release", &e, None);
             }
             worker::run(inbox, Arc::new(handler), version, options, wake).await;
         })
@@ -173,10 +174,14 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
 }
 
 fn error(status: StatusCode, kind: &str, message: &str) -> Response {
-    json_response(
+    let mut response = json_response(
         status,
         &json!({"valid": false, "errors": [{"kind": kind, "message": message}]}),
-    )
+    );
+    // Logged as the reason of the refusal.
+    let reason = crate::telemetry::Reason::new(kind.to_owned());
+    response.extensions_mut().insert(reason);
+    response
 }
 
 /// The validator's report of a rejected body.
@@ -361,13 +366,15 @@ async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Reques
         body: envelope.stored,
         redelivery_since_ms: now.saturating_sub(shared.window_ms),
     };
+    let (version, action) = (shared.validator.api_version(), delivery.action.clone());
     match shared.inbox.store(delivery).await {
-        Ok(_) => {
+        Ok(stored) => {
+            crate::telemetry::stored(version, &action, stored);
             shared.wake.notify_one();
             StatusCode::OK.into_response()
         }
         Err(e) => {
-            eprintln!("webhooks-receiver: cannot store a delivery: {e}");
+            crate::telemetry::storage_failed("store", &e, Some(&action));
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "storage",

@@ -112,7 +112,7 @@ pub async fn run<I: Inbox, H: Handler>(
             if tokio::time::Instant::now() >= next_prune {
                 next_prune = tokio::time::Instant::now() + options.prune_every;
                 if let Err(e) = prune(&*inbox, now_ms().saturating_sub(millis(retain))).await {
-                    eprintln!("webhooks-receiver: cannot prune handled deliveries: {e}");
+                    crate::telemetry::storage_failed("prune", &e, None);
                 }
             }
         }
@@ -127,7 +127,7 @@ pub async fn run<I: Inbox, H: Handler>(
         let batch = match batch {
             Ok(batch) => batch,
             Err(e) => {
-                eprintln!("webhooks-receiver: cannot claim deliveries: {e}");
+                crate::telemetry::storage_failed("claim", &e, None);
                 tokio::time::sleep(options.poll.max(Duration::from_millis(100))).await;
                 continue;
             }
@@ -170,7 +170,8 @@ async fn attempt<I: Inbox, H: Handler>(
     delivery: Delivery,
     options: WorkerOptions,
 ) {
-    let (id, number) = (delivery.id, delivery.attempt);
+    let (id, number, action) = (delivery.id, delivery.attempt, delivery.action.clone());
+    let started = std::time::Instant::now();
     // In its own task, so that a panicking handler is a failed attempt, not a lost worker.
     // A handler still running near the end of its lease fails the attempt: past the lease
     // another claim could take the delivery over.
@@ -185,6 +186,7 @@ async fn attempt<I: Inbox, H: Handler>(
         ))),
         Err(e) => Err(HandlerError::new(format!("handler panicked: {e}"))),
     };
+    crate::telemetry::handler_ran(version, &action, started.elapsed(), outcome.is_ok());
     let retry = options.retry;
     let recorded = match outcome {
         Ok(()) => inbox.complete(id, now_ms()).await,
@@ -192,12 +194,14 @@ async fn attempt<I: Inbox, H: Handler>(
             let retry_at = retry
                 .delay_after(number)
                 .map(|delay| now_ms().saturating_add(millis(delay)));
+            let dead = retry_at.is_none();
+            crate::telemetry::handler_failed(id, &action, number, &error.0, dead);
             inbox.fail(id, &error.0, retry_at).await
         }
     };
     if let Err(e) = recorded {
         // The claim's lease runs out and the delivery is attempted again.
-        eprintln!("webhooks-receiver: cannot record the outcome of delivery {id}: {e}");
+        crate::telemetry::storage_failed("record", &e, Some(&action));
     }
 }
 
