@@ -12,6 +12,7 @@ use serde_json::json;
 use webhooks_validate::cli::ColorWhen;
 
 use crate::inbox::{state, Inbox, PostgresInbox, SqliteInbox};
+use crate::telemetry::logs::LogFormat;
 use crate::{
     now_ms, ApiVersion, Delivery, Handler, HandlerError, Receiver, ReceiverConfig, RetryPolicy,
     WorkerOptions,
@@ -120,6 +121,14 @@ struct ServeArgs {
     /// handled wait this long before this or another receiver takes them over.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration::parse)]
     lease: Duration,
+    /// Address of the admin listener (`/healthz`, `/readyz`, `/metrics`); none by default.
+    /// Never the address of --listen.
+    #[arg(long, value_name = "ADDR")]
+    admin_listen: Option<SocketAddr>,
+    /// Log lines on stderr: auto (text on a terminal, JSON lines otherwise), json or text.
+    /// The level comes from RUST_LOG (default info).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Auto)]
+    log_format: LogFormat,
 }
 
 #[derive(Debug, Args)]
@@ -273,6 +282,14 @@ impl Handler for PrintDeliveries {
 
 /// `serve`, with the accepted secrets read from `secret`.
 async fn serve(args: ServeArgs, secret: Option<Source>) -> Result<(), Failure> {
+    if args.admin_listen == Some(args.listen) && args.listen.port() != 0 {
+        return Err(Failure::io(format!(
+            "--admin-listen must differ from --listen ({})",
+            args.listen
+        )));
+    }
+    crate::telemetry::logs::init(args.log_format, crate::telemetry::RateLimit::default())
+        .map_err(|e| Failure::io(e.to_string()))?;
     let secrets = secret
         .ok_or_else(|| Failure::io(secret::SERVE_MISSING))?
         .keys()?;
@@ -293,7 +310,7 @@ async fn serve(args: ServeArgs, secret: Option<Source>) -> Result<(), Failure> {
             let inbox = PostgresInbox::connect(url)
                 .await
                 .map_err(|e| Failure::io(format!("cannot open the PostgreSQL inbox: {e}")))?;
-            run_server(args.listen, config, inbox).await
+            run_server((args.listen, args.admin_listen), config, inbox).await
         }
         None => {
             let inbox = SqliteInbox::open(&args.store.db).map_err(|e| {
@@ -302,17 +319,28 @@ async fn serve(args: ServeArgs, secret: Option<Source>) -> Result<(), Failure> {
                     args.store.db.display()
                 ))
             })?;
-            run_server(args.listen, config, inbox).await
+            run_server((args.listen, args.admin_listen), config, inbox).await
         }
     }
 }
 
+/// Serves on `listen`, the public address, and the admin routes on `admin`'s when given.
 async fn run_server<I: Inbox>(
-    listen: SocketAddr,
+    (listen, admin): (SocketAddr, Option<SocketAddr>),
     config: ReceiverConfig,
     inbox: I,
 ) -> Result<(), Failure> {
     let receiver = Receiver::new(config, inbox).map_err(|e| Failure::io(e.to_string()))?;
+    let mut admin_listener = None;
+    if let Some(addr) = admin {
+        let ready = std::sync::Arc::new(crate::telemetry::storage_ok);
+        let started = crate::telemetry::admin::start(addr, receiver.inbox().clone(), ready)
+            .await
+            .map_err(|e| Failure::io(e.to_string()))?;
+        let local = started.local_addr();
+        tracing::info!(admin = %local, "admin endpoints on http://{local}/ (healthz, readyz, metrics)");
+        admin_listener = Some(started);
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| Failure::io(format!("cannot listen on {listen}: {e}")))?;
@@ -320,8 +348,11 @@ async fn run_server<I: Inbox>(
         .local_addr()
         .map_err(|e| Failure::io(format!("cannot listen on {listen}: {e}")))?;
     let worker = receiver.spawn_worker(PrintDeliveries);
-    eprintln!("webhooks-receiver: listening on http://{local}/");
-    let served = axum::serve(listener, receiver.router())
+    tracing::info!(addr = %local, "listening on http://{local}/");
+    let app = receiver
+        .router()
+        .into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async {
             // Without a signal handler the server runs until killed.
             if tokio::signal::ctrl_c().await.is_err() {
@@ -330,6 +361,7 @@ async fn run_server<I: Inbox>(
         })
         .await;
     worker.abort();
+    drop(admin_listener);
     served.map_err(|e| Failure::io(format!("the server stopped: {e}")))
 }
 

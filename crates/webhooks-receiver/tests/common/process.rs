@@ -127,8 +127,8 @@ fn started(mut command: Command) -> Server {
     let mut stderr_lines = stderr.lines();
     for line in stderr_lines.by_ref() {
         let line = line.unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            url = Some(rest.trim().to_owned());
+        if let Some(url_found) = listening_url(&line) {
+            url = Some(url_found);
             break;
         }
         eprintln!("serve: {line}");
@@ -149,6 +149,14 @@ fn started(mut command: Command) -> Server {
         url: url.expect("the server says where it listens"),
         lines,
     }
+}
+
+/// The URL a log line of `serve` says it listens on (`listening on http://ADDR/`), in text
+/// or in a JSON line.
+pub fn listening_url(line: &str) -> Option<String> {
+    let rest = line.split("listening on ").nth(1)?;
+    let url = rest.split(|c: char| c == '"' || c.is_whitespace()).next()?;
+    Some(url.to_owned())
 }
 
 pub fn secrets_file(dir: &Path) -> PathBuf {
