@@ -121,3 +121,42 @@ pub async fn start<I: Inbox>(
         upkeep,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn status(app: &Router, path: &str) -> StatusCode {
+        let request = Request::get(path).body(Body::empty()).expect("a request");
+        app.clone()
+            .oneshot(request)
+            .await
+            .expect("an answer")
+            .status()
+    }
+
+    #[tokio::test]
+    async fn readyz_follows_the_readiness_while_healthz_stays_200() {
+        // Installing twice gives the same recorder, not an error.
+        super::super::metrics::install().expect("installed");
+        let metrics = super::super::metrics::install().expect("installed again");
+        let ready = Arc::new(AtomicBool::new(true));
+        let flag = Arc::clone(&ready);
+        let app = router(metrics, Arc::new(move || flag.load(Ordering::SeqCst)));
+        assert_eq!(status(&app, "/readyz").await, StatusCode::OK);
+        ready.store(false, Ordering::SeqCst);
+        assert_eq!(
+            status(&app, "/readyz").await,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(status(&app, "/healthz").await, StatusCode::OK);
+        assert_eq!(status(&app, "/metrics").await, StatusCode::OK);
+        assert_eq!(status(&app, "/").await, StatusCode::NOT_FOUND);
+    }
+}
