@@ -221,7 +221,7 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve(args, secret).await,
+            Command::Serve(args) => serve(args, secret, colours.stderr).await,
             Command::Send(args) => send::run(args, secret, colours.stderr).await,
             Command::Dead(args) => with_inbox(&args, Inspect::Dead).await,
             Command::Redrive(args) => {
@@ -280,15 +280,16 @@ impl Handler for PrintDeliveries {
     }
 }
 
-/// `serve`, with the accepted secrets read from `secret`.
-async fn serve(args: ServeArgs, secret: Option<Source>) -> Result<(), Failure> {
+/// `serve`, with the accepted secrets read from `secret`; text logs coloured when `colour`.
+async fn serve(args: ServeArgs, secret: Option<Source>, colour: bool) -> Result<(), Failure> {
     if args.admin_listen == Some(args.listen) && args.listen.port() != 0 {
         return Err(Failure::io(format!(
             "--admin-listen must differ from --listen ({})",
             args.listen
         )));
     }
-    crate::telemetry::logs::init(args.log_format, crate::telemetry::RateLimit::default())
+    let limit = crate::telemetry::RateLimit::default();
+    crate::telemetry::logs::init(args.log_format, colour, limit)
         .map_err(|e| Failure::io(e.to_string()))?;
     let secrets = secret
         .ok_or_else(|| Failure::io(secret::SERVE_MISSING))?

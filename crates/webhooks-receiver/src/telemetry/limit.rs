@@ -149,33 +149,11 @@ impl<S: Subscriber> Layer<S> for RateLimit {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-
     use tracing_subscriber::layer::SubscriberExt;
 
     use super::*;
 
-    /// A writer into a shared buffer.
-    #[derive(Clone, Default)]
-    struct Capture(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Capture {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().expect("lock").extend_from_slice(buf);
-            Ok(buf.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    fn lines(capture: &Capture) -> Vec<serde_json::Value> {
-        let text = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf-8");
-        text.lines()
-            .map(|l| serde_json::from_str(l).expect("a JSON line"))
-            .collect()
-    }
+    use super::super::tests::{json_lines as lines, Capture};
 
     #[test]
     fn a_flood_of_one_callsite_is_cut_at_the_limit_and_summarised() {

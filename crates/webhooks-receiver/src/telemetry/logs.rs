@@ -48,14 +48,13 @@ pub enum LogsError {
     Thread(#[from] std::io::Error),
 }
 
-/// Sets the process's subscriber: `format` on stderr, `RUST_LOG`'s level (`info` when unset;
-/// directives it cannot read are left out), `limit` on every callsite, whose summaries a
-/// thread of its own writes once per window.
-pub fn init(format: LogFormat, limit: RateLimit) -> Result<(), LogsError> {
+/// Sets the process's subscriber: `format` on stderr (text coloured when `colour`),
+/// `RUST_LOG`'s level (`info` when unset; directives it cannot read are left out), `limit` on
+/// every callsite, whose summaries a thread of its own writes once per window.
+pub fn init(format: LogFormat, colour: bool, limit: RateLimit) -> Result<(), LogsError> {
     let filter = EnvFilter::builder()
         .with_default_directive(LevelFilter::INFO.into())
         .from_env_lossy();
-    let terminal = std::io::stderr().is_terminal();
     let lines = if format.is_json() {
         tracing_subscriber::fmt::layer()
             .json()
@@ -66,7 +65,7 @@ pub fn init(format: LogFormat, limit: RateLimit) -> Result<(), LogsError> {
             .boxed()
     } else {
         tracing_subscriber::fmt::layer()
-            .with_ansi(terminal)
+            .with_ansi(colour)
             .with_writer(std::io::stderr)
             .boxed()
     };

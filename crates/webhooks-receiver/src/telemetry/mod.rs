@@ -41,6 +41,11 @@ impl Reason {
     }
 }
 
+/// The action of a refused delivery, when the request path knows it (the secret matched):
+/// carried in the refusal's response extensions so that [`observe`] logs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedAction(pub String);
+
 /// The action a delivery names, as a metric label: the action when `version` knows it, else
 /// `unknown` (so that a sender cannot make up labels).
 pub fn action_label(version: ApiVersion, action: &str) -> &str {
@@ -102,7 +107,8 @@ pub async fn observe(request: Request, next: Next) -> Response {
             .extensions()
             .get::<Reason>()
             .map_or_else(|| default_reason(status), |r| r.0.as_ref());
-        rejected(status, reason, remote, None);
+        let action = response.extensions().get::<RefusedAction>();
+        rejected(status, reason, remote, action.map(|a| a.0.as_str()));
     }
     response
 }
@@ -181,5 +187,123 @@ pub(crate) fn handler_failed(id: i64, action: &str, attempt: u32, error: &str, d
         );
     } else {
         tracing::warn!(id, action, attempt, error, "handler failed; retried later");
+    }
+}
+
+/// Counts a connection the receiver refused or cut (`connections_refused_total{reason}`) and
+/// logs it at `warn`. `reason` is one of a few fixed words (`limit`, `header_timeout`,
+/// `request_timeout`, `accept_error`, …), a label.
+pub fn connection_refused(reason: &'static str, remote: Option<SocketAddr>) {
+    ::metrics::counter!(names::CONNECTIONS_REFUSED_TOTAL, names::REASON => reason).increment(1);
+    tracing::warn!(
+        reason,
+        remote = remote.map(tracing::field::display),
+        "connection refused"
+    );
+}
+
+/// Sets `connections_open` to the connections open now on the public listener.
+pub fn connections_open(open: usize) {
+    ::metrics::gauge!(names::CONNECTIONS_OPEN).set(open as f64);
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Body;
+    use axum::http::Request as HttpRequest;
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+    use axum::Router;
+    use tower::ServiceExt;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    use super::*;
+
+    /// A writer into a shared buffer.
+    #[derive(Clone, Default)]
+    pub(crate) struct Capture(pub(crate) Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lock").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The JSON lines written so far.
+    pub(crate) fn json_lines(capture: &Capture) -> Vec<serde_json::Value> {
+        let text = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf-8");
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect()
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_refusal_is_logged_with_its_reason_action_and_remote_address() {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_writer(move || writer.clone()),
+        );
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let refuse = || async {
+            let mut response = (StatusCode::BAD_REQUEST, "no").into_response();
+            response.extensions_mut().insert(Reason::new("schema"));
+            let action = RefusedAction("incoming_chat".into());
+            response.extensions_mut().insert(action);
+            response
+        };
+        let app = Router::new()
+            .route("/", get(refuse))
+            .route("/ok", get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn(observe));
+        let remote: SocketAddr = "192.0.2.7:4000".parse().expect("an address");
+        for path in ["/", "/ok", "/elsewhere"] {
+            let mut request = HttpRequest::get(path)
+                .body(Body::empty())
+                .expect("a request");
+            request.extensions_mut().insert(ConnectInfo(remote));
+            app.clone().oneshot(request).await.expect("an answer");
+        }
+        let lines = json_lines(&capture);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let expected = [(400, "schema", Some("incoming_chat")), (404, "path", None)];
+        for (line, (status, reason, action)) in lines.iter().zip(expected) {
+            assert_eq!(line["status"], status);
+            assert_eq!(line["reason"], reason);
+            assert_eq!(line["action"].as_str(), action);
+            assert_eq!(line["remote"], "192.0.2.7:4000");
+            assert_eq!(line["level"], "WARN");
+        }
+    }
+
+    #[tokio::test]
+    async fn connection_events_are_counted_by_reason() {
+        let metrics = metrics::install().expect("installed");
+        connection_refused("limit", None);
+        connection_refused("limit", None);
+        connections_open(3);
+        let text = metrics.render().await;
+        let refused = format!("{}{{reason=\"limit\"}} 2", names::CONNECTIONS_REFUSED_TOTAL);
+        assert!(text.contains(&refused), "{text}");
+        let open = format!("{} 3", names::CONNECTIONS_OPEN);
+        assert!(text.contains(&open), "{text}");
+    }
+
+    #[test]
+    fn actions_the_version_does_not_know_share_one_label() {
+        let version = ApiVersion::ALL[0];
+        assert_eq!(action_label(version, "incoming_chat"), "incoming_chat");
+        assert_eq!(action_label(version, "made_up_by_a_sender"), "unknown");
     }
 }
