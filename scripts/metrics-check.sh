@@ -52,7 +52,8 @@ BIN=${CARGO_TARGET_DIR:-target}/debug/webhooks-receiver
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DIR/secret"
 echo >>"$DIR/secret"
 
-"$BIN" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --log-format json \
+# Without RUST_LOG: the lines saying where it listens are at the default level, info.
+env -u RUST_LOG "$BIN" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --log-format json \
     --db "$DIR/inbox.sqlite" --secret-key-file "$DIR/secret" \
     >"$DIR/stdout" 2>"$DIR/stderr" &
 SERVER=$!

@@ -90,6 +90,8 @@ fn serve_command() -> Command {
         "--api-version",
         super::oldest().name(),
     ]);
+    // The line saying where it listens is at `info`, which RUST_LOG could hide.
+    command.env_remove("RUST_LOG");
     command
 }
 
