@@ -157,7 +157,7 @@ impl<I: Inbox> Receiver<I> {
         let version = self.shared.validator.api_version();
         tokio::spawn(async move {
             if let Err(e) = inbox.release_claims().await {
-                crate::telemetry::storage_failed("release", &e, None);
+                crate::telemetry::storage_failed("release", &e, None, None);
             }
             worker::run(inbox, Arc::new(handler), version, options, wake).await;
         })
@@ -374,7 +374,7 @@ async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Reques
             StatusCode::OK.into_response()
         }
         Err(e) => {
-            crate::telemetry::storage_failed("store", &e, Some(&action));
+            crate::telemetry::storage_failed("store", &e, None, Some(&action));
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "storage",

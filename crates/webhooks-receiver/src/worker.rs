@@ -112,7 +112,7 @@ pub async fn run<I: Inbox, H: Handler>(
             if tokio::time::Instant::now() >= next_prune {
                 next_prune = tokio::time::Instant::now() + options.prune_every;
                 if let Err(e) = prune(&*inbox, now_ms().saturating_sub(millis(retain))).await {
-                    crate::telemetry::storage_failed("prune", &e, None);
+                    crate::telemetry::storage_failed("prune", &e, None, None);
                 }
             }
         }
@@ -127,7 +127,7 @@ pub async fn run<I: Inbox, H: Handler>(
         let batch = match batch {
             Ok(batch) => batch,
             Err(e) => {
-                crate::telemetry::storage_failed("claim", &e, None);
+                crate::telemetry::storage_failed("claim", &e, None, None);
                 tokio::time::sleep(options.poll.max(Duration::from_millis(100))).await;
                 continue;
             }
@@ -201,7 +201,7 @@ async fn attempt<I: Inbox, H: Handler>(
     };
     if let Err(e) = recorded {
         // The claim's lease runs out and the delivery is attempted again.
-        crate::telemetry::storage_failed("record", &e, Some(&action));
+        crate::telemetry::storage_failed("record", &e, Some(id), Some(&action));
     }
 }
 

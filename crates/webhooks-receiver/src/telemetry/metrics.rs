@@ -193,7 +193,7 @@ pub fn inbox_refresh<I: Inbox>(inbox: Arc<I>) -> Refresh {
                     metrics::gauge!(names::INBOX_PENDING).set(pending as f64);
                     metrics::gauge!(names::INBOX_DEAD).set(stats.dead as f64);
                 }
-                Err(e) => super::storage_failed("stats", &e, None),
+                Err(e) => super::storage_failed("stats", &e, None, None),
             }
         })
     })

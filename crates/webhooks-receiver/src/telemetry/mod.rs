@@ -146,16 +146,21 @@ pub fn stored(version: ApiVersion, action: &str, stored: Stored) {
 }
 
 /// Logs a failed storage operation (`store`, `claim`, `record`, `release`, `prune`, `stats`)
-/// at `error`, counts it in `storage_errors_total{operation}`, and marks the inbox not ready
-/// when it was a write.
-pub fn storage_failed(operation: &'static str, error: &dyn Display, action: Option<&str>) {
+/// at `error`, with the delivery's id and action when it concerns one, counts it in
+/// `storage_errors_total{operation}`, and marks the inbox not ready when it was a write.
+pub fn storage_failed(
+    operation: &'static str,
+    error: &dyn Display,
+    id: Option<i64>,
+    action: Option<&str>,
+) {
     match operation {
         "stats" => READS_OK.store(false, Ordering::Relaxed),
         "store" => WRITES_OK.store(false, Ordering::Relaxed),
         _ => {}
     }
     ::metrics::counter!(names::STORAGE_ERRORS_TOTAL, names::OPERATION => operation).increment(1);
-    tracing::error!(operation, action, error = %error, "storage error");
+    tracing::error!(operation, id, action, error = %error, "storage error");
 }
 
 /// Records that the inbox's counts were read (see [`storage_ok`]).
