@@ -26,6 +26,7 @@ mod identity;
 pub mod inbox;
 mod secrets;
 mod server;
+pub mod transport;
 mod version;
 mod worker;
 

@@ -113,6 +113,18 @@ impl Inbox for PostgresInbox {
             .await?)
     }
 
+    async fn probe(&self) -> Result<(), InboxError> {
+        self.client.batch_execute(sql::PROBE).await?;
+        let now = crate::worker::now_ms();
+        self.client.execute(sql::PROBE_WRITE, &[&now]).await?;
+        Ok(())
+    }
+
+    async fn release(&self, id: i64) -> Result<(), InboxError> {
+        self.client.execute(&self.sql.release_one, &[&id]).await?;
+        Ok(())
+    }
+
     /// Claims of other receivers may be live: they are left to their leases.
     async fn release_claims(&self) -> Result<u64, InboxError> {
         Ok(0)
