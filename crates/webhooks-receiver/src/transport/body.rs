@@ -19,7 +19,7 @@ use crate::secrets::SecretKeys;
 pub const FREE_PREFIX: usize = 16 * 1024;
 
 /// The default budget of unauthenticated body bytes held at once by all connections.
-pub const DEFAULT_UNAUTHENTICATED_BUDGET: usize = 32 << 20;
+pub const DEFAULT_UNAUTHENTICATED_BUDGET: usize = 16 << 20;
 
 /// What a body read under [`read`] gave.
 #[derive(Debug)]
@@ -111,11 +111,17 @@ pub async fn read(mut body: Body, limits: &Limits, secrets: &SecretKeys) -> Outc
                 read: total,
             };
         }
-        if !authenticated {
-            let beyond_free = total.saturating_sub(FREE_PREFIX.max(bytes.len()));
-            if beyond_free > 0 && !draw(&limits.budget, &mut held, beyond_free) {
+        if !authenticated && total > bytes.capacity() {
+            // The budget is drawn for what is allocated (capacity grows by doubling), beyond
+            // the free prefix.
+            let grown = total
+                .max(bytes.capacity().saturating_mul(2))
+                .min(limits.body_limit);
+            let charge = grown.saturating_sub(FREE_PREFIX.max(bytes.capacity()));
+            if charge > 0 && !draw(&limits.budget, &mut held, charge) {
                 return Outcome::Busy;
             }
+            bytes.reserve_exact(grown - bytes.len());
         }
         bytes.extend_from_slice(&data);
         let read = bytes.len();
