@@ -3,9 +3,14 @@
 //! A delivery is answered **200** only once it is committed to an [`Inbox`] (SQLite by
 //! default, PostgreSQL to share one inbox between receivers); a [`Handler`] then runs from the
 //! inbox, at least once per delivery, in arrival order within a chat, with retries, backoff
-//! and dead letters. Other answers: 401 for a missing or wrong `secret_key` (checked before
-//! anything about the body is told), 400 with the validator's JSON report, 413 over the body
-//! limit, 415 for a content type other than JSON, 405 for other methods, 404 other paths.
+//! and dead letters. Other answers: 401 for a missing or wrong `secret_key` (checked as soon
+//! as its bytes arrive, before anything about the body is told), 400 with the validator's JSON
+//! report once the secret was accepted (a terse 400 before), 408 for a body that did not arrive
+//! in time, 413 over the body limit, 415 for a content type other than JSON, 503 when the inbox
+//! fails or too many unauthenticated bytes are held, 405 for other methods, 404 other paths.
+//!
+//! [`Receiver::serve`] accepts connections under the limits of [`transport`]: timeouts, a
+//! connection cap below the descriptor limit, graceful shutdown.
 //!
 //! Deliveries are deduplicated only on event keys declared per action in
 //! `schemas/identity/v<version>.json` (a version that reuses an earlier one's schemas uses its
@@ -27,6 +32,7 @@ pub mod inbox;
 mod secrets;
 mod server;
 pub mod telemetry;
+pub mod transport;
 mod version;
 mod worker;
 

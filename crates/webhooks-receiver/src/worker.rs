@@ -3,8 +3,11 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tokio::sync::Notify;
+use std::collections::HashSet;
+
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use webhooks_types::ApiVersion;
 
 use crate::handler::{Delivery, Handler, HandlerError};
@@ -105,9 +108,13 @@ pub async fn run<I: Inbox, H: Handler>(
     version: ApiVersion,
     options: WorkerOptions,
     wake: Arc<Notify>,
+    mut stop: watch::Receiver<Option<Instant>>,
 ) {
     let mut next_prune = tokio::time::Instant::now();
     loop {
+        if stop.borrow().is_some() {
+            return;
+        }
         if let Some(retain) = options.retain_handled {
             if tokio::time::Instant::now() >= next_prune {
                 next_prune = tokio::time::Instant::now() + options.prune_every;
@@ -136,16 +143,53 @@ pub async fn run<I: Inbox, H: Handler>(
             tokio::select! {
                 () = wake.notified() => {}
                 () = tokio::time::sleep(options.poll) => {}
+                _ = stop.changed() => {}
             }
             continue;
         }
         let mut attempts = JoinSet::new();
+        let mut under_way = HashSet::new();
         for claimed in batch {
             let (inbox, handler) = (Arc::clone(&inbox), Arc::clone(&handler));
-            attempts
-                .spawn(async move { attempt(&*inbox, handler, version, claimed, options).await });
+            let id = claimed.id;
+            under_way.insert(id);
+            attempts.spawn(async move {
+                attempt(&*inbox, handler, version, claimed, options).await;
+                id
+            });
         }
-        while attempts.join_next().await.is_some() {}
+        loop {
+            tokio::select! {
+                joined = attempts.join_next() => match joined {
+                    Some(Ok(id)) => { under_way.remove(&id); }
+                    Some(Err(_)) => {}
+                    None => break,
+                },
+                () = given_up(&mut stop) => {
+                    attempts.abort_all();
+                    for id in under_way {
+                        if let Err(e) = inbox.release(id).await {
+                            tracing::warn!(id, error = %e, "cannot release a claim at shutdown: it waits for its lease");
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Completes when the worker was told to stop and its grace has run out.
+async fn given_up(stop: &mut watch::Receiver<Option<Instant>>) {
+    loop {
+        let deadline = *stop.borrow_and_update();
+        if let Some(deadline) = deadline {
+            tokio::time::sleep_until(deadline).await;
+            return;
+        }
+        if stop.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
     }
 }
 

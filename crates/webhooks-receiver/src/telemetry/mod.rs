@@ -9,7 +9,6 @@
 use std::borrow::Cow;
 use std::fmt::Display;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request};
@@ -113,21 +112,9 @@ pub async fn observe(request: Request, next: Next) -> Response {
     response
 }
 
-/// Whether the last write to the inbox succeeded (process-wide; true until one fails).
-static WRITES_OK: AtomicBool = AtomicBool::new(true);
-/// Whether the last look at the inbox's counts succeeded.
-static READS_OK: AtomicBool = AtomicBool::new(true);
-
-/// Whether the inbox looked usable at the last store and the last refresh of its counts:
-/// the readiness of `/readyz` until the inbox reports its writability itself.
-pub fn storage_ok() -> bool {
-    WRITES_OK.load(Ordering::Relaxed) && READS_OK.load(Ordering::Relaxed)
-}
-
 /// Counts a delivery the inbox took: `deliveries_stored_total{action}` for a new row,
 /// `redeliveries_total` for a duplicate event key or the same bytes within the window.
 pub fn stored(version: ApiVersion, action: &str, stored: Stored) {
-    WRITES_OK.store(true, Ordering::Relaxed);
     let redelivery = match stored {
         Stored::New {
             possible_redelivery,
@@ -145,27 +132,22 @@ pub fn stored(version: ApiVersion, action: &str, stored: Stored) {
     }
 }
 
-/// Logs a failed storage operation (`store`, `claim`, `record`, `release`, `prune`, `stats`)
-/// at `error`, with the delivery's id and action when it concerns one, counts it in
-/// `storage_errors_total{operation}`, and marks the inbox not ready when it was a write.
+/// Logs a failed storage operation (`store`, `claim`, `record`, `release`, `prune`, `stats`,
+/// `connection`) at `error`, with the delivery's id and action when it concerns one, and
+/// counts it ([`count_storage_error`]).
 pub fn storage_failed(
     operation: &'static str,
     error: &dyn Display,
     id: Option<i64>,
     action: Option<&str>,
 ) {
-    match operation {
-        "stats" => READS_OK.store(false, Ordering::Relaxed),
-        "store" => WRITES_OK.store(false, Ordering::Relaxed),
-        _ => {}
-    }
-    ::metrics::counter!(names::STORAGE_ERRORS_TOTAL, names::OPERATION => operation).increment(1);
+    count_storage_error(operation);
     tracing::error!(operation, id, action, error = %error, "storage error");
 }
 
-/// Records that the inbox's counts were read (see [`storage_ok`]).
-pub(crate) fn stats_read() {
-    READS_OK.store(true, Ordering::Relaxed);
+/// Counts a failed storage operation in `storage_errors_total{operation}`.
+pub fn count_storage_error(operation: &'static str) {
+    ::metrics::counter!(names::STORAGE_ERRORS_TOTAL, names::OPERATION => operation).increment(1);
 }
 
 /// Counts one handler attempt that took `took`: `handler_seconds`, and when it succeeded

@@ -81,7 +81,7 @@ pub const SECRET_VARS: [&str; 2] = [
 ];
 
 /// `serve` on an ephemeral loopback port with the oldest version, its secret not given yet.
-fn serve_command() -> Command {
+pub fn serve_command() -> Command {
     let mut command = Command::new(BIN);
     command.args([
         "serve",
@@ -116,7 +116,7 @@ pub fn serve_env(store: &[OsString], vars: &[(&str, &str)]) -> Server {
 }
 
 /// Runs `command` (a `serve`) with its output collected, once it says where it listens.
-fn started(mut command: Command) -> Server {
+pub fn started(mut command: Command) -> Server {
     let mut child = Reaped(
         command
             .stdout(Stdio::piped())
