@@ -8,7 +8,9 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use common::admin::{assert_no_secret, count, eventually, get, metrics, post, start, WRONG_SECRET};
+use common::admin::{
+    assert_no_secret, count, eventually, get, metrics, post, start, start_on, WRONG_SECRET,
+};
 use common::process::BIN;
 use common::{temp_dir, SECRET};
 use serde_json::Value;
@@ -196,4 +198,95 @@ fn the_admin_address_cannot_be_the_public_one() {
         "{stderr}"
     );
     assert!(!Path::new(&dir.join("inbox.sqlite")).exists());
+}
+
+/// A small tmpfs mounted for the test's life (root only).
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_answers_503_while_the_disk_is_full_and_200_once_space_returns() {
+    if !is_root() {
+        eprintln!("skipped: mounting a small filesystem to fill needs root");
+        return;
+    }
+    let dir = temp_dir("admin-full");
+    let disk = dir.join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(&disk)
+        .status()
+        .unwrap();
+    assert!(mounted.success(), "mount a tmpfs");
+    let _mounted = Mounted(disk.clone());
+    let server = start_on(&dir, &disk.join("inbox.sqlite"), &[], true);
+    let client = reqwest::Client::new();
+    let readyz = format!("{}readyz", server.admin);
+    assert_eq!(get(&client, &readyz).await.0, 200);
+    let filler = disk.join("filler");
+    {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        for _ in 0..128 {
+            if file
+                .write_all(&block)
+                .and_then(|()| file.sync_all())
+                .is_err()
+            {
+                break;
+            }
+        }
+    }
+    let json = "application/json";
+    let mut refused = None;
+    for n in 0..3000 {
+        let body = common::event(&format!("F{n}"), &format!("E-full-{n}"));
+        match post(&client, &server.url, json, body).await {
+            200 => {}
+            503 => {
+                refused = Some(n);
+                break;
+            }
+            other => panic!("delivery {n}: {other}"),
+        }
+    }
+    assert!(refused.is_some(), "a full disk refuses deliveries");
+    assert_eq!(get(&client, &readyz).await.0, 503);
+    assert_eq!(
+        get(&client, &format!("{}healthz", server.admin)).await.0,
+        200
+    );
+    let failed = format!("{}{{operation=\"store\"}}", names::STORAGE_ERRORS_TOTAL);
+    assert!(count(&metrics(&client, &server.admin).await, &failed) >= 1.0);
+    std::fs::remove_file(&filler).unwrap();
+    let (client2, readyz2) = (client.clone(), readyz.clone());
+    let ready_again = eventually(move || {
+        let (client, readyz) = (client2.clone(), readyz2.clone());
+        async move { get(&client, &readyz).await.0 == 200 }
+    })
+    .await;
+    assert!(ready_again, "ready again once space returned");
+    let lines = server.json_lines();
+    assert!(
+        lines.iter().any(|l| l["level"] == "ERROR"
+            && l["message"]
+                .as_str()
+                .unwrap()
+                .contains("cannot store a delivery")),
+        "{lines:?}"
+    );
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }

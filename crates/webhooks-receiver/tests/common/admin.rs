@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -51,6 +52,11 @@ pub fn url_after(line: &str, marker: &str) -> Option<String> {
 /// `read_stdout` false, its stdout is a pipe closed at once (each handler attempt fails).
 pub fn start(test: &str, extra: &[&str], read_stdout: bool) -> Admin {
     let dir = temp_dir(test);
+    start_on(&dir, &dir.join("inbox.sqlite"), extra, read_stdout)
+}
+
+/// [`start`] with the SQLite inbox `db`, the secrets file written in `dir`.
+pub fn start_on(dir: &Path, db: &Path, extra: &[&str], read_stdout: bool) -> Admin {
     let secrets = dir.join("secrets");
     std::fs::write(&secrets, format!("{SECRET}\n")).unwrap();
     let mut command = Command::new(BIN);
@@ -65,7 +71,7 @@ pub fn start(test: &str, extra: &[&str], read_stdout: bool) -> Admin {
         .args(["--api-version", super::oldest().name(), "--secret-key-file"])
         .arg(&secrets)
         .arg("--db")
-        .arg(dir.join("inbox.sqlite"))
+        .arg(db)
         .args(extra)
         .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
