@@ -1,0 +1,179 @@
+//! The receiver's handler per action: for every version, a trait with one method per action
+//! (payload typed, default "accept, do nothing") and the adapter that makes an implementor the
+//! receiver's `Handler`.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::render::{ident, pascal, render};
+use super::versions::role;
+use super::Files;
+use crate::layout::{self, Version, VERSIONS};
+use crate::schema::{ActionSchema, SchemaError, SchemaSet};
+
+/// The method every trait has besides its actions' (an action of that name would clash).
+const UNKNOWN_METHOD: &str = "on_unknown";
+
+/// A module per version (from the actions of the schemas it uses) and the `mod.rs` listing
+/// them. `sets` holds the schemas of every version that has its own.
+pub fn generate(sets: &[(Version, SchemaSet)]) -> Result<Files, SchemaError> {
+    let mut files = Files::new();
+    for &version in VERSIONS {
+        let schemas = version.schemas_of();
+        let set = sets
+            .iter()
+            .find(|(v, _)| *v == schemas)
+            .map(|(_, set)| set)
+            .ok_or_else(|| SchemaError {
+                file: version.schemas(),
+                pointer: String::new(),
+                message: format!("no schemas loaded for v{}", schemas.name()),
+            })?;
+        let actions = set.actions()?;
+        files.push((version.receiver_handlers(), module(version, &actions)?));
+    }
+    let modules: Vec<Ident> = VERSIONS.iter().map(|v| ident(&v.module())).collect();
+    let tokens = quote! { #( pub mod #modules; )* };
+    files.push((
+        format!("{}/mod.rs", layout::RECEIVER_HANDLERS_DIR),
+        render(
+            "handlers/mod.rs",
+            layout::SCHEMAS_DIR,
+            "The handler traits of the API versions, one module per version, each re-exported at \
+             the crate root (`webhooks_receiver::v3_6`).",
+            tokens,
+        )?,
+    ));
+    Ok(files)
+}
+
+/// The method name of an action: the action's name, which must be a Rust identifier other
+/// than a keyword and [`UNKNOWN_METHOD`].
+fn method(version: Version, action: &ActionSchema) -> Result<Ident, SchemaError> {
+    let error = |why: &str| SchemaError {
+        file: format!("{}/actions/{}.json", version.schemas(), action.name),
+        pointer: "/properties/action/const".to_owned(),
+        message: format!(
+            "action `{}` cannot name a handler method: {why}",
+            action.name
+        ),
+    };
+    if action.name == UNKNOWN_METHOD {
+        return Err(error("the handler traits have a method of that name"));
+    }
+    match syn::parse_str::<Ident>(&action.name) {
+        Ok(name) if name == action.name.as_str() => Ok(name),
+        _ => Err(error("not a Rust identifier (or a keyword)")),
+    }
+}
+
+/// The module of one version: `ActionHandler` and `PerAction`.
+fn module(version: Version, actions: &[ActionSchema]) -> Result<String, SchemaError> {
+    let name = version.name();
+    let types = ident(&version.module());
+    let shared = ident(&version.schemas_of().variant());
+    let methods: Vec<Ident> = actions
+        .iter()
+        .map(|a| method(version, a))
+        .collect::<Result<_, _>>()?;
+    let variants: Vec<Ident> = actions.iter().map(|a| ident(&pascal(&a.name))).collect();
+    let payloads: Vec<Ident> = actions.iter().map(|a| ident(&a.payload)).collect();
+    let docs: Vec<TokenStream> = actions
+        .iter()
+        .map(|a| {
+            let summary = format!(" {}", a.description);
+            let default = format!(" `{}`. By default accepted, doing nothing.", a.name);
+            quote! { #[doc = #summary] #[doc = ""] #[doc = #default] }
+        })
+        .collect();
+    let trait_doc = format!(
+        " The application's side of a receiver of API v{name}, one method per action: each \
+         gets the action's payload, typed, and the [`Delivery`]; each defaults to \"accept, do \
+         nothing\", so that an implementation overrides only the actions it handles."
+    );
+    let adapter_doc = format!(
+        " Runs an [`ActionHandler`] as the receiver's [`Handler`](crate::Handler), for a \
+         receiver of API v{name} (or of a version whose webhooks are v{name}'s): \
+         `receiver.spawn_worker(PerAction(handler))`."
+    );
+    let mismatch = format!(
+        "the handler of API v{name} got a webhook parsed under a version with other types \
+         (action `{{}}`): give the receiver the handler of its version"
+    );
+    let tokens = quote! {
+        use std::future::Future;
+
+        use webhooks_types::#types as types;
+        use webhooks_types::AnyWebhook;
+
+        use crate::{Delivery, HandlerError};
+
+        #[doc = #trait_doc]
+        ///
+        /// Each method is called at least once per stored delivery of its action, in arrival
+        /// order within a chat; an `Err` is retried with backoff, then kept as a dead letter.
+        /// The rest of the envelope (`organization_id`, `additional_data`) is in
+        /// [`Delivery::body`], as stored (without the secret).
+        pub trait ActionHandler: Send + Sync + 'static {
+            #(
+                #docs
+                fn #methods(
+                    &self,
+                    payload: types::#payloads,
+                    delivery: &Delivery,
+                ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+                    let _ = (payload, delivery);
+                    async { Ok(()) }
+                }
+            )*
+
+            /// A delivery of an action this API version does not define (stored and
+            /// acknowledged, since retrying it cannot help), or one the typed parse cannot
+            /// read. By default accepted, doing nothing.
+            fn on_unknown(
+                &self,
+                delivery: &Delivery,
+            ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+                let _ = delivery;
+                async { Ok(()) }
+            }
+        }
+
+        #[doc = #adapter_doc]
+        ///
+        /// A webhook parsed under a version whose types differ fails (and so becomes a dead
+        /// letter after its retries): the receiver was given the handler of another version.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct PerAction<H>(pub H);
+
+        impl<H: ActionHandler> crate::Handler for PerAction<H> {
+            async fn handle(&self, webhook: AnyWebhook, delivery: &Delivery) -> Result<(), HandlerError> {
+                #[allow(unreachable_patterns)]
+                let webhook = match webhook {
+                    AnyWebhook::#shared(webhook) => webhook,
+                    other => return Err(HandlerError::new(format!(#mismatch, other.action_name()))),
+                };
+                match webhook.payload {
+                    #( types::Payload::#variants(payload) => self.0.#methods(*payload, delivery).await, )*
+                    types::Payload::Unknown { .. } => self.0.on_unknown(delivery).await,
+                }
+            }
+
+            fn on_unknown(&self, delivery: &Delivery) -> impl Future<Output = Result<(), HandlerError>> + Send {
+                self.0.on_unknown(delivery)
+            }
+        }
+    };
+    let doc = format!(
+        "The handler per action of API v{name}{}: [`ActionHandler`], one method per action of \
+         `{}/`, and [`PerAction`], which runs it in the receiver's worker.",
+        role(version),
+        version.schemas()
+    );
+    render(
+        &format!("handlers/{}.rs", version.module()),
+        &version.schemas(),
+        &doc,
+        tokens,
+    )
+}
