@@ -24,6 +24,8 @@ mod generated {
     pub mod identity;
 }
 mod handler;
+#[cfg(test)]
+mod handler_samples;
 mod identity;
 pub mod inbox;
 mod secrets;

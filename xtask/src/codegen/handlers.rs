@@ -77,6 +77,8 @@ fn module(version: Version, actions: &[ActionSchema]) -> Result<String, SchemaEr
         .map(|a| method(version, a))
         .collect::<Result<_, _>>()?;
     let variants: Vec<Ident> = actions.iter().map(|a| ident(&pascal(&a.name))).collect();
+    let names: Vec<&String> = actions.iter().map(|a| &a.name).collect();
+    let api_version = ident(&version.variant());
     let payloads: Vec<Ident> = actions.iter().map(|a| ident(&a.payload)).collect();
     let docs: Vec<TokenStream> = actions
         .iter()
@@ -161,6 +163,76 @@ fn module(version: Version, actions: &[ActionSchema]) -> Result<String, SchemaEr
 
             fn on_unknown(&self, delivery: &Delivery) -> impl Future<Output = Result<(), HandlerError>> + Send {
                 self.0.on_unknown(delivery)
+            }
+        }
+
+        #[cfg(test)]
+        mod tests {
+            use std::collections::BTreeSet;
+            use std::sync::Mutex;
+
+            use super::*;
+            use crate::handler_samples::{deliveries, UNKNOWN_ACTION};
+            use crate::{ApiVersion, Handler};
+
+            /// Records the method each delivery reached.
+            #[derive(Default)]
+            struct Calls(Mutex<Vec<&'static str>>);
+
+            impl Calls {
+                fn call(&self, method: &'static str) -> Result<(), HandlerError> {
+                    self.0.lock().map_err(|_| HandlerError::new("poisoned"))?.push(method);
+                    Ok(())
+                }
+
+                fn take(&self) -> Vec<&'static str> {
+                    std::mem::take(&mut *self.0.lock().expect("not poisoned"))
+                }
+            }
+
+            impl ActionHandler for Calls {
+                #(
+                    async fn #methods(&self, _: types::#payloads, _: &Delivery) -> Result<(), HandlerError> {
+                        self.call(#names)
+                    }
+                )*
+
+                async fn on_unknown(&self, _: &Delivery) -> Result<(), HandlerError> {
+                    self.call(#UNKNOWN_METHOD)
+                }
+            }
+
+            /// Keeps every default.
+            struct Defaults;
+
+            impl ActionHandler for Defaults {}
+
+            #[tokio::test]
+            async fn each_action_reaches_its_own_method_and_the_defaults_accept() {
+                let calls = PerAction(Calls::default());
+                let mut reached = BTreeSet::new();
+                for (webhook, delivery) in deliveries(ApiVersion::#api_version) {
+                    let outcome = PerAction(Defaults).handle(webhook.clone(), &delivery).await;
+                    assert_eq!(outcome, Ok(()), "{}", delivery.action);
+                    assert_eq!(PerAction(Defaults).on_unknown(&delivery).await, Ok(()));
+                    calls.handle(webhook, &delivery).await.expect("recorded");
+                    let expected = if delivery.action == UNKNOWN_ACTION {
+                        #UNKNOWN_METHOD
+                    } else {
+                        delivery.action.as_str()
+                    };
+                    assert_eq!(calls.0.take(), [expected]);
+                    calls.on_unknown(&delivery).await.expect("recorded");
+                    assert_eq!(calls.0.take(), [#UNKNOWN_METHOD]);
+                    reached.insert(expected.to_owned());
+                }
+                let mut every: BTreeSet<String> = ApiVersion::#api_version
+                    .action_names()
+                    .iter()
+                    .map(|name| (*name).to_owned())
+                    .collect();
+                every.insert(#UNKNOWN_METHOD.to_owned());
+                assert_eq!(reached, every, "a sample reaches every method");
             }
         }
     };

@@ -593,3 +593,324 @@ impl<H: ActionHandler> crate::Handler for PerAction<H> {
         self.0.on_unknown(delivery)
     }
 }
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+    use super::*;
+    use crate::handler_samples::{deliveries, UNKNOWN_ACTION};
+    use crate::{ApiVersion, Handler};
+    /// Records the method each delivery reached.
+    #[derive(Default)]
+    struct Calls(Mutex<Vec<&'static str>>);
+    impl Calls {
+        fn call(&self, method: &'static str) -> Result<(), HandlerError> {
+            self.0.lock().map_err(|_| HandlerError::new("poisoned"))?.push(method);
+            Ok(())
+        }
+        fn take(&self) -> Vec<&'static str> {
+            std::mem::take(&mut *self.0.lock().expect("not poisoned"))
+        }
+    }
+    impl ActionHandler for Calls {
+        async fn incoming_chat(
+            &self,
+            _: types::IncomingChatPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("incoming_chat")
+        }
+        async fn chat_deactivated(
+            &self,
+            _: types::ChatDeactivatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("chat_deactivated")
+        }
+        async fn chat_access_updated(
+            &self,
+            _: types::ChatAccessUpdatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("chat_access_updated")
+        }
+        async fn chat_transferred(
+            &self,
+            _: types::ChatTransferredPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("chat_transferred")
+        }
+        async fn user_added_to_chat(
+            &self,
+            _: types::UserAddedToChatPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("user_added_to_chat")
+        }
+        async fn user_removed_from_chat(
+            &self,
+            _: types::UserRemovedFromChatPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("user_removed_from_chat")
+        }
+        async fn incoming_event(
+            &self,
+            _: types::IncomingEventPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("incoming_event")
+        }
+        async fn event_deleted(
+            &self,
+            _: types::EventDeletedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("event_deleted")
+        }
+        async fn event_updated(
+            &self,
+            _: types::EventUpdatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("event_updated")
+        }
+        async fn incoming_rich_message_postback(
+            &self,
+            _: types::IncomingRichMessagePostbackPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("incoming_rich_message_postback")
+        }
+        async fn chat_properties_updated(
+            &self,
+            _: types::ChatPropertiesUpdatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("chat_properties_updated")
+        }
+        async fn chat_properties_deleted(
+            &self,
+            _: types::ChatPropertiesDeletedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("chat_properties_deleted")
+        }
+        async fn thread_properties_updated(
+            &self,
+            _: types::ThreadPropertiesUpdatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("thread_properties_updated")
+        }
+        async fn thread_properties_deleted(
+            &self,
+            _: types::ThreadPropertiesDeletedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("thread_properties_deleted")
+        }
+        async fn event_properties_updated(
+            &self,
+            _: types::EventPropertiesUpdatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("event_properties_updated")
+        }
+        async fn event_properties_deleted(
+            &self,
+            _: types::EventPropertiesDeletedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("event_properties_deleted")
+        }
+        async fn thread_tagged(
+            &self,
+            _: types::ThreadTaggedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("thread_tagged")
+        }
+        async fn thread_untagged(
+            &self,
+            _: types::ThreadUntaggedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("thread_untagged")
+        }
+        async fn routing_status_set(
+            &self,
+            _: types::RoutingStatusSetPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("routing_status_set")
+        }
+        async fn customer_session_fields_updated(
+            &self,
+            _: types::CustomerSessionFieldsUpdatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("customer_session_fields_updated")
+        }
+        async fn agent_created(
+            &self,
+            _: types::AgentCreatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("agent_created")
+        }
+        async fn agent_approved(
+            &self,
+            _: types::AgentApprovedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("agent_approved")
+        }
+        async fn agent_updated(
+            &self,
+            _: types::AgentUpdatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("agent_updated")
+        }
+        async fn agent_suspended(
+            &self,
+            _: types::AgentSuspendedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("agent_suspended")
+        }
+        async fn agent_unsuspended(
+            &self,
+            _: types::AgentUnsuspendedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("agent_unsuspended")
+        }
+        async fn agent_deleted(
+            &self,
+            _: types::AgentDeletedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("agent_deleted")
+        }
+        async fn auto_accesses_updated(
+            &self,
+            _: types::AutoAccessesUpdatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("auto_accesses_updated")
+        }
+        async fn bot_created(
+            &self,
+            _: types::BotCreatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("bot_created")
+        }
+        async fn bot_updated(
+            &self,
+            _: types::BotUpdatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("bot_updated")
+        }
+        async fn bot_deleted(
+            &self,
+            _: types::BotDeletedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("bot_deleted")
+        }
+        async fn group_created(
+            &self,
+            _: types::GroupCreatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("group_created")
+        }
+        async fn group_deleted(
+            &self,
+            _: types::GroupDeletedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("group_deleted")
+        }
+        async fn group_updated(
+            &self,
+            _: types::GroupUpdatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("group_updated")
+        }
+        async fn tag_created(
+            &self,
+            _: types::TagCreatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("tag_created")
+        }
+        async fn tag_deleted(
+            &self,
+            _: types::TagDeletedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("tag_deleted")
+        }
+        async fn tag_updated(
+            &self,
+            _: types::TagUpdatedPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("tag_updated")
+        }
+        async fn events_marked_as_seen(
+            &self,
+            _: types::EventsMarkedAsSeenPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("events_marked_as_seen")
+        }
+        async fn thread_summary_set(
+            &self,
+            _: types::ThreadSummarySetPayload,
+            _: &Delivery,
+        ) -> Result<(), HandlerError> {
+            self.call("thread_summary_set")
+        }
+        async fn on_unknown(&self, _: &Delivery) -> Result<(), HandlerError> {
+            self.call("on_unknown")
+        }
+    }
+    /// Keeps every default.
+    struct Defaults;
+    impl ActionHandler for Defaults {}
+    #[tokio::test]
+    async fn each_action_reaches_its_own_method_and_the_defaults_accept() {
+        let calls = PerAction(Calls::default());
+        let mut reached = BTreeSet::new();
+        for (webhook, delivery) in deliveries(ApiVersion::V3_7) {
+            let outcome = PerAction(Defaults).handle(webhook.clone(), &delivery).await;
+            assert_eq!(outcome, Ok(()), "{}", delivery.action);
+            assert_eq!(PerAction(Defaults).on_unknown(& delivery). await, Ok(()));
+            calls.handle(webhook, &delivery).await.expect("recorded");
+            let expected = if delivery.action == UNKNOWN_ACTION {
+                "on_unknown"
+            } else {
+                delivery.action.as_str()
+            };
+            assert_eq!(calls.0.take(), [expected]);
+            calls.on_unknown(&delivery).await.expect("recorded");
+            assert_eq!(calls.0.take(), ["on_unknown"]);
+            reached.insert(expected.to_owned());
+        }
+        let mut every: BTreeSet<String> = ApiVersion::V3_7
+            .action_names()
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect();
+        every.insert("on_unknown".to_owned());
+        assert_eq!(reached, every, "a sample reaches every method");
+    }
+}
