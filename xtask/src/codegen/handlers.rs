@@ -249,3 +249,54 @@ fn module(version: Version, actions: &[ActionSchema]) -> Result<String, SchemaEr
         tokens,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(name: &str) -> ActionSchema {
+        ActionSchema {
+            name: name.to_owned(),
+            group: "Chats".to_owned(),
+            description: "Something happened.".to_owned(),
+            payload: "SomethingPayload".to_owned(),
+            additional_data_required: true,
+        }
+    }
+
+    #[test]
+    fn an_action_names_a_method_only_when_it_is_an_identifier_of_its_own() {
+        let version = VERSIONS[0];
+        assert!(method(version, &action("incoming_chat")).is_ok_and(|m| m == "incoming_chat"));
+        for bad in [
+            "on_unknown",
+            "type",
+            "chat-closed",
+            "2fa_enabled",
+            "a b",
+            "",
+        ] {
+            let e = method(version, &action(bad)).expect_err(bad);
+            assert!(e.message.contains("cannot name a handler method"), "{e}");
+            assert!(e.file.ends_with(&format!("/actions/{bad}.json")), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_module_holds_a_method_per_action_and_the_adapter() {
+        let version = layout::STABLE;
+        let text =
+            module(version, &[action("thing_done"), action("thing_undone")]).expect("renders");
+        assert!(text.starts_with(super::super::render::HEADER));
+        for expected in [
+            "fn thing_done(",
+            "fn thing_undone(",
+            "fn on_unknown(",
+            "pub struct PerAction<H>(pub H);",
+            "types::Payload::ThingUndone(payload) => {",
+            &format!("use webhooks_types::{} as types;", version.module()),
+        ] {
+            assert!(text.contains(expected), "{expected}\n{text}");
+        }
+    }
+}
