@@ -50,6 +50,7 @@ pub use secrets::{SecretKeys, SecretsError};
 pub use server::{
     Receiver, ReceiverConfig, ReceiverError, DEFAULT_BODY_LIMIT, DEFAULT_REDELIVERY_WINDOW,
 };
+pub use transport::ServeOptions;
 pub use version::identity;
 pub use webhooks_types::{AnyWebhook, ApiVersion, UnknownVersion};
 pub use worker::{now_ms, prune, RetryPolicy, WorkerOptions, DEFAULT_RETAIN_HANDLED};
