@@ -19,6 +19,7 @@ use crate::{
 
 mod color;
 mod duration;
+mod nats;
 mod progress;
 mod secret;
 mod send;
@@ -120,6 +121,8 @@ struct ServeArgs {
     /// handled wait this long before this or another receiver takes them over.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration::parse)]
     lease: Duration,
+    #[command(flatten)]
+    nats: nats::NatsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -288,12 +291,17 @@ async fn serve(args: ServeArgs, secret: Option<Source>) -> Result<(), Failure> {
         retain_handled: args.retain_handled.0,
         ..WorkerOptions::default()
     };
+    let nats = args.nats.destination(args.api_version, args.lease).await?;
+    let handler = nats::PublishThen {
+        nats,
+        then: PrintDeliveries,
+    };
     match &args.store.postgres {
         Some(url) => {
             let inbox = PostgresInbox::connect(url)
                 .await
                 .map_err(|e| Failure::io(format!("cannot open the PostgreSQL inbox: {e}")))?;
-            run_server(args.listen, config, inbox).await
+            run_server(args.listen, config, inbox, handler).await
         }
         None => {
             let inbox = SqliteInbox::open(&args.store.db).map_err(|e| {
@@ -302,15 +310,16 @@ async fn serve(args: ServeArgs, secret: Option<Source>) -> Result<(), Failure> {
                     args.store.db.display()
                 ))
             })?;
-            run_server(args.listen, config, inbox).await
+            run_server(args.listen, config, inbox, handler).await
         }
     }
 }
 
-async fn run_server<I: Inbox>(
+async fn run_server<I: Inbox, H: Handler>(
     listen: SocketAddr,
     config: ReceiverConfig,
     inbox: I,
+    handler: H,
 ) -> Result<(), Failure> {
     let receiver = Receiver::new(config, inbox).map_err(|e| Failure::io(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -319,7 +328,7 @@ async fn run_server<I: Inbox>(
     let local = listener
         .local_addr()
         .map_err(|e| Failure::io(format!("cannot listen on {listen}: {e}")))?;
-    let worker = receiver.spawn_worker(PrintDeliveries);
+    let worker = receiver.spawn_worker(handler);
     eprintln!("webhooks-receiver: listening on http://{local}/");
     let served = axum::serve(listener, receiver.router())
         .with_graceful_shutdown(async {

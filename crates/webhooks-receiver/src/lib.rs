@@ -24,6 +24,7 @@ mod generated {
 mod handler;
 mod identity;
 pub mod inbox;
+pub mod nats;
 mod secrets;
 mod server;
 mod version;
