@@ -14,4 +14,4 @@ postgres_start postgres-test
 
 # `--workspace`, as the README's test command: the same features, so the dependencies built for
 # it are reused instead of built again.
-cargo test --workspace --test postgres --test postgres_serve --locked "$@" -- --nocapture
+cargo test --workspace --test postgres --test postgres_serve --test forward --locked "$@" -- --nocapture

@@ -11,7 +11,8 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::json;
 use webhooks_validate::cli::ColorWhen;
 
-use crate::inbox::{state, Inbox, PostgresInbox, SqliteInbox};
+use crate::forward::{ForwardOptions, Forwarding};
+use crate::inbox::{state, ForwardInbox, PostgresInbox, SqliteInbox};
 use crate::{
     now_ms, ApiVersion, Delivery, Handler, HandlerError, Receiver, ReceiverConfig, RetryPolicy,
     WorkerOptions,
@@ -19,6 +20,7 @@ use crate::{
 
 mod color;
 mod duration;
+mod forward;
 mod nats;
 mod progress;
 mod secret;
@@ -56,8 +58,8 @@ enum Command {
     Serve(ServeArgs),
     /// Post samples to a receiver (secret filled in) and print each status.
     Send(send::SendArgs),
-    /// List the dead letters of an inbox as NDJSON.
-    Dead(StoreArgs),
+    /// List the dead letters of an inbox as NDJSON (with --destination, the dead forwards).
+    Dead(DeadArgs),
     /// Put dead letters back into the inbox to be handled again.
     Redrive(RedriveArgs),
     /// Delete handled deliveries older than a retention (`serve` does it every 10 minutes);
@@ -122,7 +124,20 @@ struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration::parse)]
     lease: Duration,
     #[command(flatten)]
-    nats: nats::NatsArgs,
+    forward: forward::ForwardArgs,
+    #[command(flatten)]
+    nats: Box<nats::NatsArgs>,
+}
+
+/// `dead`'s arguments.
+#[derive(Debug, Args)]
+struct DeadArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// List the dead forwards to this destination (a `--forward` URL) instead of the
+    /// handler's dead letters; `all` for every destination's.
+    #[arg(long, value_name = "URL")]
+    destination: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -136,7 +151,7 @@ struct PruneArgs {
 }
 
 /// What `dead`, `redrive` and `prune` do with an inbox.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Inspect {
     /// List the dead letters.
     Dead,
@@ -144,6 +159,10 @@ enum Inspect {
     Redrive(Option<i64>),
     /// Delete what was handled before this time (milliseconds since the epoch).
     Prune(i64),
+    /// List the dead forwards of a destination (of every destination when `None`).
+    DeadForwards(Option<String>),
+    /// Re-drive a destination's dead forward of one delivery, or all of them.
+    RedriveForwards(String, Option<i64>),
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +171,10 @@ struct RedriveArgs {
     store: StoreArgs,
     #[command(flatten)]
     which: DeadLetters,
+    /// Re-drive the dead forwards to this destination (a `--forward` URL; `--id` is then a
+    /// delivery's id) instead of the handler's dead letters.
+    #[arg(long, value_name = "URL")]
+    destination: Option<String>,
 }
 
 /// The dead letters `redrive` puts back: one of `--id` and `--all`.
@@ -217,9 +240,20 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve(args, secret).await,
             Command::Send(args) => send::run(args, secret, colours.stderr).await,
-            Command::Dead(args) => with_inbox(&args, Inspect::Dead).await,
+            Command::Dead(args) => {
+                let action = match args.destination.as_deref() {
+                    None => Inspect::Dead,
+                    Some("all") => Inspect::DeadForwards(None),
+                    Some(d) => Inspect::DeadForwards(Some(forward::destination_key(d))),
+                };
+                with_inbox(&args.store, action).await
+            }
             Command::Redrive(args) => {
-                with_inbox(&args.store, Inspect::Redrive(args.which.id)).await
+                let action = match args.destination.as_deref() {
+                    None => Inspect::Redrive(args.which.id),
+                    Some(d) => Inspect::RedriveForwards(forward::destination_key(d), args.which.id),
+                };
+                with_inbox(&args.store, action).await
             }
             Command::Prune(args) => match prune_before(args.retain_handled) {
                 Ok(before) => with_inbox(&args.store, Inspect::Prune(before)).await,
@@ -291,35 +325,45 @@ async fn serve(args: ServeArgs, secret: Option<Source>) -> Result<(), Failure> {
         retain_handled: args.retain_handled.0,
         ..WorkerOptions::default()
     };
-    let nats = args.nats.destination(args.api_version, args.lease).await?;
-    let handler = nats::PublishThen {
-        nats,
-        then: PrintDeliveries,
-    };
+    let mut forwarding = args.forward.forwarding()?;
+    if let Some(nats) = args
+        .nats
+        .destination(args.api_version, &forwarding.1)
+        .await?
+    {
+        forwarding.0.push(crate::forward::Target {
+            destination: crate::forward::AnyDestination::Nats(Box::new(nats)),
+            actions: None,
+        });
+    }
+    let routes = forwarding.0.routes();
     match &args.store.postgres {
         Some(url) => {
             let inbox = PostgresInbox::connect(url)
                 .await
-                .map_err(|e| Failure::io(format!("cannot open the PostgreSQL inbox: {e}")))?;
-            run_server(args.listen, config, inbox, handler).await
+                .map_err(|e| Failure::io(format!("cannot open the PostgreSQL inbox: {e}")))?
+                .with_routes(routes);
+            run_server(args.listen, config, inbox, forwarding).await
         }
         None => {
-            let inbox = SqliteInbox::open(&args.store.db).map_err(|e| {
-                Failure::io(format!(
-                    "cannot open the inbox {}: {e}",
-                    args.store.db.display()
-                ))
-            })?;
-            run_server(args.listen, config, inbox, handler).await
+            let inbox = SqliteInbox::open(&args.store.db)
+                .map_err(|e| {
+                    Failure::io(format!(
+                        "cannot open the inbox {}: {e}",
+                        args.store.db.display()
+                    ))
+                })?
+                .with_routes(routes);
+            run_server(args.listen, config, inbox, forwarding).await
         }
     }
 }
 
-async fn run_server<I: Inbox, H: Handler>(
+async fn run_server<I: ForwardInbox>(
     listen: SocketAddr,
     config: ReceiverConfig,
     inbox: I,
-    handler: H,
+    (forwarding, forward_options): (Forwarding, ForwardOptions),
 ) -> Result<(), Failure> {
     let receiver = Receiver::new(config, inbox).map_err(|e| Failure::io(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -328,7 +372,8 @@ async fn run_server<I: Inbox, H: Handler>(
     let local = listener
         .local_addr()
         .map_err(|e| Failure::io(format!("cannot listen on {listen}: {e}")))?;
-    let worker = receiver.spawn_worker(handler);
+    let worker = receiver.spawn_worker(PrintDeliveries);
+    let forwarders = forwarding.spawn(std::sync::Arc::clone(receiver.inbox()), forward_options);
     eprintln!("webhooks-receiver: listening on http://{local}/");
     let served = axum::serve(listener, receiver.router())
         .with_graceful_shutdown(async {
@@ -339,6 +384,7 @@ async fn run_server<I: Inbox, H: Handler>(
         })
         .await;
     worker.abort();
+    forwarders.iter().for_each(|f| f.abort());
     served.map_err(|e| Failure::io(format!("the server stopped: {e}")))
 }
 
@@ -376,7 +422,7 @@ async fn with_inbox(store: &StoreArgs, action: Inspect) -> Result<(), Failure> {
     }
 }
 
-async fn inspect<I: Inbox>(inbox: &I, action: Inspect) -> Result<(), Failure> {
+async fn inspect<I: ForwardInbox>(inbox: &I, action: Inspect) -> Result<(), Failure> {
     let storage = |e: crate::InboxError| Failure::io(e.to_string());
     match action {
         Inspect::Dead => {
@@ -393,6 +439,33 @@ async fn inspect<I: Inbox>(inbox: &I, action: Inspect) -> Result<(), Failure> {
             let n = crate::prune(inbox, before).await.map_err(storage)?;
             println!("pruned: {n}");
             Ok(())
+        }
+        Inspect::DeadForwards(destination) => {
+            let rows = inbox
+                .dead_forwards(destination.as_deref(), usize::MAX)
+                .await
+                .map_err(storage)?;
+            let mut out = std::io::stdout().lock();
+            for row in rows {
+                let line = json!({"id": row.delivery_id, "destination": row.destination,
+                    "action": row.action, "state": row.state, "attempts": row.attempts,
+                    "last_error": row.last_error});
+                writeln!(out, "{line}").map_err(|e| Failure::io(e.to_string()))?;
+            }
+            Ok(())
+        }
+        Inspect::RedriveForwards(destination, id) => {
+            let n = inbox
+                .redrive_forwards(&destination, id, now_ms())
+                .await
+                .map_err(storage)?;
+            println!("re-driven: {n}");
+            match (id, n) {
+                (Some(id), 0) => Err(Failure::input(format!(
+                    "no dead forward of delivery {id} to {destination}"
+                ))),
+                _ => Ok(()),
+            }
         }
         Inspect::Redrive(id) => {
             let n = inbox.redrive(id, now_ms()).await.map_err(storage)?;

@@ -15,8 +15,9 @@ use common::nats::{by_id, stored_body, Nats};
 use common::process::{files, postgres, serve, sqlite, Server, BIN};
 use common::{fresh_database, oldest, post, with_secret, SECRET};
 use serde_json::Value;
-use webhooks_receiver::nats::{NatsDestination, NatsOptions};
-use webhooks_receiver::{Delivery, Inbox, PostgresInbox};
+use webhooks_receiver::forward::{Message, NatsDestination, NatsOptions};
+use webhooks_receiver::inbox::ForwardInbox;
+use webhooks_receiver::{Delivery, Inbox, PostgresInbox, SqliteInbox};
 
 /// The subject of `action` under the tests' version, written out: `livechat.v3_5.<action>`.
 fn subject_of(action: &str) -> String {
@@ -52,10 +53,11 @@ async fn post_all(url: &str, bodies: &[String]) {
     }
 }
 
-/// Checks that each line `serve` printed (a delivery handled, so published) is in the stream
-/// once, with its subject, `Nats-Msg-Id` and stored body, and that nothing else is; returns
-/// how many.
+/// Checks that each delivery `serve` printed (handled, so stored) is in the stream once, with
+/// its subject, `Nats-Msg-Id` (`msg_<instance>_<id>`) and stored body, and that nothing else
+/// is; returns how many.
 fn assert_published(
+    instance: &str,
     nats_messages: &[common::nats::Stored],
     lines: &[Value],
     stored: &HashMap<String, String>,
@@ -66,7 +68,7 @@ fn assert_published(
             line["id"].as_i64().unwrap(),
             line["body_sha256"].as_str().unwrap(),
         );
-        let msg_id = format!("{id}-{}", &sha[..16]);
+        let msg_id = format!("msg_{instance}_{id}");
         let Some(message) = messages.get(&msg_id) else {
             panic!("delivery {id} is not in the stream as {msg_id}");
         };
@@ -88,13 +90,23 @@ fn assert_published(
     lines.len()
 }
 
-/// How many of `posted` deliveries the SQLite inbox `db` stored, once it handled them all:
-/// the samples repeat some event keys, and the keyed event is posted twice.
-async fn stored_count(db: &std::path::Path, posted: usize) -> usize {
-    let inbox = webhooks_receiver::SqliteInbox::open(db).unwrap();
-    let stats = common::drained(&inbox).await;
+/// How many of `posted` deliveries `inbox` stored, once it handled them all and forwarded
+/// them all to the stream (the samples repeat some event keys, and the keyed event is posted
+/// twice).
+async fn forwarded<I: ForwardInbox>(inbox: &I, nats: &Nats, posted: usize) -> usize {
+    let stats = common::drained(inbox).await;
     assert_eq!(stats.done + stats.duplicates, posted as u64, "{stats:?}");
     assert!(stats.duplicates >= 1, "{stats:?}");
+    let key = NatsDestination::key_of(&nats.stream);
+    let all =
+        common::poll(|| async { (inbox.pending_forwards(&key).await.unwrap() == 0).then_some(()) })
+            .await;
+    assert!(all.is_some(), "forwards to {key} still waiting");
+    assert!(inbox
+        .dead_forwards(Some(&key), 10)
+        .await
+        .unwrap()
+        .is_empty());
     usize::try_from(stats.done).unwrap()
 }
 
@@ -115,16 +127,16 @@ async fn each_stored_delivery_is_in_the_stream_once_with_its_subject_id_and_body
     let mut server = serve_sqlite(&nats, &files);
     let (posted, stored) = bodies();
     post_all(&server.url, &posted).await;
-    let expected = stored_count(&files.db, posted.len()).await;
+    let inbox = SqliteInbox::open(&files.db).unwrap();
+    let expected = forwarded(&inbox, &nats, posted.len()).await;
     common::until(|| server.lines.lock().unwrap().len() >= expected).await;
-    nats.until_count(expected as u64).await;
     let (config, count) = nats.info().await.unwrap();
     server.kill();
     assert_eq!(config.subjects, vec!["livechat.>".to_owned()]);
     assert_eq!(config.duplicate_window, Duration::from_secs(600));
     let lines = server.lines.lock().unwrap().clone();
     assert_eq!(lines.len(), expected);
-    let n = assert_published(&nats.messages().await, &lines, &stored);
+    let n = assert_published(inbox.instance(), &nats.messages().await, &lines, &stored);
     assert_eq!(count, n as u64);
     eprintln!(
         "serve --nats: {} posted, {n} stored and in the stream once each",
@@ -141,38 +153,37 @@ async fn deliveries_published_again_after_a_lost_record_are_dropped_by_the_strea
     let mut first = serve_sqlite(&nats, &files);
     let (posted, stored) = bodies();
     post_all(&first.url, &posted).await;
-    let expected = stored_count(&files.db, posted.len()).await;
+    let inbox = SqliteInbox::open(&files.db).unwrap();
+    let expected = forwarded(&inbox, &nats, posted.len()).await;
     common::until(|| first.lines.lock().unwrap().len() >= expected).await;
     first.kill();
-    // A crash after the stream's acknowledgements and before their record: every delivery is
+    // A crash after the stream's acknowledgements and before their record: every forward is
     // waiting again, and the restarted receiver publishes each a second time.
     let db = rusqlite::Connection::open(&files.db).unwrap();
     let reset = db
         .execute(
-            "UPDATE inbox SET state = 'pending', handled_at_ms = NULL",
+            "UPDATE inbox_forward SET state = 'pending', forwarded_at_ms = NULL",
             [],
         )
         .unwrap();
     assert_eq!(reset, expected);
-    drop(db);
     let mut second = serve_sqlite(&nats, &files);
-    common::until(|| second.lines.lock().unwrap().len() >= expected).await;
+    forwarded(&inbox, &nats, posted.len()).await;
     second.kill();
-    let (again, first_lines) = (
-        second.lines.lock().unwrap().clone(),
-        first.lines.lock().unwrap().clone(),
+    let attempted: Vec<i64> = db
+        .prepare("SELECT attempts FROM inbox_forward")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(attempted.len(), expected);
+    assert!(
+        attempted.iter().all(|&a| a >= 2),
+        "each published again: {attempted:?}"
     );
-    let ids = |lines: &[Value]| {
-        let mut ids: Vec<i64> = lines.iter().map(|l| l["id"].as_i64().unwrap()).collect();
-        ids.sort_unstable();
-        ids
-    };
-    assert_eq!(
-        ids(&again),
-        ids(&first_lines),
-        "each delivery published again"
-    );
-    let n = assert_published(&nats.messages().await, &first_lines, &stored);
+    let lines = first.lines.lock().unwrap().clone();
+    let n = assert_published(inbox.instance(), &nats.messages().await, &lines, &stored);
     eprintln!("published twice, in the stream once: {n} deliveries");
 }
 
@@ -187,19 +198,22 @@ async fn the_destination_creates_the_stream_and_reports_a_duplicate() {
     };
     let destination = NatsDestination::connect(options, oldest()).await.unwrap();
     let body = with_secret(common::sample("incoming_event"), SECRET);
-    let delivery = |id| Delivery {
-        id,
-        webhook_id: String::new(),
-        action: "incoming_event".to_owned(),
-        body: stored_body(&body),
-        body_sha256: common::sha256_hex(body.as_bytes()),
-        attempt: 1,
-        possible_redelivery: false,
-        received_at_ms: 0,
+    let message = |id| Message {
+        id: format!("msg_test_{id}"),
+        delivery: Delivery {
+            id,
+            webhook_id: String::new(),
+            action: "incoming_event".to_owned(),
+            body: stored_body(&body),
+            body_sha256: common::sha256_hex(body.as_bytes()),
+            attempt: 1,
+            possible_redelivery: false,
+            received_at_ms: 0,
+        },
     };
-    let first = destination.publish(&delivery(41)).await.unwrap();
-    let again = destination.publish(&delivery(41)).await.unwrap();
-    let other = destination.publish(&delivery(42)).await.unwrap();
+    let first = destination.publish(&message(41)).await.unwrap();
+    let again = destination.publish(&message(41)).await.unwrap();
+    let other = destination.publish(&message(42)).await.unwrap();
     assert!(!first.duplicate && again.duplicate && !other.duplicate);
     assert_eq!(again.sequence, first.sequence);
     assert_eq!(other.sequence, first.sequence + 1);
@@ -208,6 +222,8 @@ async fn the_destination_creates_the_stream_and_reports_a_duplicate() {
         (config.duplicate_window, count),
         (Duration::from_secs(90), 2)
     );
+    let ids: Vec<String> = nats.messages().await.into_iter().map(|m| m.id).collect();
+    assert_eq!(ids, ["msg_test_41", "msg_test_42"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -224,9 +240,9 @@ async fn two_receivers_sharing_one_postgres_inbox_publish_each_delivery_once() {
     let mut servers = [serve(&args, &files.secrets), serve(&args, &files.secrets)];
     common::post_to_two("NATSTWO", [&servers[0].url, &servers[1].url]).await;
     let inbox = PostgresInbox::connect(&url).await.unwrap();
-    let stats = common::drained(&inbox).await;
+    assert_eq!(forwarded(&inbox, &nats, 240).await, 200);
+    let stats = inbox.stats().await.unwrap();
     assert_eq!((stats.done, stats.duplicates, stats.dead), (200, 40, 0));
-    nats.until_count(200).await;
     let total = || {
         servers
             .iter()
@@ -237,27 +253,32 @@ async fn two_receivers_sharing_one_postgres_inbox_publish_each_delivery_once() {
     for server in &mut servers {
         server.kill();
     }
-    let per_process: Vec<usize> = servers
-        .iter()
-        .map(|s| s.lines.lock().unwrap().len())
-        .collect();
     let mut lines = servers[0].lines.lock().unwrap().clone();
     lines.extend(servers[1].lines.lock().unwrap().iter().cloned());
-    let distinct = lines
-        .iter()
-        .map(|l| l["body_sha256"].as_str().unwrap().to_owned())
-        .collect::<std::collections::HashSet<_>>();
-    assert_eq!((lines.len(), distinct.len()), (200, 200), "{per_process:?}");
     // The bodies `post_to_two` posted.
     let bodies = (0..200).map(|i| common::event(&format!("NATSTWO{}", i % 7), &format!("E{i}")));
     let stored = bodies
         .map(|b| (common::sha256_hex(b.as_bytes()), stored_body(&b)))
         .collect();
+    let messages = nats.messages().await;
     assert_eq!(
-        assert_published(&nats.messages().await, &lines, &stored),
+        assert_published(inbox.instance(), &messages, &lines, &stored),
         200
     );
-    eprintln!("two receivers: published per process {per_process:?}, 200 in the stream once each");
+    // Attempts per forward: one each unless a publish failed and was retried.
+    let attempts = inbox
+        .client()
+        .query_one(
+            "SELECT COUNT(*), CAST(SUM(attempts) AS BIGINT) FROM webhook_inbox_forward",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (forwards, attempts): (i64, i64) = (attempts.get(0), attempts.get(1));
+    assert_eq!(forwards, 200);
+    eprintln!(
+        "two receivers: {forwards} forwards in {attempts} attempts, 200 in the stream once each"
+    );
 }
 
 #[tokio::test]
@@ -277,7 +298,7 @@ async fn bad_nats_arguments_are_usage_errors() {
                 "--nats-duplicate-window",
                 "30s",
             ][..],
-            "longer than --lease",
+            "longer than a forward's lease",
         ),
     ] {
         let out = Command::new(BIN)
@@ -294,7 +315,7 @@ async fn bad_nats_arguments_are_usage_errors() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_nats_server_that_is_down_delays_publishing_not_the_acknowledgement() {
+async fn a_nats_server_that_is_down_delays_publishing_not_the_acknowledgement_nor_the_handler() {
     // A port nothing listens on: bound, then released.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -317,18 +338,15 @@ async fn a_nats_server_that_is_down_delays_publishing_not_the_acknowledgement() 
     )
     .await;
     let took = started.elapsed();
+    // Handled meanwhile: the handler does not wait for destinations either.
+    common::until(|| server.lines.lock().unwrap().len() == 2).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     server.kill();
-    assert!(
-        server.lines.lock().unwrap().is_empty(),
-        "nothing handled while unpublished"
-    );
-    let stats = webhooks_receiver::SqliteInbox::open(&files.db)
-        .unwrap()
-        .stats()
-        .await
-        .unwrap();
-    assert_eq!(stats.done + stats.dead, 0, "{stats:?}");
-    assert_eq!(stats.pending + stats.running, 2, "{stats:?}");
+    // Within one attempt's timeout (10s): the answers did not wait for the stream.
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    let inbox = SqliteInbox::open(&files.db).unwrap();
+    let key = NatsDestination::key_of("DOWN");
+    assert_eq!(inbox.pending_forwards(&key).await.unwrap(), 2);
+    assert!(inbox.dead_forwards(None, 10).await.unwrap().is_empty());
     eprintln!("two deliveries acknowledged in {took:?} with the NATS server down");
 }

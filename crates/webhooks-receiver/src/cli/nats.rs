@@ -4,18 +4,20 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::nats::{check_stream_name, NatsDestination, NatsOptions};
-use crate::{AnyWebhook, ApiVersion, Delivery, Handler, HandlerError};
+use crate::forward::nats::check_stream_name;
+use crate::forward::{ForwardOptions, NatsDestination, NatsOptions};
+use crate::ApiVersion;
 
 use super::{duration, Failure};
 
 /// Where `serve` publishes what it stores.
 #[derive(Debug, Args)]
 pub(super) struct NatsArgs {
-    /// Publish each stored delivery, once stored, to this NATS server's JetStream
+    /// Publish each stored delivery to a stream of this NATS server's JetStream
     /// (`nats://host:port`; several separated by commas), on the subject
-    /// `livechat.v<major>_<minor>.<action>` with the header `Nats-Msg-Id`. Better given
-    /// through the environment when it holds credentials.
+    /// `livechat.v<major>_<minor>.<action>` with the header `Nats-Msg-Id` (the forwarded
+    /// message id), retried as --forward destinations are. Better given through the
+    /// environment when it holds credentials.
     #[arg(
         long,
         value_name = "URL",
@@ -30,7 +32,7 @@ pub(super) struct NatsArgs {
     nats_stream: Option<String>,
     /// The duplicate window of a stream `serve` creates: a delivery published again within it
     /// (after a crash between the stream's acknowledgement and its record) is dropped. Longer
-    /// than --lease.
+    /// than a forward's lease (60s, at least twice --forward-timeout).
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::parse)]
     nats_duplicate_window: Duration,
 }
@@ -43,22 +45,26 @@ fn parse_stream(text: &str) -> Result<String, String> {
 
 impl NatsArgs {
     /// The destination the arguments name, if any, connected in the background.
+    /// Publishes are attempted as `forward` says; the stream's acknowledgement is waited for
+    /// as long as a forward's answer.
     pub(super) async fn destination(
         &self,
         version: ApiVersion,
-        lease: Duration,
+        forward: &ForwardOptions,
     ) -> Result<Option<NatsDestination>, Failure> {
         let (Some(url), Some(stream)) = (&self.nats, &self.nats_stream) else {
             return Ok(None);
         };
+        let lease = forward.claim_lease();
         if self.nats_duplicate_window <= lease {
             return Err(Failure::io(format!(
-                "--nats-duplicate-window must be longer than --lease ({lease:?}), not {:?}",
+                "--nats-duplicate-window must be longer than a forward's lease ({lease:?}), not {:?}",
                 self.nats_duplicate_window
             )));
         }
         let options = NatsOptions {
             duplicate_window: self.nats_duplicate_window,
+            ack_timeout: forward.timeout,
             ..NatsOptions::new(url.as_str(), stream.as_str())
         };
         let destination = NatsDestination::connect(options, version)
@@ -84,58 +90,5 @@ impl NatsArgs {
             }
         });
         Ok(Some(destination))
-    }
-}
-
-/// A handler that publishes each delivery to the destination (when there is one) before
-/// handing it to `then`: the delivery is handled only once the stream acknowledged it, and a
-/// failed publish is retried as a failed handling is.
-pub(super) struct PublishThen<H> {
-    pub nats: Option<NatsDestination>,
-    pub then: H,
-}
-
-impl<H: Handler> PublishThen<H> {
-    async fn publish(&self, delivery: &Delivery) -> Result<(), HandlerError> {
-        let Some(nats) = &self.nats else {
-            return Ok(());
-        };
-        let destination = nats.options().stream.as_str();
-        let started = std::time::Instant::now();
-        match nats.publish(delivery).await {
-            Ok(published) => {
-                let status = if published.duplicate {
-                    "duplicate"
-                } else {
-                    "ok"
-                };
-                metrics::counter!("webhooks_receiver_nats_published_total", "status" => status)
-                    .increment(1);
-                metrics::histogram!("webhooks_receiver_nats_publish_seconds")
-                    .record(started.elapsed().as_secs_f64());
-                tracing::debug!(destination, id = delivery.id, action = %delivery.action,
-                    sequence = published.sequence, duplicate = published.duplicate, "published");
-                Ok(())
-            }
-            Err(e) => {
-                metrics::counter!("webhooks_receiver_nats_published_total", "status" => "error")
-                    .increment(1);
-                tracing::warn!(destination, id = delivery.id, attempt = delivery.attempt,
-                    error = %e, "publish failed");
-                Err(HandlerError::new(e.to_string()))
-            }
-        }
-    }
-}
-
-impl<H: Handler> Handler for PublishThen<H> {
-    async fn handle(&self, webhook: AnyWebhook, delivery: &Delivery) -> Result<(), HandlerError> {
-        self.publish(delivery).await?;
-        self.then.handle(webhook, delivery).await
-    }
-
-    async fn on_unknown(&self, delivery: &Delivery) -> Result<(), HandlerError> {
-        self.publish(delivery).await?;
-        self.then.on_unknown(delivery).await
     }
 }

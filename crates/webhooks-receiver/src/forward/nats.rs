@@ -1,11 +1,12 @@
-//! Publishing stored deliveries into a NATS JetStream stream.
+//! A NATS JetStream stream as a destination.
 //!
 //! Each delivery goes to the subject `livechat.<version>.<action>`, the version written as
 //! one subject token (`3.6` as `v3_6`: dots separate tokens in NATS), with the header
-//! `Nats-Msg-Id` set to [`message_id`] (stable for the delivery across retries and restarts)
-//! and the stored body as its payload. A delivery counts as published only once the stream
-//! acknowledged it; the stream's duplicate window drops a republish of the same delivery, as
-//! after a crash between the acknowledgement and its record in the inbox.
+//! `Nats-Msg-Id` set to the message id (`msg_<inbox instance>_<delivery id>`, the `webhook-id`
+//! of HTTP destinations: stable across retries and restarts, unique across inboxes) and the
+//! stored body as its payload. A forward is done only once the stream acknowledged it; the
+//! stream's duplicate window drops a republish of the same message, as after a crash between
+//! the acknowledgement and its record in the inbox.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use async_nats::jetstream::{self, context::PublishErrorKind, stream};
 use async_nats::{ConnectOptions, HeaderMap};
 use webhooks_types::ApiVersion;
 
-use crate::handler::Delivery;
+use super::{Destination, ForwardError, Message};
 
 /// The subjects of a stream this destination creates: every subject it publishes to.
 pub const SUBJECTS: &str = "livechat.>";
@@ -168,19 +169,11 @@ pub fn subject(version: ApiVersion, action: &str) -> String {
     )
 }
 
-/// The `Nats-Msg-Id` of a delivery: its inbox row id and the first 16 hex digits of its
-/// `body_sha256` (`1234-9f86d081884c7d65`). The row id is unique within one inbox (receivers
-/// sharing a PostgreSQL inbox draw it from one sequence) and never reused; with the body's
-/// hash, two inboxes publishing into one stream (or an inbox created again) give distinct
-/// deliveries distinct ids too.
-pub fn message_id(id: i64, body_sha256: &str) -> String {
-    let hash = body_sha256.get(..16).unwrap_or(body_sha256);
-    format!("{id}-{hash}")
-}
-
 /// A JetStream stream that stored deliveries are published into.
 #[derive(Debug, Clone)]
 pub struct NatsDestination {
+    /// `nats:<stream>`.
+    key: String,
     jetstream: jetstream::Context,
     options: NatsOptions,
     version: ApiVersion,
@@ -206,11 +199,18 @@ impl NatsDestination {
             .timeout(options.ack_timeout)
             .build(client);
         Ok(Self {
+            key: Self::key_of(&options.stream),
             jetstream,
             options,
             version,
             ensured: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// The key of the destination of stream `stream` (`nats:<stream>`): its forwards in the
+    /// inbox are kept under it, whichever server address reaches the stream.
+    pub fn key_of(stream: &str) -> String {
+        format!("nats:{stream}")
     }
 
     /// The options.
@@ -248,18 +248,16 @@ impl NatsDestination {
         Ok(window)
     }
 
-    /// Publishes a delivery and waits for the stream's acknowledgement (creating the stream
+    /// Publishes a message and waits for the stream's acknowledgement (creating the stream
     /// first if it was not found or created yet).
-    pub async fn publish(&self, delivery: &Delivery) -> Result<Published, NatsError> {
+    pub async fn publish(&self, message: &Message) -> Result<Published, NatsError> {
+        let delivery = &message.delivery;
         if !self.ensured.load(Ordering::SeqCst) {
             self.ensure_stream().await?;
         }
         let subject = subject(self.version, &delivery.action);
         let mut headers = HeaderMap::new();
-        headers.insert(
-            async_nats::header::NATS_MESSAGE_ID,
-            message_id(delivery.id, &delivery.body_sha256).as_str(),
-        );
+        headers.insert(async_nats::header::NATS_MESSAGE_ID, message.id.as_str());
         let payload = delivery.body.clone().into_bytes().into();
         let ack = self
             .jetstream
@@ -287,6 +285,25 @@ impl NatsDestination {
     }
 }
 
+impl Destination for NatsDestination {
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    async fn send(&self, message: &Message) -> Result<(), ForwardError> {
+        match self.publish(message).await {
+            Ok(published) => {
+                if published.duplicate {
+                    tracing::debug!(destination = %self.key, id = message.delivery.id,
+                        sequence = published.sequence, "the stream had the message already");
+                }
+                Ok(())
+            }
+            Err(e) => Err(ForwardError::new(e.to_string())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,13 +322,6 @@ mod tests {
             subject(v, "chat_deactivated"),
             format!("livechat.{token}.chat_deactivated")
         );
-    }
-
-    #[test]
-    fn message_ids_are_the_row_and_the_hash_prefix() {
-        let sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-        assert_eq!(message_id(1234, sha), "1234-9f86d081884c7d65");
-        assert_eq!(message_id(7, "abc"), "7-abc");
     }
 
     #[test]
