@@ -62,4 +62,4 @@ postgres_start nats-test
 
 # `--workspace`, as the README's test command: the same features, so the dependencies built for
 # it are reused instead of built again.
-cargo test --workspace --test nats --locked "$@" -- --nocapture
+cargo test --workspace --test nats --test nats_recovery --locked "$@" -- --nocapture
