@@ -98,17 +98,6 @@ pub enum NatsError {
     },
 }
 
-impl NatsError {
-    /// Whether trying again cannot help (the message is larger than the server takes).
-    pub fn is_permanent(&self) -> bool {
-        match self {
-            Self::StreamName(_) | Self::Address(_) => true,
-            Self::Publish { source, .. } => source.kind() == PublishErrorKind::MaxPayloadExceeded,
-            Self::Stream { .. } | Self::Ack { .. } => false,
-        }
-    }
-}
-
 /// The stream acknowledged a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Published {
@@ -128,7 +117,7 @@ pub fn check_stream_name(name: &str) -> Result<(), NatsError> {
     if ok {
         Ok(())
     } else {
-        Err(NatsError::StreamName(name.to_owned()))
+        Err(NatsError::StreamName(name.chars().take(300).collect()))
     }
 }
 
@@ -241,7 +230,7 @@ impl NatsDestination {
         let window = stream.cached_info().config.duplicate_window;
         self.ensured.store(true, Ordering::SeqCst);
         tracing::debug!(
-            destination = %self.options.stream,
+            destination = %self.key,
             duplicate_window_s = window.as_secs_f64(),
             "NATS stream ready"
         );
@@ -294,6 +283,9 @@ impl Destination for NatsDestination {
         match self.publish(message).await {
             Ok(published) => {
                 if published.duplicate {
+                    metrics::counter!("webhooks_receiver_nats_duplicates_total",
+                        "destination" => self.key.clone())
+                    .increment(1);
                     tracing::debug!(destination = %self.key, id = message.delivery.id,
                         sequence = published.sequence, "the stream had the message already");
                 }
