@@ -183,8 +183,15 @@ async fn a_down_destination_delays_neither_the_200_nor_the_others_and_is_served_
         .await
         .unwrap();
     let back = Destination::on(listener, Behaviour::Accept);
+    let returned = Instant::now();
     assert_eq!(back.url, down_url);
     until(|| back.accepted().len() >= 5).await;
+    // A probe every 2 s finds it back, and every waiting forward is then due.
+    let waited = returned.elapsed();
+    assert!(
+        waited < Duration::from_secs(10),
+        "served {waited:?} after it returned"
+    );
     let events: HashSet<String> = back.accepted().iter().map(event_id).collect();
     assert_eq!(events.len(), 5);
 }

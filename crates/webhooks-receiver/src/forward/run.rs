@@ -16,6 +16,57 @@ use super::{message_id, Destination, ForwardError, ForwardOptions, Message, MAX_
 /// How often the `webhooks_receiver_forwards_pending` gauge is refreshed.
 const GAUGE_EVERY: Duration = Duration::from_secs(5);
 
+/// While a destination is failing and nothing is due, one waiting forward is sent this often
+/// (or after the `Retry-After` the destination asked for), its attempt not counted: once it
+/// is taken, every waiting forward of the destination is made due, so that a destination back
+/// after an outage is served within this long rather than after the backoff of each forward.
+pub const PROBE_EVERY: Duration = Duration::from_secs(2);
+
+/// How an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// The destination took it (`probe`: a probe of a failing destination).
+    Forwarded {
+        /// Whether it was a probe.
+        probe: bool,
+    },
+    /// It failed; the destination asked to wait this long, if it did.
+    Failed(Option<Duration>),
+}
+
+/// What the forwarder knows of its destination's health.
+#[derive(Debug)]
+struct Health {
+    /// The last attempt ended in a failure.
+    failing: bool,
+    /// Since when every attempt failed, if the last one did.
+    failing_since: Option<Instant>,
+    /// When a probe may be sent, while failing.
+    probe_at: Instant,
+}
+
+impl Health {
+    /// Takes the outcome of an attempt in; whether the destination came back: it took a probe,
+    /// or an attempt after failing everything for at least [`PROBE_EVERY`]. A destination
+    /// that refuses some deliveries and takes others keeps each refused one to its backoff.
+    fn record(&mut self, outcome: Outcome) -> bool {
+        match outcome {
+            Outcome::Forwarded { probe } => {
+                self.failing = false;
+                let since = self.failing_since.take();
+                probe || since.is_some_and(|t| t.elapsed() >= PROBE_EVERY)
+            }
+            Outcome::Failed(retry_after) => {
+                self.failing = true;
+                self.failing_since.get_or_insert_with(Instant::now);
+                let wait = PROBE_EVERY.max(retry_after.unwrap_or_default().min(MAX_RETRY_AFTER));
+                self.probe_at = Instant::now() + wait;
+                false
+            }
+        }
+    }
+}
+
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -36,8 +87,13 @@ pub async fn run<I: ForwardInbox, D: Destination>(
     }
     let concurrency = options.concurrency.max(1);
     let lease = options.claim_lease();
-    let mut in_flight = JoinSet::new();
+    let mut in_flight: JoinSet<Outcome> = JoinSet::new();
     let mut next_gauge = Instant::now();
+    let mut health = Health {
+        failing: false,
+        failing_since: None,
+        probe_at: Instant::now(),
+    };
     loop {
         if Instant::now() >= next_gauge {
             next_gauge = Instant::now() + GAUGE_EVERY;
@@ -59,13 +115,38 @@ pub async fn run<I: ForwardInbox, D: Destination>(
             match inbox.claim_forwards(claim).await {
                 Ok(batch) => {
                     more_due = batch.len() == free;
+                    let idle = batch.is_empty() && in_flight.is_empty();
                     for delivery in batch {
                         let message = Message {
                             id: message_id(inbox.instance(), delivery.id),
                             delivery,
                         };
                         let (inbox, destination) = (Arc::clone(&inbox), Arc::clone(&destination));
-                        in_flight.spawn(attempt(inbox, destination, message, options));
+                        in_flight.spawn(attempt(inbox, destination, message, options, false));
+                    }
+                    if idle && health.failing && Instant::now() >= health.probe_at {
+                        health.probe_at = Instant::now() + PROBE_EVERY;
+                        let until = now_ms().saturating_add(millis(lease));
+                        match inbox.probe_forward(&key, until).await {
+                            Ok(Some(delivery)) => {
+                                let message = Message {
+                                    id: message_id(inbox.instance(), delivery.id),
+                                    delivery,
+                                };
+                                let (inbox, destination) =
+                                    (Arc::clone(&inbox), Arc::clone(&destination));
+                                in_flight.spawn(attempt(
+                                    inbox,
+                                    destination,
+                                    message,
+                                    options,
+                                    true,
+                                ));
+                            }
+                            Ok(None) => health.failing = false,
+                            Err(e) => tracing::error!(destination = %key, error = %e,
+                                "cannot probe the destination"),
+                        }
                     }
                 }
                 Err(e) => {
@@ -73,27 +154,47 @@ pub async fn run<I: ForwardInbox, D: Destination>(
                 }
             }
         }
+        let mut ended = Vec::new();
         if in_flight.is_empty() || !more_due {
             tokio::select! {
-                Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+                Some(outcome) = in_flight.join_next(), if !in_flight.is_empty() => {
+                    ended.push(outcome);
+                }
                 () = wake.notified() => {}
                 () = tokio::time::sleep(options.poll) => {}
             }
-        } else {
-            in_flight.join_next().await;
+        } else if let Some(outcome) = in_flight.join_next().await {
+            ended.push(outcome);
         }
         // Every attempt already over frees its place before the next claim.
-        while in_flight.try_join_next().is_some() {}
+        while let Some(outcome) = in_flight.try_join_next() {
+            ended.push(outcome);
+        }
+        let mut back = false;
+        for outcome in ended.into_iter().flatten() {
+            back |= health.record(outcome);
+        }
+        if back {
+            match inbox.hasten_forwards(&key, now_ms()).await {
+                Ok(n) if n > 0 => tracing::info!(destination = %key, waiting = n,
+                    "the destination takes forwards again: every waiting forward is due now"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(destination = %key, error = %e,
+                    "cannot make the waiting forwards due"),
+            }
+        }
     }
 }
 
-/// One attempt at one forward, its outcome recorded, measured and logged.
+/// One attempt at one forward, its outcome recorded, measured and logged. A failed `probe`
+/// is put back as it was (its attempt not counted).
 async fn attempt<I: ForwardInbox, D: Destination>(
     inbox: Arc<I>,
     destination: Arc<D>,
     message: Message,
     options: ForwardOptions,
-) {
+    probe: bool,
+) -> Outcome {
     let key = destination.key();
     let Delivery {
         id,
@@ -114,8 +215,21 @@ async fn attempt<I: ForwardInbox, D: Destination>(
     };
     metrics::histogram!("webhooks_receiver_forward_seconds", "destination" => key.to_owned())
         .record(started.elapsed().as_secs_f64());
+    let asked = outcome.as_ref().err().and_then(|e| e.retry_after);
+    let ended = match outcome {
+        Ok(()) => Outcome::Forwarded { probe },
+        Err(_) => Outcome::Failed(asked),
+    };
     let (recorded, outcome) = match outcome {
         Ok(()) => (inbox.complete_forward(key, id, now_ms()).await, "forwarded"),
+        Err(error) if probe => {
+            tracing::warn!(destination = %key, id, error = %error.message,
+                "probe of a failing destination failed (attempt not counted)");
+            (
+                inbox.unprobe_forward(key, id, &error.message).await,
+                "probe_failed",
+            )
+        }
         Err(error) => {
             let wait = retry_wait(&options, number, error.retry_after);
             let retry_at = wait.map(|w| now_ms().saturating_add(millis(w)));
@@ -140,6 +254,7 @@ async fn attempt<I: ForwardInbox, D: Destination>(
         // The lease runs out and the forward is attempted again.
         tracing::error!(destination = %key, id, error = %e, "cannot record a forward's outcome");
     }
+    ended
 }
 
 /// The wait before the attempt after failed attempt `number`: the policy's backoff with

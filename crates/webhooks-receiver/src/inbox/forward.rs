@@ -154,6 +154,30 @@ pub trait ForwardInbox: Inbox {
         now_ms: i64,
     ) -> impl Future<Output = Result<u64, InboxError>> + Send;
 
+    /// Claims the forward of a destination due first, even before it is due, without counting
+    /// an attempt, leased until `lease_until_ms`: a probe of a destination that was failing.
+    fn probe_forward(
+        &self,
+        destination: &str,
+        lease_until_ms: i64,
+    ) -> impl Future<Output = Result<Option<Delivery>, InboxError>> + Send;
+
+    /// Puts a probed forward back as it was (its next attempt's time and count), with `error`.
+    fn unprobe_forward(
+        &self,
+        destination: &str,
+        delivery_id: i64,
+        error: &str,
+    ) -> impl Future<Output = Result<(), InboxError>> + Send;
+
+    /// Makes every waiting forward of a destination due at `now_ms` (the destination is back);
+    /// returns how many.
+    fn hasten_forwards(
+        &self,
+        destination: &str,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<u64, InboxError>> + Send;
+
     /// Forwards of a destination not yet done nor dead.
     fn pending_forwards(
         &self,
@@ -191,6 +215,13 @@ pub(super) struct ForwardStatements {
     pub dead: String,
     /// Counts `$1`'s forwards still waiting.
     pub pending: String,
+    /// Claims `$2`'s waiting forward due first, leased until `$1`, attempts unchanged; returns
+    /// `delivery_id, attempts`.
+    pub probe: String,
+    /// Puts the probed forward of `$2` to `$1` back with error `$3`.
+    pub unprobe: String,
+    /// Makes `$1`'s waiting forwards due at `$2`.
+    pub hasten: String,
     /// Deletes the forwards (all done) of the deliveries that the inbox's `prune` with the
     /// same parameters deletes: run just before it.
     pub prune: String,
@@ -275,6 +306,21 @@ impl ForwardStatements {
                  WHERE f.state = '{dead}' AND (CAST($1 AS TEXT) IS NULL OR f.destination = $1)
                  ORDER BY f.destination, f.delivery_id LIMIT $2"
             )),
+            probe: n(format!(
+                "UPDATE {f} SET state = '{running}', lease_until_ms = $1
+                 WHERE destination = $2 AND delivery_id IN (
+                   SELECT delivery_id FROM {f} WHERE destination = $2 AND state = '{pending}'
+                   ORDER BY next_attempt_ms, delivery_id LIMIT 1{lock})
+                 RETURNING delivery_id, attempts"
+            )),
+            unprobe: n(format!(
+                "UPDATE {f} SET state = '{pending}', last_error = $3, lease_until_ms = 0
+                 WHERE destination = $1 AND delivery_id = $2 AND state = '{running}'"
+            )),
+            hasten: n(format!(
+                "UPDATE {f} SET next_attempt_ms = $2
+                 WHERE destination = $1 AND state = '{pending}' AND next_attempt_ms > $2"
+            )),
             pending: n(format!(
                 "SELECT COUNT(*) FROM {f}
                  WHERE destination = $1 AND state IN ('{pending}', '{running}')"
@@ -354,6 +400,9 @@ mod tests {
             &sql.release,
             &sql.dead,
             &sql.pending,
+            &sql.probe,
+            &sql.unprobe,
+            &sql.hasten,
             &sql.prune,
             &inbox.prune,
         ] {

@@ -113,6 +113,50 @@ impl ForwardInbox for PostgresInbox {
             .await?)
     }
 
+    async fn probe_forward(
+        &self,
+        destination: &str,
+        lease_until_ms: i64,
+    ) -> Result<Option<Delivery>, InboxError> {
+        let st = &self.forwards;
+        let probed = self
+            .client()
+            .query_opt(&st.probe, &[&lease_until_ms, &destination])
+            .await?;
+        let Some(row) = probed else {
+            return Ok(None);
+        };
+        let (id, attempts): (i64, i32) = (row.try_get(0)?, row.try_get(1)?);
+        let Some(row) = self.client().query_opt(&st.delivery, &[&id]).await? else {
+            return Ok(None);
+        };
+        let mut d = sql::delivery(&row)?;
+        d.attempt = u32::try_from(attempts).unwrap_or(0);
+        Ok(Some(d))
+    }
+
+    async fn unprobe_forward(
+        &self,
+        destination: &str,
+        delivery_id: i64,
+        error: &str,
+    ) -> Result<(), InboxError> {
+        self.client()
+            .execute(
+                &self.forwards.unprobe,
+                &[&destination, &delivery_id, &error],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn hasten_forwards(&self, destination: &str, now_ms: i64) -> Result<u64, InboxError> {
+        Ok(self
+            .client()
+            .execute(&self.forwards.hasten, &[&destination, &now_ms])
+            .await?)
+    }
+
     async fn pending_forwards(&self, destination: &str) -> Result<u64, InboxError> {
         let row = self
             .client()

@@ -128,6 +128,62 @@ impl ForwardInbox for SqliteInbox {
         .await
     }
 
+    async fn probe_forward(
+        &self,
+        destination: &str,
+        lease_until_ms: i64,
+    ) -> Result<Option<Delivery>, InboxError> {
+        let (st, destination) = (
+            std::sync::Arc::clone(&self.forwards),
+            destination.to_owned(),
+        );
+        self.run(move |conn, _| {
+            let probed = conn
+                .query_row(&st.probe, params![lease_until_ms, destination], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i32>(1)?))
+                })
+                .optional()?;
+            let Some((id, attempts)) = probed else {
+                return Ok(None);
+            };
+            let delivery = conn
+                .query_row(&st.delivery, [id], |r| sql::delivery(r))
+                .optional()?;
+            Ok(delivery.map(|mut d| {
+                d.attempt = u32::try_from(attempts).unwrap_or(0);
+                d
+            }))
+        })
+        .await
+    }
+
+    async fn unprobe_forward(
+        &self,
+        destination: &str,
+        delivery_id: i64,
+        error: &str,
+    ) -> Result<(), InboxError> {
+        let (st, destination) = (
+            std::sync::Arc::clone(&self.forwards),
+            destination.to_owned(),
+        );
+        let error = error.to_owned();
+        self.run(move |conn, _| {
+            conn.execute(&st.unprobe, params![destination, delivery_id, error])
+                .map(drop)
+        })
+        .await
+    }
+
+    async fn hasten_forwards(&self, destination: &str, now_ms: i64) -> Result<u64, InboxError> {
+        let (st, destination) = (
+            std::sync::Arc::clone(&self.forwards),
+            destination.to_owned(),
+        );
+        self.run(move |conn, _| Ok(conn.execute(&st.hasten, params![destination, now_ms])? as u64))
+            .await
+    }
+
     async fn pending_forwards(&self, destination: &str) -> Result<u64, InboxError> {
         let (st, destination) = (
             std::sync::Arc::clone(&self.forwards),
