@@ -10,11 +10,13 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::json;
 use webhooks_validate::cli::ColorWhen;
 
-use crate::inbox::{state, Inbox, PostgresInbox, SqliteInbox};
+use crate::inbox::{state, ForwardInbox, PostgresInbox, SqliteInbox};
 use crate::now_ms;
 
 mod color;
 mod duration;
+mod forward;
+mod nats;
 mod progress;
 mod secret;
 mod send;
@@ -47,11 +49,11 @@ pub fn command() -> clap::Command {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Accept webhooks on `POST /`; print one NDJSON line per handled delivery on stdout.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Post samples to a receiver (secret filled in) and print each status.
     Send(send::SendArgs),
-    /// List the dead letters of an inbox as NDJSON.
-    Dead(StoreArgs),
+    /// List the dead letters of an inbox as NDJSON (with --destination, the dead forwards).
+    Dead(DeadArgs),
     /// Put dead letters back into the inbox to be handled again.
     Redrive(RedriveArgs),
     /// Delete handled deliveries older than a retention (`serve` does it every 10 minutes);
@@ -76,6 +78,17 @@ pub(crate) struct StoreArgs {
     pub(crate) postgres: Option<String>,
 }
 
+/// `dead`'s arguments.
+#[derive(Debug, Args)]
+struct DeadArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// List the dead forwards to this destination (a `--forward` URL) instead of the
+    /// handler's dead letters; `all` for every destination's.
+    #[arg(long, value_name = "URL")]
+    destination: Option<String>,
+}
+
 #[derive(Debug, Args)]
 struct PruneArgs {
     #[command(flatten)]
@@ -87,7 +100,7 @@ struct PruneArgs {
 }
 
 /// What `dead`, `redrive` and `prune` do with an inbox.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Inspect {
     /// List the dead letters.
     Dead,
@@ -95,6 +108,10 @@ enum Inspect {
     Redrive(Option<i64>),
     /// Delete what was handled before this time (milliseconds since the epoch).
     Prune(i64),
+    /// List the dead forwards of a destination (of every destination when `None`).
+    DeadForwards(Option<String>),
+    /// Re-drive a destination's dead forward of one delivery, or all of them.
+    RedriveForwards(String, Option<i64>),
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +120,10 @@ struct RedriveArgs {
     store: StoreArgs,
     #[command(flatten)]
     which: DeadLetters,
+    /// Re-drive the dead forwards to this destination (a `--forward` URL; `--id` is then a
+    /// delivery's id) instead of the handler's dead letters.
+    #[arg(long, value_name = "URL")]
+    destination: Option<String>,
 }
 
 /// The dead letters `redrive` puts back: one of `--id` and `--all`.
@@ -166,11 +187,22 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve::run(args, secret, colours.stderr).await,
+            Command::Serve(args) => serve::run(*args, secret, colours.stderr).await,
             Command::Send(args) => send::run(args, secret, colours.stderr).await,
-            Command::Dead(args) => with_inbox(&args, Inspect::Dead).await,
+            Command::Dead(args) => {
+                let action = match args.destination.as_deref() {
+                    None => Inspect::Dead,
+                    Some("all") => Inspect::DeadForwards(None),
+                    Some(d) => Inspect::DeadForwards(Some(forward::destination_key(d))),
+                };
+                with_inbox(&args.store, action).await
+            }
             Command::Redrive(args) => {
-                with_inbox(&args.store, Inspect::Redrive(args.which.id)).await
+                let action = match args.destination.as_deref() {
+                    None => Inspect::Redrive(args.which.id),
+                    Some(d) => Inspect::RedriveForwards(forward::destination_key(d), args.which.id),
+                };
+                with_inbox(&args.store, action).await
             }
             Command::Prune(args) => match prune_before(args.retain_handled) {
                 Ok(before) => with_inbox(&args.store, Inspect::Prune(before)).await,
@@ -227,7 +259,7 @@ async fn with_inbox(store: &StoreArgs, action: Inspect) -> Result<(), Failure> {
     }
 }
 
-async fn inspect<I: Inbox>(inbox: &I, action: Inspect) -> Result<(), Failure> {
+async fn inspect<I: ForwardInbox>(inbox: &I, action: Inspect) -> Result<(), Failure> {
     let storage = |e: crate::InboxError| Failure::io(e.to_string());
     match action {
         Inspect::Dead => {
@@ -244,6 +276,33 @@ async fn inspect<I: Inbox>(inbox: &I, action: Inspect) -> Result<(), Failure> {
             let n = crate::prune(inbox, before).await.map_err(storage)?;
             println!("pruned: {n}");
             Ok(())
+        }
+        Inspect::DeadForwards(destination) => {
+            let rows = inbox
+                .dead_forwards(destination.as_deref(), usize::MAX)
+                .await
+                .map_err(storage)?;
+            let mut out = std::io::stdout().lock();
+            for row in rows {
+                let line = json!({"id": row.delivery_id, "destination": row.destination,
+                    "action": row.action, "state": row.state, "attempts": row.attempts,
+                    "last_error": row.last_error});
+                writeln!(out, "{line}").map_err(|e| Failure::io(e.to_string()))?;
+            }
+            Ok(())
+        }
+        Inspect::RedriveForwards(destination, id) => {
+            let n = inbox
+                .redrive_forwards(&destination, id, now_ms())
+                .await
+                .map_err(storage)?;
+            println!("re-driven: {n}");
+            match (id, n) {
+                (Some(id), 0) => Err(Failure::input(format!(
+                    "no dead forward of delivery {id} to {destination}"
+                ))),
+                _ => Ok(()),
+            }
         }
         Inspect::Redrive(id) => {
             let n = inbox.redrive(id, now_ms()).await.map_err(storage)?;

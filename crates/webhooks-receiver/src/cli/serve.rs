@@ -12,7 +12,8 @@ use tokio::signal::unix::{signal, SignalKind};
 use super::duration::{self, Retention};
 use super::secret::{self, Source};
 use super::{Failure, StoreArgs};
-use crate::inbox::{Inbox, PostgresInbox, SqliteInbox};
+use crate::forward::{ForwardOptions, Forwarding};
+use crate::inbox::{ForwardInbox, PostgresInbox, SqliteInbox};
 use crate::telemetry::logs::LogFormat;
 use crate::transport::ServeOptions;
 use crate::{
@@ -90,6 +91,10 @@ pub(crate) struct ServeArgs {
     /// The level comes from RUST_LOG (default info).
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     log_format: LogFormat,
+    #[command(flatten)]
+    forward: super::forward::ForwardArgs,
+    #[command(flatten)]
+    nats: Box<super::nats::NatsArgs>,
 }
 
 /// Writes one NDJSON line per handled delivery to stdout.
@@ -156,21 +161,36 @@ pub(crate) async fn run(
         retain_handled: args.retain_handled.0,
         ..WorkerOptions::default()
     };
+    let mut forwarding = args.forward.forwarding()?;
+    if let Some(nats) = args
+        .nats
+        .destination(args.api_version, &forwarding.1)
+        .await?
+    {
+        forwarding.0.push(crate::forward::Target {
+            destination: crate::forward::AnyDestination::Nats(Box::new(nats)),
+            actions: None,
+        });
+    }
+    let routes = forwarding.0.routes();
     match &args.store.postgres {
         Some(url) => {
             let inbox = PostgresInbox::connect(url)
                 .await
-                .map_err(|e| Failure::io(format!("cannot open the PostgreSQL inbox: {e}")))?;
-            run_server(listen(&args), config, inbox, transport(&args)).await
+                .map_err(|e| Failure::io(format!("cannot open the PostgreSQL inbox: {e}")))?
+                .with_routes(routes);
+            run_server(listen(&args), config, inbox, transport(&args), forwarding).await
         }
         None => {
-            let inbox = SqliteInbox::open(&args.store.db).map_err(|e| {
-                Failure::io(format!(
-                    "cannot open the inbox {}: {e}",
-                    args.store.db.display()
-                ))
-            })?;
-            run_server(listen(&args), config, inbox, transport(&args)).await
+            let inbox = SqliteInbox::open(&args.store.db)
+                .map_err(|e| {
+                    Failure::io(format!(
+                        "cannot open the inbox {}: {e}",
+                        args.store.db.display()
+                    ))
+                })?
+                .with_routes(routes);
+            run_server(listen(&args), config, inbox, transport(&args), forwarding).await
         }
     }
 }
@@ -191,11 +211,12 @@ fn transport(args: &ServeArgs) -> ServeOptions {
 }
 
 /// Serves on `listen`, the public address, and the admin routes on `admin`'s when given.
-async fn run_server<I: Inbox>(
+async fn run_server<I: ForwardInbox>(
     (listen, admin): (SocketAddr, Option<SocketAddr>),
     config: ReceiverConfig,
     inbox: I,
     options: ServeOptions,
+    (forwarding, forward_options): (Forwarding, ForwardOptions),
 ) -> Result<(), Failure> {
     let receiver = Receiver::new(config, inbox).map_err(|e| Failure::io(e.to_string()))?;
     let mut admin_listener = None;
@@ -216,6 +237,7 @@ async fn run_server<I: Inbox>(
         .local_addr()
         .map_err(|e| Failure::io(format!("cannot listen on {listen}: {e}")))?;
     let worker = receiver.spawn_worker(PrintDeliveries);
+    let forwarders = forwarding.spawn(std::sync::Arc::clone(receiver.inbox()), forward_options);
     tracing::info!(addr = %local, "listening on http://{local}/");
     let grace = options.shutdown_timeout;
     let stopping = receiver.clone();
@@ -232,6 +254,8 @@ async fn run_server<I: Inbox>(
     {
         tracing::warn!("the worker did not stop in time");
     }
+    // A forward under way is sent again by the next run (after its lease): at least once.
+    forwarders.iter().for_each(|f| f.abort());
     drop(admin_listener);
     Ok(())
 }

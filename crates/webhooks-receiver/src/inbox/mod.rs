@@ -5,10 +5,14 @@ use std::future::Future;
 use crate::handler::Delivery;
 use crate::identity::Identity;
 
+mod forward;
 mod postgres;
+mod postgres_forward;
 mod sql;
 mod sqlite;
+mod sqlite_forward;
 
+pub use forward::{ForwardClaim, ForwardInbox, ForwardRow, Route, Routes};
 pub use postgres::PostgresInbox;
 pub use sqlite::SqliteInbox;
 

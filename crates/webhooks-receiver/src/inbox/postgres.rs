@@ -5,6 +5,7 @@ use tokio_postgres::{Client, NoTls, Row as PgRow};
 
 use crate::handler::Delivery;
 
+use super::forward::{self, ForwardStatements, Routes};
 use super::sql::{self, insert_params, Column, Statements};
 use super::{Claim, Inbox, InboxError, NewDelivery, Row, Stats, Stored};
 
@@ -17,6 +18,14 @@ use super::{Claim, Inbox, InboxError, NewDelivery, Row, Stats, Stored};
 pub struct PostgresInbox {
     client: Client,
     sql: Statements,
+    /// The forwarding statements.
+    pub(super) forwards: ForwardStatements,
+    /// Stores a delivery and its forwards to the destinations `$9` in one statement.
+    insert_forwarded: String,
+    /// The destinations a new delivery is forwarded to.
+    routes: Routes,
+    /// The inbox's random name (see [`super::ForwardInbox::instance`]).
+    pub(super) instance: String,
 }
 
 impl PostgresInbox {
@@ -31,7 +40,31 @@ impl PostgresInbox {
         });
         let sql = Statements::new(&sql::POSTGRES);
         client.batch_execute(&sql.schema).await?;
-        Ok(Self { client, sql })
+        let forwards = ForwardStatements::new(&sql::POSTGRES);
+        client.batch_execute(&forwards.schema).await?;
+        client
+            .execute(&forwards.set_instance, &[&forward::new_instance()])
+            .await?;
+        let instance: String = client
+            .query_one(&forwards.instance, &[])
+            .await?
+            .try_get(0)?;
+        let insert_forwarded = forward::insert_forwarded(sql::POSTGRES.table, &sql.insert);
+        Ok(Self {
+            client,
+            sql,
+            forwards,
+            insert_forwarded,
+            routes: Routes::default(),
+            instance,
+        })
+    }
+
+    /// This inbox, forwarding each delivery it stores as new to the destinations of `routes`
+    /// that accept its action (rows written by the statement that stores the delivery).
+    pub fn with_routes(mut self, routes: Routes) -> Self {
+        self.routes = routes;
+        self
     }
 
     /// The client, for inspection.
@@ -51,11 +84,22 @@ impl<T: FromSqlOwned> Column<T> for PgRow {
 impl Inbox for PostgresInbox {
     async fn store(&self, d: NewDelivery) -> Result<Stored, InboxError> {
         let params: [&(dyn ToSql + Sync); 8] = insert_params!(d);
+        let destinations = self.routes.keys(&d.action);
+        let mut forwarded: Vec<&(dyn ToSql + Sync)> = params.to_vec();
+        forwarded.push(&destinations);
+        let (insert, params) = match destinations.is_empty() {
+            true => (&self.sql.insert, &params[..]),
+            false => (&self.insert_forwarded, &forwarded[..]),
+        };
         // Twice at most: the stored row of a duplicate may be pruned by another receiver
         // between the two statements, and the delivery is then stored as new.
         for _ in 0..2 {
-            if let Some(row) = self.client.query_opt(&self.sql.insert, &params).await? {
-                return Ok(sql::stored(&row)?);
+            if let Some(row) = self.client.query_opt(insert, params).await? {
+                let stored = sql::stored(&row)?;
+                if !destinations.is_empty() {
+                    self.routes.wake(&d.action);
+                }
+                return Ok(stored);
             }
             let duplicate = self
                 .client
@@ -132,6 +176,9 @@ impl Inbox for PostgresInbox {
 
     async fn prune(&self, handled_before_ms: i64, limit: usize) -> Result<u64, InboxError> {
         let limit = sql::limit(limit);
+        self.client
+            .execute(&self.forwards.prune, &[&handled_before_ms, &limit])
+            .await?;
         Ok(self
             .client
             .execute(&self.sql.prune, &[&handled_before_ms, &limit])

@@ -106,7 +106,8 @@ pub(super) struct Statements {
     pub release: String,
     /// Puts running delivery `$1` back, its attempt not counted (given up at shutdown).
     pub release_one: String,
-    /// Deletes at most `$2` handled deliveries handled before `$1` (never a dead letter).
+    /// Deletes at most `$2` handled deliveries handled before `$1` (never a dead letter,
+    /// nor a delivery with a forward not yet done).
     pub prune: String,
     /// Rows in state `$1`, at most `$2`; returns [`row`]'s columns.
     pub rows: String,
@@ -180,7 +181,9 @@ impl Statements {
             prune: n(format!(
                 "DELETE FROM {t} WHERE id IN (
                    SELECT id FROM {t} WHERE state = '{done}' AND handled_at_ms < $1
-                   ORDER BY id LIMIT $2)"
+                     AND {unforwarded}
+                   ORDER BY id LIMIT $2)",
+                unforwarded = super::forward::unforwarded(t)
             )),
             rows: n(format!(
                 "SELECT id, action, state, attempts, last_error FROM {t}
@@ -359,6 +362,9 @@ mod tests {
         let sql = Statements::new(&SQLITE);
         let conn = rusqlite::Connection::open_in_memory().expect("in-memory database");
         conn.execute_batch(&sql.schema).expect("schema");
+        let forwards = super::super::forward::ForwardStatements::new(&SQLITE);
+        conn.execute_batch(&forwards.schema)
+            .expect("forward schema");
         for statement in [
             &sql.insert,
             &sql.duplicate,

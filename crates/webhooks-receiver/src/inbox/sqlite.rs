@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 use crate::handler::Delivery;
 use crate::worker::now_ms;
 
+use super::forward::{self, ForwardStatements, Routes};
 use super::sql::{self, insert_params, Column, Statements};
 use super::{Claim, Inbox, InboxError, NewDelivery, Row, Stats, Stored};
 
@@ -29,6 +30,12 @@ const MAX_BATCH: usize = 512;
 pub struct SqliteInbox {
     jobs: mpsc::Sender<Job>,
     sql: Arc<Statements>,
+    /// The forwarding statements.
+    pub(super) forwards: Arc<ForwardStatements>,
+    /// The destinations a new delivery is forwarded to.
+    routes: Routes,
+    /// The inbox's random name (see [`super::ForwardInbox::instance`]).
+    pub(super) instance: Arc<str>,
 }
 
 impl SqliteInbox {
@@ -38,6 +45,10 @@ impl SqliteInbox {
     pub fn open(path: &Path) -> Result<Self, InboxError> {
         let sql = Arc::new(Statements::new(&sql::SQLITE));
         let conn = connect(path, &sql)?;
+        let forwards = Arc::new(ForwardStatements::new(&sql::SQLITE));
+        conn.execute_batch(&forwards.schema)?;
+        conn.execute(&forwards.set_instance, params![forward::new_instance()])?;
+        let instance: String = conn.query_row(&forwards.instance, [], |r| r.get(0))?;
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let probed = sql::probe_sqlite(&conn, now_ms());
         match probed {
@@ -53,12 +64,25 @@ impl SqliteInbox {
             .name("inbox-sqlite".to_owned())
             .spawn(move || writer(conn, queue, &path, &statements))
             .map_err(|e| InboxError::Commit(e.to_string()))?;
-        Ok(Self { jobs, sql })
+        Ok(Self {
+            jobs,
+            sql,
+            forwards,
+            routes: Routes::default(),
+            instance: instance.into(),
+        })
+    }
+
+    /// This inbox, forwarding each delivery it stores as new to the destinations of `routes`
+    /// that accept its action (rows written in the delivery's transaction).
+    pub fn with_routes(mut self, routes: Routes) -> Self {
+        self.routes = routes;
+        self
     }
 
     /// Runs `op` with the connection and the statements on the writer thread, in the next
     /// batch; answers once that batch has committed.
-    async fn run<T: Send + 'static>(
+    pub(super) async fn run<T: Send + 'static>(
         &self,
         op: impl FnOnce(&Connection, &Statements) -> Result<T, rusqlite::Error> + Send + 'static,
     ) -> Result<T, InboxError> {
@@ -152,19 +176,36 @@ impl<T: FromSql> Column<T> for rusqlite::Row<'_> {
 
 impl Inbox for SqliteInbox {
     async fn store(&self, d: NewDelivery) -> Result<Stored, InboxError> {
-        self.run(move |conn, st| {
-            let params: [&dyn ToSql; 8] = insert_params!(d);
-            let inserted = conn
-                .query_row(&st.insert, &params[..], |r| sql::stored(r))
-                .optional()?;
-            if let Some(stored) = inserted {
-                return Ok(stored);
-            }
-            conn.query_row(&st.duplicate, params![d.identity.event_key], |r| {
-                sql::duplicate(r)
+        let destinations = self.routes.keys(&d.action);
+        let action = (!destinations.is_empty()).then(|| d.action.clone());
+        let forwards = Arc::clone(&self.forwards);
+        let stored = self
+            .run(move |conn, st| {
+                let params: [&dyn ToSql; 8] = insert_params!(d);
+                let inserted = conn
+                    .query_row(&st.insert, &params[..], |r| sql::stored(r))
+                    .optional()?;
+                if let Some(stored) = inserted {
+                    if let Stored::New { id, .. } = stored {
+                        for destination in &destinations {
+                            conn.prepare_cached(&forwards.insert)?.execute(params![
+                                id,
+                                destination,
+                                d.received_at_ms
+                            ])?;
+                        }
+                    }
+                    return Ok(stored);
+                }
+                conn.query_row(&st.duplicate, params![d.identity.event_key], |r| {
+                    sql::duplicate(r)
+                })
             })
-        })
-        .await
+            .await?;
+        if let (Stored::New { .. }, Some(action)) = (stored, action) {
+            self.routes.wake(&action);
+        }
+        Ok(stored)
     }
 
     async fn claim(&self, claim: Claim) -> Result<Vec<Delivery>, InboxError> {
@@ -222,7 +263,9 @@ impl Inbox for SqliteInbox {
 
     async fn prune(&self, handled_before_ms: i64, limit: usize) -> Result<u64, InboxError> {
         let limit = sql::limit(limit);
+        let forwards = Arc::clone(&self.forwards);
         self.run(move |conn, st| {
+            conn.execute(&forwards.prune, params![handled_before_ms, limit])?;
             let n = conn.execute(&st.prune, params![handled_before_ms, limit])?;
             Ok(n as u64)
         })
