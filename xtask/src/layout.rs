@@ -119,6 +119,13 @@ impl Version {
         format!("{RECEIVER_IDENTITY_DIR}/{}.json", self.schemas_of().dir())
     }
 
+    /// The receiver's module of the version's per-action handler trait:
+    /// `crates/webhooks-receiver/src/generated/handlers/v3_5.rs`, one for every version (a
+    /// version that takes an earlier one's schemas has its own trait over the same types).
+    pub fn receiver_handlers(self) -> String {
+        format!("{RECEIVER_HANDLERS_DIR}/{}.rs", self.module())
+    }
+
     /// The base of the `$id`s of the bundles.
     pub fn bundle_id_base(self) -> String {
         format!(
@@ -149,6 +156,9 @@ pub const IDENTITY_DIR: &str = "schemas/identity";
 pub const RECEIVER_IDENTITY_DIR: &str = "crates/webhooks-receiver/identity";
 /// Where the embedded identity list of `webhooks-receiver` goes.
 pub const RECEIVER_DIR: &str = "crates/webhooks-receiver/src/generated";
+/// Where the per-action handler traits of `webhooks-receiver` go (inside [`RECEIVER_DIR`]): a
+/// module per version and the `mod.rs` that lists them.
+pub const RECEIVER_HANDLERS_DIR: &str = "crates/webhooks-receiver/src/generated/handlers";
 /// The manifest of versions, folders and samples, for scripts and tests.
 pub const MANIFEST: &str = "samples/index.json";
 /// The npm package's sources: hand-written (`package.json`, `src/*.ts`) and generated

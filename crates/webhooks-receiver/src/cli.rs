@@ -2,7 +2,6 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -11,23 +10,19 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::json;
 use webhooks_validate::cli::ColorWhen;
 
-use crate::forward::{ForwardOptions, Forwarding};
 use crate::inbox::{state, ForwardInbox, PostgresInbox, SqliteInbox};
-use crate::{
-    now_ms, ApiVersion, Delivery, Handler, HandlerError, Receiver, ReceiverConfig, RetryPolicy,
-    WorkerOptions,
-};
+use crate::now_ms;
 
 mod color;
 mod duration;
 mod forward;
+mod nats;
 mod progress;
 mod secret;
 mod send;
+mod serve;
 
 use color::Colours;
-use duration::Retention;
-use secret::Source;
 
 /// Receives LiveChat webhooks durably: answers 200 only once a delivery is stored, then
 /// handles it from the inbox.
@@ -54,7 +49,7 @@ pub fn command() -> clap::Command {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Accept webhooks on `POST /`; print one NDJSON line per handled delivery on stdout.
-    Serve(ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Post samples to a receiver (secret filled in) and print each status.
     Send(send::SendArgs),
     /// List the dead letters of an inbox as NDJSON (with --destination, the dead forwards).
@@ -68,10 +63,10 @@ enum Command {
 
 /// Where the inbox is.
 #[derive(Debug, Args)]
-struct StoreArgs {
+pub(crate) struct StoreArgs {
     /// The SQLite inbox file (created if absent).
     #[arg(long, value_name = "FILE", default_value = "inbox.sqlite", value_hint = clap::ValueHint::FilePath)]
-    db: PathBuf,
+    pub(crate) db: PathBuf,
     /// Use a PostgreSQL inbox instead (connection string or URL; better given through the
     /// environment, since it may hold a password).
     #[arg(
@@ -80,50 +75,7 @@ struct StoreArgs {
         env = "WEBHOOKS_RECEIVER_POSTGRES",
         hide_env_values = true
     )]
-    postgres: Option<String>,
-}
-
-#[derive(Debug, Args)]
-struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-    /// File holding the accepted secret keys, one per line. Without it or --secret-key-env,
-    /// the keys are read from the environment variable LIVECHAT_SECRET_KEY (or its earlier
-    /// name WEBHOOKS_SECRET_KEY), one per line.
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
-    secret_key_file: Option<PathBuf>,
-    /// Environment variable holding the accepted secret keys, one per line (instead of
-    /// LIVECHAT_SECRET_KEY).
-    #[arg(long, value_name = "VAR")]
-    secret_key_env: Option<String>,
-    /// LiveChat Webhooks API version of the deliveries.
-    #[arg(long, value_name = "VERSION", default_value_t = ApiVersion::STABLE,
-        value_parser = webhooks_validate::cli::api_version_parser())]
-    api_version: ApiVersion,
-    #[command(flatten)]
-    store: StoreArgs,
-    /// Largest accepted body, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::DEFAULT_BODY_LIMIT)]
-    body_limit: usize,
-    /// Attempts before a delivery becomes a dead letter.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    max_attempts: u32,
-    /// Wait after a first failed attempt, in milliseconds (doubled after each further one).
-    #[arg(long, value_name = "MS", default_value_t = 1000)]
-    retry_base_ms: u64,
-    /// Delete handled deliveries this long after they were handled (`500ms`, `90s`, `30m`,
-    /// `12h`, `7d`), or `forever`; longer than the two-minute redelivery window. Dead letters
-    /// are kept. A redelivery of a keyed event arriving after its row is deleted is handled
-    /// again.
-    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = duration::parse_retention)]
-    retain_handled: Retention,
-    /// How long a worker's claim on a delivery holds: after a crash, the deliveries being
-    /// handled wait this long before this or another receiver takes them over.
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration::parse)]
-    lease: Duration,
-    #[command(flatten)]
-    forward: forward::ForwardArgs,
+    pub(crate) postgres: Option<String>,
 }
 
 /// `dead`'s arguments.
@@ -195,7 +147,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn io(message: impl Into<String>) -> Self {
+    pub(crate) fn io(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             code: 2,
@@ -235,7 +187,7 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve(args, secret).await,
+            Command::Serve(args) => serve::run(*args, secret, colours.stderr).await,
             Command::Send(args) => send::run(args, secret, colours.stderr).await,
             Command::Dead(args) => {
                 let action = match args.destination.as_deref() {
@@ -271,108 +223,6 @@ pub fn main() -> ExitCode {
 fn parse(args: Vec<OsString>, color: clap::ColorChoice) -> Result<Cli, clap::Error> {
     let matches = command().color(color).try_get_matches_from(args)?;
     Cli::from_arg_matches(&matches)
-}
-
-/// Writes one NDJSON line per handled delivery to stdout.
-struct PrintDeliveries;
-
-fn print_line(delivery: &Delivery) -> Result<(), HandlerError> {
-    let line = json!({
-        "id": delivery.id,
-        "webhook_id": delivery.webhook_id,
-        "action": delivery.action,
-        "body_sha256": delivery.body_sha256,
-        "attempt": delivery.attempt,
-        "possible_redelivery": delivery.possible_redelivery,
-    });
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{line}")
-        .and_then(|()| out.flush())
-        .map_err(|e| HandlerError::new(format!("cannot write to stdout: {e}")))
-}
-
-impl Handler for PrintDeliveries {
-    async fn handle(
-        &self,
-        _: webhooks_types::AnyWebhook,
-        delivery: &Delivery,
-    ) -> Result<(), HandlerError> {
-        print_line(delivery)
-    }
-
-    async fn on_unknown(&self, delivery: &Delivery) -> Result<(), HandlerError> {
-        print_line(delivery)
-    }
-}
-
-/// `serve`, with the accepted secrets read from `secret`.
-async fn serve(args: ServeArgs, secret: Option<Source>) -> Result<(), Failure> {
-    let secrets = secret
-        .ok_or_else(|| Failure::io(secret::SERVE_MISSING))?
-        .keys()?;
-    let mut config = ReceiverConfig::new(args.api_version, secrets);
-    config.body_limit = args.body_limit;
-    config.worker = WorkerOptions {
-        retry: RetryPolicy {
-            max_attempts: args.max_attempts.max(1),
-            base_delay: Duration::from_millis(args.retry_base_ms),
-            ..RetryPolicy::default()
-        },
-        lease: args.lease,
-        retain_handled: args.retain_handled.0,
-        ..WorkerOptions::default()
-    };
-    let forwarding = args.forward.forwarding()?;
-    let routes = forwarding.0.routes();
-    match &args.store.postgres {
-        Some(url) => {
-            let inbox = PostgresInbox::connect(url)
-                .await
-                .map_err(|e| Failure::io(format!("cannot open the PostgreSQL inbox: {e}")))?
-                .with_routes(routes);
-            run_server(args.listen, config, inbox, forwarding).await
-        }
-        None => {
-            let inbox = SqliteInbox::open(&args.store.db)
-                .map_err(|e| {
-                    Failure::io(format!(
-                        "cannot open the inbox {}: {e}",
-                        args.store.db.display()
-                    ))
-                })?
-                .with_routes(routes);
-            run_server(args.listen, config, inbox, forwarding).await
-        }
-    }
-}
-
-async fn run_server<I: ForwardInbox>(
-    listen: SocketAddr,
-    config: ReceiverConfig,
-    inbox: I,
-    (forwarding, forward_options): (Forwarding, ForwardOptions),
-) -> Result<(), Failure> {
-    let receiver = Receiver::new(config, inbox).map_err(|e| Failure::io(e.to_string()))?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| Failure::io(format!("cannot listen on {listen}: {e}")))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| Failure::io(format!("cannot listen on {listen}: {e}")))?;
-    let worker = receiver.spawn_worker(PrintDeliveries);
-    let forwarders = forwarding.spawn(std::sync::Arc::clone(receiver.inbox()), forward_options);
-    eprintln!("webhooks-receiver: listening on http://{local}/");
-    let served = axum::serve(listener, receiver.router())
-        .with_graceful_shutdown(async {
-            // Without a signal handler the server runs until killed.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        })
-        .await;
-    worker.abort();
-    forwarders.iter().for_each(|f| f.abort());
-    served.map_err(|e| Failure::io(format!("the server stopped: {e}")))
 }
 
 /// The time before which `prune` deletes handled deliveries, refusing a retention within the

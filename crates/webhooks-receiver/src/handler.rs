@@ -42,6 +42,10 @@ pub struct Delivery {
 /// The application's side of the receiver, called from the inbox, at least once per stored
 /// delivery, in arrival order within a chat.
 ///
+/// A service that handles some actions only implements its version's trait of one method per
+/// action instead, generated from the schemas ([`crate::v3_6::ActionHandler`]), and runs it
+/// through that module's [`PerAction`](crate::v3_6::PerAction).
+///
 /// Both methods default to "accept, do nothing". The webhook comes typed by the receiver's
 /// API version ([`AnyWebhook`] has one variant per version with types of its own), with an
 /// empty `secret_key`: secrets are never stored.

@@ -116,6 +116,7 @@ impl<'de> Deserialize<'de> for Members<'de> {
 /// The parts of a body the receiver needs before validation.
 pub(crate) struct Envelope {
     /// `secret_key` when it is a string.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub secret: Option<String>,
     /// The body as received without its `secret_key` member, other members byte for byte.
     pub stored: String,

@@ -4,22 +4,27 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify, Semaphore};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use webhooks_validate::{ValidationError, Validator};
 
 use crate::handler::Handler;
 use crate::identity::{split_secret, IdentityRules};
-use crate::inbox::{Inbox, NewDelivery};
+use crate::inbox::{Inbox, InboxError, NewDelivery};
 use crate::secrets::SecretKeys;
+use crate::transport::body::{self, Limits, Outcome};
+use crate::transport::{self, ServeOptions};
 use crate::version;
 use crate::worker::{self, now_ms, WorkerOptions};
 use webhooks_types::ApiVersion;
@@ -68,6 +73,11 @@ pub struct ReceiverConfig {
     pub redelivery_window: Duration,
     /// How the handler is run.
     pub worker: WorkerOptions,
+    /// A request's body must arrive whole this long after its headers (408 after).
+    pub request_timeout: Duration,
+    /// Bytes of bodies read before their secret, held at once by all requests, beyond the
+    /// first [`transport::body::FREE_PREFIX`] bytes of each (503 past it).
+    pub unauthenticated_budget: usize,
 }
 
 impl ReceiverConfig {
@@ -79,6 +89,8 @@ impl ReceiverConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             redelivery_window: DEFAULT_REDELIVERY_WINDOW,
             worker: WorkerOptions::default(),
+            request_timeout: transport::DEFAULT_REQUEST_TIMEOUT,
+            unauthenticated_budget: transport::DEFAULT_UNAUTHENTICATED_BUDGET,
         }
     }
 }
@@ -91,6 +103,10 @@ struct Shared<I> {
     window_ms: i64,
     inbox: Arc<I>,
     wake: Arc<Notify>,
+    request_timeout: Duration,
+    budget: Arc<Semaphore>,
+    storage: Arc<Storage>,
+    stop: watch::Sender<Option<Instant>>,
 }
 
 /// A webhook receiver over an inbox: [`Receiver::router`] answers deliveries,
@@ -128,6 +144,10 @@ impl<I: Inbox> Receiver<I> {
             window_ms: i64::try_from(config.redelivery_window.as_millis()).unwrap_or(i64::MAX),
             inbox: Arc::new(inbox),
             wake: Arc::new(Notify::new()),
+            request_timeout: config.request_timeout,
+            budget: body::budget(config.unauthenticated_budget),
+            storage: Arc::new(Storage::default()),
+            stop: watch::Sender::new(None),
         };
         Ok(Self {
             shared: Arc::new(shared),
@@ -145,21 +165,48 @@ impl<I: Inbox> Receiver<I> {
         Router::new()
             .route("/", post(receive::<I>))
             .with_state(Arc::clone(&self.shared))
+            .layer(axum::middleware::from_fn(crate::telemetry::observe))
     }
 
     /// Starts handling the inbox with `handler` (after releasing the claims a crashed run
-    /// left), until the task is aborted.
+    /// left), until [`Receiver::stop_worker`]: then the attempts under way are finished, or
+    /// released for a later run if they are still running when the task is told to give up
+    /// (see [`Receiver::stop_worker`]), and the task ends.
     pub fn spawn_worker<H: Handler>(&self, handler: H) -> JoinHandle<()> {
         let inbox = Arc::clone(&self.shared.inbox);
         let wake = Arc::clone(&self.shared.wake);
         let options = self.worker;
         let version = self.shared.validator.api_version();
+        let stop = self.shared.stop.subscribe();
         tokio::spawn(async move {
             if let Err(e) = inbox.release_claims().await {
-                eprintln!("webhooks-receiver: cannot release old claims: {e}");
+                crate::telemetry::storage_failed("release", &e, None, None);
             }
-            worker::run(inbox, Arc::new(handler), version, options, wake).await;
+            worker::run(inbox, Arc::new(handler), version, options, wake, stop).await;
         })
+    }
+
+    /// Tells the worker to claim nothing more and to finish the attempts under way within
+    /// `grace`; those still running then are given up and their claims released.
+    pub fn stop_worker(&self, grace: Duration) {
+        self.shared.stop.send_replace(Some(Instant::now() + grace));
+    }
+
+    /// Whether the inbox took the last delivery (or, after a failure, the last probe):
+    /// false from a storage failure until a committed write succeeds again.
+    pub fn ready(&self) -> bool {
+        self.shared.storage.ready()
+    }
+
+    /// Serves [`Receiver::router`] on `listener` under `options` until `shutdown` completes
+    /// (see [`transport::serve`]).
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        options: ServeOptions,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        transport::serve(listener, self.router(), options, shutdown).await;
     }
 }
 
@@ -173,10 +220,14 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
 }
 
 fn error(status: StatusCode, kind: &str, message: &str) -> Response {
-    json_response(
+    let mut response = json_response(
         status,
         &json!({"valid": false, "errors": [{"kind": kind, "message": message}]}),
-    )
+    );
+    // Logged as the reason of the refusal.
+    let reason = crate::telemetry::Reason::new(kind.to_owned());
+    response.extensions_mut().insert(reason);
+    response
 }
 
 /// The validator's report of a rejected body.
@@ -213,39 +264,24 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.parse::<u64>().ok())
 }
 
-/// What `read_limited` found.
-enum Read {
-    /// The whole body, within the limit.
-    Body(Vec<u8>),
-    /// Over the limit: the rest of the body, still unread, and how many bytes were read.
-    TooLarge(Body, usize),
-}
-
-/// Reads the body up to `limit` bytes.
-async fn read_limited(mut body: Body, limit: usize) -> Result<Read, axum::Error> {
-    let mut bytes = Vec::new();
-    while let Some(frame) = body.frame().await {
-        if let Ok(data) = frame?.into_data() {
-            let read = bytes.len().saturating_add(data.len());
-            if read > limit {
-                return Ok(Read::TooLarge(body, read));
-            }
-            bytes.extend_from_slice(&data);
-        }
-    }
-    Ok(Read::Body(bytes))
+/// How much of a refused body is read in vain, and until when.
+#[derive(Debug, Clone, Copy)]
+struct Drain {
+    cap: usize,
+    deadline: tokio::time::Instant,
 }
 
 /// Answers `answer` to a request whose body is not used, after reading and dropping the body
-/// up to `cap` bytes in all (`read` of them read already; the frame that crosses `cap` is read
-/// whole): a connection closed with body bytes unread is reset, and its sender then sees a
-/// broken connection instead of the answer. The body is not read at all when it is declared
-/// longer than `cap` (its connection is reset), nor when its sender waits to be asked for it
-/// (`Expect: 100-continue`) and has not been: reading would ask.
+/// up to `drain.cap` bytes in all (`read` of them read already; the frame that crosses the cap
+/// is read whole) and until the request's deadline: a connection closed with body bytes unread
+/// is reset, and its sender then sees a broken connection instead of the answer. The body is
+/// not read at all when it is declared longer than the cap (its connection is reset), nor when
+/// its sender waits to be asked for it (`Expect: 100-continue`) and has not been: reading
+/// would ask.
 async fn refuse(
     headers: &HeaderMap,
     mut body: Body,
-    cap: usize,
+    drain: Drain,
     mut read: usize,
     answer: Response,
 ) -> Response {
@@ -253,15 +289,15 @@ async fn refuse(
         && headers
             .get(header::EXPECT)
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-    if waits || declared_length(headers).is_some_and(|n| n > cap as u64) {
+    if waits || declared_length(headers).is_some_and(|n| n > drain.cap as u64) {
         return answer;
     }
-    while read <= cap {
-        match body.frame().await {
-            Some(Ok(frame)) => {
+    while read <= drain.cap {
+        match tokio::time::timeout_at(drain.deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
                 read = read.saturating_add(frame.data_ref().map_or(0, |d| d.len()));
             }
-            Some(Err(_)) | None => break,
+            _ => break,
         }
     }
     answer
@@ -277,42 +313,122 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// Whether the inbox can be written, as the last store or probe found it.
+#[derive(Debug, Default)]
+struct Storage {
+    failed: AtomicBool,
+    probing: AtomicBool,
+}
+
+impl Storage {
+    fn ready(&self) -> bool {
+        !self.failed.load(Ordering::Acquire)
+    }
+}
+
+/// How often a failed inbox is probed until a write commits again.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+
+/// Records a store's outcome; after a failure, probes the inbox until it takes a write again.
+fn storage_outcome<I: Inbox>(shared: &Arc<Shared<I>>, error: Option<&InboxError>) {
+    let storage = &shared.storage;
+    let Some(error) = error else {
+        storage.failed.store(false, Ordering::Release);
+        return;
+    };
+    crate::telemetry::count_storage_error("store");
+    tracing::error!(error = %error, "cannot store a delivery: answering 503 until the inbox takes writes again");
+    storage.failed.store(true, Ordering::Release);
+    if storage.probing.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let shared = Arc::clone(shared);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(PROBE_EVERY).await;
+            match shared.inbox.probe().await {
+                Ok(()) => {
+                    shared.storage.failed.store(false, Ordering::Release);
+                    tracing::info!("the inbox takes writes again");
+                    break;
+                }
+                Err(e) => tracing::debug!(error = %e, "the inbox still fails"),
+            }
+        }
+        shared.storage.probing.store(false, Ordering::Release);
+    });
+}
+
+/// The answer to a refused request, its reason attached for the log line of
+/// [`crate::telemetry::observe`] (status, reason, peer; never the body or the secret).
+fn refused(status: StatusCode, reason: &'static str) -> Response {
+    let message = match reason {
+        "secret_key" => "missing or wrong secret_key",
+        "json" => "the body is not a JSON object",
+        "timeout" => "the request did not arrive in time",
+        "busy" => "too many unauthenticated bodies are being received; retry",
+        "content_type" => "expected Content-Type: application/json",
+        "too_large" => "the body is over the limit",
+        _ => "the body could not be read",
+    };
+    let mut answer = error(status, reason, message);
+    if matches!(reason, "timeout" | "busy") {
+        answer
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    if reason == "busy" {
+        answer
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    answer
+}
+
 async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Request) -> Response {
+    let limits = Limits::new(
+        shared.body_limit,
+        shared.request_timeout,
+        Arc::clone(&shared.budget),
+    );
     // A refused body is read in vain up to this many bytes, so that its sender gets the answer.
-    let drain = shared.body_limit.saturating_mul(DRAIN_FACTOR);
+    let drain = Drain {
+        cap: shared.body_limit.saturating_mul(DRAIN_FACTOR),
+        deadline: limits.deadline,
+    };
     let (parts, body) = request.into_parts();
     let headers = &parts.headers;
     if !is_json(headers) {
-        let answer = error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content_type",
-            "expected Content-Type: application/json",
-        );
+        let answer = refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_type");
         return refuse(headers, body, drain, 0, answer).await;
     }
-    let too_large = || {
-        error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            &format!("the body is over {} bytes", shared.body_limit),
-        )
-    };
     if declared_length(headers).is_some_and(|n| n > shared.body_limit as u64) {
-        return refuse(headers, body, drain, 0, too_large()).await;
+        let answer = refused(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+        return refuse(headers, body, drain, 0, answer).await;
     }
-    let bytes = match read_limited(body, shared.body_limit).await {
-        Ok(Read::Body(bytes)) => bytes,
-        Ok(Read::TooLarge(rest, read)) => {
-            return refuse(headers, rest, drain, read, too_large()).await
+    let bytes = match body::read(body, &limits, &shared.secrets).await {
+        Outcome::Authenticated { bytes, secret: _ } => bytes,
+        Outcome::Unauthorized { rest, read } => {
+            let answer = refused(StatusCode::UNAUTHORIZED, "secret_key");
+            return refuse(headers, rest, drain, read, answer).await;
         }
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "body",
-                &format!("cannot read the body: {e}"),
-            )
+        Outcome::NotObject { rest, read } => {
+            let answer = refused(StatusCode::BAD_REQUEST, "json");
+            return refuse(headers, rest, drain, read, answer).await;
         }
+        Outcome::TooLarge { rest, read } => {
+            let answer = refused(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+            return refuse(headers, rest, drain, read, answer).await;
+        }
+        Outcome::TimedOut => return refused(StatusCode::REQUEST_TIMEOUT, "timeout"),
+        Outcome::Busy => return refused(StatusCode::SERVICE_UNAVAILABLE, "busy"),
+        Outcome::Broken(_) => return refused(StatusCode::BAD_REQUEST, "body"),
     };
+    store_authenticated(&shared, bytes).await
+}
+
+/// Checks, stores and answers a body whose secret was accepted.
+async fn store_authenticated<I: Inbox>(shared: &Arc<Shared<I>>, bytes: Vec<u8>) -> Response {
     let text = match std::str::from_utf8(&bytes) {
         Ok(text) => text,
         Err(_) => return validation_failed(&shared.validator, &bytes),
@@ -321,18 +437,6 @@ async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Reques
         Ok(envelope) => envelope,
         Err(_) => return validation_failed(&shared.validator, &bytes),
     };
-    // Nothing about the body's validity is told to a caller without a secret.
-    if !envelope
-        .secret
-        .as_deref()
-        .is_some_and(|s| shared.secrets.accepts(s))
-    {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "secret_key",
-            "missing or wrong secret_key",
-        );
-    }
     match shared.validator.validate(&bytes) {
         Ok(_) | Err(ValidationError::UnknownAction { .. }) => {}
         // The schema accepts it and only the types do not: stored, for `on_unknown`.
@@ -361,13 +465,16 @@ async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Reques
         body: envelope.stored,
         redelivery_since_ms: now.saturating_sub(shared.window_ms),
     };
+    let (version, action) = (shared.validator.api_version(), delivery.action.clone());
     match shared.inbox.store(delivery).await {
-        Ok(_) => {
+        Ok(stored) => {
+            storage_outcome(shared, None);
+            crate::telemetry::stored(version, &action, stored);
             shared.wake.notify_one();
             StatusCode::OK.into_response()
         }
         Err(e) => {
-            eprintln!("webhooks-receiver: cannot store a delivery: {e}");
+            storage_outcome(shared, Some(&e));
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "storage",

@@ -3,8 +3,11 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tokio::sync::Notify;
+use std::collections::HashSet;
+
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use webhooks_types::ApiVersion;
 
 use crate::handler::{Delivery, Handler, HandlerError};
@@ -105,14 +108,18 @@ pub async fn run<I: Inbox, H: Handler>(
     version: ApiVersion,
     options: WorkerOptions,
     wake: Arc<Notify>,
+    mut stop: watch::Receiver<Option<Instant>>,
 ) {
     let mut next_prune = tokio::time::Instant::now();
     loop {
+        if stop.borrow().is_some() {
+            return;
+        }
         if let Some(retain) = options.retain_handled {
             if tokio::time::Instant::now() >= next_prune {
                 next_prune = tokio::time::Instant::now() + options.prune_every;
                 if let Err(e) = prune(&*inbox, now_ms().saturating_sub(millis(retain))).await {
-                    eprintln!("webhooks-receiver: cannot prune handled deliveries: {e}");
+                    crate::telemetry::storage_failed("prune", &e, None, None);
                 }
             }
         }
@@ -127,7 +134,7 @@ pub async fn run<I: Inbox, H: Handler>(
         let batch = match batch {
             Ok(batch) => batch,
             Err(e) => {
-                eprintln!("webhooks-receiver: cannot claim deliveries: {e}");
+                crate::telemetry::storage_failed("claim", &e, None, None);
                 tokio::time::sleep(options.poll.max(Duration::from_millis(100))).await;
                 continue;
             }
@@ -136,16 +143,53 @@ pub async fn run<I: Inbox, H: Handler>(
             tokio::select! {
                 () = wake.notified() => {}
                 () = tokio::time::sleep(options.poll) => {}
+                _ = stop.changed() => {}
             }
             continue;
         }
         let mut attempts = JoinSet::new();
+        let mut under_way = HashSet::new();
         for claimed in batch {
             let (inbox, handler) = (Arc::clone(&inbox), Arc::clone(&handler));
-            attempts
-                .spawn(async move { attempt(&*inbox, handler, version, claimed, options).await });
+            let id = claimed.id;
+            under_way.insert(id);
+            attempts.spawn(async move {
+                attempt(&*inbox, handler, version, claimed, options).await;
+                id
+            });
         }
-        while attempts.join_next().await.is_some() {}
+        loop {
+            tokio::select! {
+                joined = attempts.join_next() => match joined {
+                    Some(Ok(id)) => { under_way.remove(&id); }
+                    Some(Err(_)) => {}
+                    None => break,
+                },
+                () = given_up(&mut stop) => {
+                    attempts.abort_all();
+                    for id in under_way {
+                        if let Err(e) = inbox.release(id).await {
+                            tracing::warn!(id, error = %e, "cannot release a claim at shutdown: it waits for its lease");
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Completes when the worker was told to stop and its grace has run out.
+async fn given_up(stop: &mut watch::Receiver<Option<Instant>>) {
+    loop {
+        let deadline = *stop.borrow_and_update();
+        if let Some(deadline) = deadline {
+            tokio::time::sleep_until(deadline).await;
+            return;
+        }
+        if stop.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
     }
 }
 
@@ -170,7 +214,8 @@ async fn attempt<I: Inbox, H: Handler>(
     delivery: Delivery,
     options: WorkerOptions,
 ) {
-    let (id, number) = (delivery.id, delivery.attempt);
+    let (id, number, action) = (delivery.id, delivery.attempt, delivery.action.clone());
+    let started = std::time::Instant::now();
     // In its own task, so that a panicking handler is a failed attempt, not a lost worker.
     // A handler still running near the end of its lease fails the attempt: past the lease
     // another claim could take the delivery over.
@@ -185,6 +230,7 @@ async fn attempt<I: Inbox, H: Handler>(
         ))),
         Err(e) => Err(HandlerError::new(format!("handler panicked: {e}"))),
     };
+    crate::telemetry::handler_ran(version, &action, started.elapsed(), outcome.is_ok());
     let retry = options.retry;
     let recorded = match outcome {
         Ok(()) => inbox.complete(id, now_ms()).await,
@@ -192,12 +238,14 @@ async fn attempt<I: Inbox, H: Handler>(
             let retry_at = retry
                 .delay_after(number)
                 .map(|delay| now_ms().saturating_add(millis(delay)));
+            let dead = retry_at.is_none();
+            crate::telemetry::handler_failed(id, &action, number, &error.0, dead);
             inbox.fail(id, &error.0, retry_at).await
         }
     };
     if let Err(e) = recorded {
         // The claim's lease runs out and the delivery is attempted again.
-        eprintln!("webhooks-receiver: cannot record the outcome of delivery {id}: {e}");
+        crate::telemetry::storage_failed("record", &e, Some(id), Some(&action));
     }
 }
 

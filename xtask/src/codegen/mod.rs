@@ -5,13 +5,15 @@
 //! for typify and converted ([`typify`]), post-processed on the syntax tree ([`postprocess`],
 //! [`strings`], [`patterns`], [`compact`]), completed with the tagged unions ([`unions`]), the fast path's
 //! readers ([`fast`]) and the action list and payload enum
-//! ([`actions`]), formatted ([`render`]), then written only where the text changed
+//! ([`actions`]), the receiver's identity rules ([`identity`]) and handler traits
+//! ([`handlers`]), formatted ([`render`]), then written only where the text changed
 //! ([`crate::files`]).
 
 mod actions;
 mod checks;
 mod compact;
 mod fast;
+mod handlers;
 mod identity;
 mod patterns;
 mod postprocess;
@@ -83,6 +85,7 @@ pub fn generate_all() -> Result<Files, String> {
         versions::embedded_schemas(&sets).map_err(|e| e.to_string())?,
     ));
     files.extend(identity::generate().map_err(|e| e.to_string())?);
+    files.extend(handlers::generate(&sets).map_err(|e| e.to_string())?);
     files.push(crate::manifest::generate()?);
     files.extend(crate::packages::generate_all(&sets)?);
     Ok(files)

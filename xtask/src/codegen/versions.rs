@@ -70,7 +70,7 @@ pub fn borrowed_module(version: Version) -> Result<String, SchemaError> {
 
 /// What a version is to LiveChat, as a clause after its name: `, the current stable version`,
 /// `, a preview` (a version after the stable one), or nothing (an earlier version).
-fn role(version: Version) -> &'static str {
+pub(super) fn role(version: Version) -> &'static str {
     if version == layout::STABLE {
         ", the current stable version"
     } else if version > layout::STABLE {

@@ -21,9 +21,11 @@ use crate::inbox::{ForwardInbox, Route, Routes};
 use crate::worker::RetryPolicy;
 
 mod http;
+pub mod nats;
 mod run;
 
 pub use http::{HttpDestination, HttpDestinationError, SigningSecret, SigningSecretError};
+pub use nats::{NatsDestination, NatsError, NatsOptions, Published};
 pub use run::run;
 
 /// What a destination receives: a stored delivery and its message id.
@@ -80,18 +82,22 @@ pub trait Destination: Send + Sync + 'static {
 pub enum AnyDestination {
     /// A Standard Webhooks endpoint.
     Http(HttpDestination),
+    /// A NATS JetStream stream.
+    Nats(Box<NatsDestination>),
 }
 
 impl Destination for AnyDestination {
     fn key(&self) -> &str {
         match self {
             Self::Http(d) => d.key(),
+            Self::Nats(d) => d.key(),
         }
     }
 
     async fn send(&self, message: &Message) -> Result<(), ForwardError> {
         match self {
             Self::Http(d) => d.send(message).await,
+            Self::Nats(d) => d.send(message).await,
         }
     }
 }
@@ -120,6 +126,14 @@ pub struct ForwardOptions {
     pub lease: Duration,
     /// How often the inbox is looked at when nothing wakes the forwarder.
     pub poll: Duration,
+}
+
+impl ForwardOptions {
+    /// How long a claim on a forward holds: [`ForwardOptions::lease`], and at least twice the
+    /// attempt's timeout, to leave room for recording its outcome before another claim.
+    pub fn claim_lease(&self) -> Duration {
+        self.lease.max(self.timeout.saturating_mul(2))
+    }
 }
 
 /// A `Retry-After` longer than this is shortened to it.
@@ -178,6 +192,11 @@ impl<D: Destination> Forwarding<D> {
     /// Whether there is no destination.
     pub fn is_empty(&self) -> bool {
         self.targets.is_empty()
+    }
+
+    /// Adds a destination.
+    pub fn push(&mut self, target: Target<D>) {
+        self.targets.push((target, Arc::new(Notify::new())));
     }
 
     /// Starts one forwarder per destination over `inbox` (which must have been given

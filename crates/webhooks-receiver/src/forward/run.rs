@@ -86,8 +86,7 @@ pub async fn run<I: ForwardInbox, D: Destination>(
         tracing::error!(destination = %key, error = %e, "cannot release earlier forward claims");
     }
     let concurrency = options.concurrency.max(1);
-    // Past the attempt's timeout, with room to record the outcome before another claim.
-    let lease = options.lease.max(options.timeout.saturating_mul(2));
+    let lease = options.claim_lease();
     let mut in_flight: JoinSet<Outcome> = JoinSet::new();
     let mut next_gauge = Instant::now();
     let mut health = Health {

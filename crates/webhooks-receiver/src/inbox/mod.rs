@@ -168,6 +168,10 @@ pub trait Inbox: Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<u64, InboxError>> + Send;
 
+    /// Puts one claimed delivery back, its attempt not counted: the attempt was given up (at
+    /// shutdown) before it ended.
+    fn release(&self, id: i64) -> impl Future<Output = Result<(), InboxError>> + Send;
+
     /// Releases the claims of a previous run of this receiver (after a crash).
     fn release_claims(&self) -> impl Future<Output = Result<u64, InboxError>> + Send;
 
@@ -177,6 +181,9 @@ pub trait Inbox: Send + Sync + 'static {
         state: &str,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<Row>, InboxError>> + Send;
+
+    /// A committed write of its own: whether the inbox can store deliveries now.
+    fn probe(&self) -> impl Future<Output = Result<(), InboxError>> + Send;
 
     /// Counts by state.
     fn stats(&self) -> impl Future<Output = Result<Stats, InboxError>> + Send;

@@ -35,7 +35,7 @@ impl PostgresInbox {
         let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
         tokio::spawn(async move {
             if let Err(e) = connection.await {
-                eprintln!("webhooks-receiver: postgres connection ended: {e}");
+                crate::telemetry::storage_failed("connection", &e, None, None);
             }
         });
         let sql = Statements::new(&sql::POSTGRES);
@@ -155,6 +155,18 @@ impl Inbox for PostgresInbox {
             .client
             .execute(&self.sql.redrive, &[&id, &now_ms])
             .await?)
+    }
+
+    async fn probe(&self) -> Result<(), InboxError> {
+        self.client.batch_execute(sql::PROBE).await?;
+        let now = crate::worker::now_ms();
+        self.client.execute(sql::PROBE_WRITE, &[&now]).await?;
+        Ok(())
+    }
+
+    async fn release(&self, id: i64) -> Result<(), InboxError> {
+        self.client.execute(&self.sql.release_one, &[&id]).await?;
+        Ok(())
     }
 
     /// Claims of other receivers may be live: they are left to their leases.

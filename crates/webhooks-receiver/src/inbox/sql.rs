@@ -104,6 +104,8 @@ pub(super) struct Statements {
     pub redrive: String,
     /// Puts every running delivery back (only for an inbox that one receiver owns).
     pub release: String,
+    /// Puts running delivery `$1` back, its attempt not counted (given up at shutdown).
+    pub release_one: String,
     /// Deletes at most `$2` handled deliveries handled before `$1` (never a dead letter,
     /// nor a delivery with a forward not yet done).
     pub prune: String,
@@ -171,6 +173,11 @@ impl Statements {
             release: format!(
                 "UPDATE {t} SET state = '{pending}', lease_until_ms = 0 WHERE state = '{running}'"
             ),
+            release_one: n(format!(
+                "UPDATE {t} SET state = '{pending}', lease_until_ms = 0,
+                     attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
+                 WHERE id = $1 AND state = '{running}'"
+            )),
             prune: n(format!(
                 "DELETE FROM {t} WHERE id IN (
                    SELECT id FROM {t} WHERE state = '{done}' AND handled_at_ms < $1
@@ -329,6 +336,21 @@ pub(super) fn stats<E>(r: &impl Columns<E>) -> Result<Stats, E> {
         dead,
         duplicates,
     })
+}
+
+/// A committed write that proves an inbox writable: one row of its own table, rewritten.
+pub(crate) const PROBE: &str = "CREATE TABLE IF NOT EXISTS webhook_inbox_probe (
+        id INTEGER PRIMARY KEY CHECK (id = 1), at_ms BIGINT NOT NULL);
+    INSERT INTO webhook_inbox_probe (id, at_ms) VALUES (1, 0)
+        ON CONFLICT (id) DO NOTHING;";
+
+/// The probe's rewrite of its row.
+pub(crate) const PROBE_WRITE: &str = "UPDATE webhook_inbox_probe SET at_ms = $1 WHERE id = 1";
+
+/// [`PROBE`] on a SQLite connection, inside the caller's transaction.
+pub(crate) fn probe_sqlite(conn: &rusqlite::Connection, now_ms: i64) -> rusqlite::Result<()> {
+    conn.execute_batch(PROBE)?;
+    conn.execute(PROBE_WRITE, [now_ms]).map(drop)
 }
 
 #[cfg(test)]

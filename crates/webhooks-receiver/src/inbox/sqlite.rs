@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use tokio::sync::oneshot;
 
 use crate::handler::Delivery;
+use crate::worker::now_ms;
 
 use super::forward::{self, ForwardStatements, Routes};
 use super::sql::{self, insert_params, Column, Statements};
@@ -38,22 +39,30 @@ pub struct SqliteInbox {
 }
 
 impl SqliteInbox {
-    /// Opens (creating if needed) the inbox at `path`.
+    /// Opens (creating if needed) the inbox at `path`, and proves it writable with a
+    /// committed write: an inbox that cannot be written is an error here, not at the first
+    /// delivery.
     pub fn open(path: &Path) -> Result<Self, InboxError> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let sql = Arc::new(Statements::new(&sql::SQLITE));
-        conn.execute_batch(&sql.schema)?;
+        let conn = connect(path, &sql)?;
         let forwards = Arc::new(ForwardStatements::new(&sql::SQLITE));
         conn.execute_batch(&forwards.schema)?;
         conn.execute(&forwards.set_instance, params![forward::new_instance()])?;
         let instance: String = conn.query_row(&forwards.instance, [], |r| r.get(0))?;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let probed = sql::probe_sqlite(&conn, now_ms());
+        match probed {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
         let (jobs, queue) = mpsc::channel::<Job>();
+        let (path, statements) = (path.to_owned(), Arc::clone(&sql));
         std::thread::Builder::new()
             .name("inbox-sqlite".to_owned())
-            .spawn(move || writer(conn, queue))
+            .spawn(move || writer(conn, queue, &path, &statements))
             .map_err(|e| InboxError::Commit(e.to_string()))?;
         Ok(Self {
             jobs,
@@ -95,6 +104,16 @@ impl SqliteInbox {
     }
 }
 
+/// Opens the file with the inbox's settings and schema.
+fn connect(path: &Path, sql: &Statements) -> Result<Connection, InboxError> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(&sql.schema)?;
+    Ok(conn)
+}
+
 /// Runs `op` inside a savepoint so that its failure undoes only its own writes.
 fn savepoint<T>(
     conn: &Connection,
@@ -111,8 +130,10 @@ fn savepoint<T>(
 }
 
 /// The writer thread: takes every queued job, runs them in one transaction, commits, then
-/// answers them all.
-fn writer(conn: Connection, queue: mpsc::Receiver<Job>) {
+/// answers them all. After a failed commit the file is opened again for the next batch, so
+/// that storage that works again (space freed, permissions or the file restored) is used
+/// again without a restart.
+fn writer(mut conn: Connection, queue: mpsc::Receiver<Job>, path: &Path, sql: &Statements) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -130,8 +151,17 @@ fn writer(conn: Connection, queue: mpsc::Receiver<Job>) {
             // Nothing of the batch is kept; a failed ROLLBACK leaves nothing more to undo.
             let _ = conn.execute_batch("ROLLBACK");
         }
+        let failed = commit.is_err();
         for finish in finishes {
             finish(commit.clone());
+        }
+        if failed {
+            match connect(path, sql) {
+                Ok(reopened) => conn = reopened,
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "cannot open the inbox again")
+                }
+            }
         }
     }
 }
@@ -218,6 +248,11 @@ impl Inbox for SqliteInbox {
         .await
     }
 
+    async fn release(&self, id: i64) -> Result<(), InboxError> {
+        self.run(move |conn, st| conn.execute(&st.release_one, params![id]).map(drop))
+            .await
+    }
+
     async fn release_claims(&self) -> Result<u64, InboxError> {
         self.run(|conn, st| {
             let n = conn.execute(&st.release, [])?;
@@ -246,6 +281,10 @@ impl Inbox for SqliteInbox {
                 .collect()
         })
         .await
+    }
+
+    async fn probe(&self) -> Result<(), InboxError> {
+        self.run(|conn, _| sql::probe_sqlite(conn, now_ms())).await
     }
 
     async fn stats(&self) -> Result<Stats, InboxError> {

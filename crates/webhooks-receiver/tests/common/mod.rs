@@ -15,6 +15,8 @@ use webhooks_receiver::{
 };
 use webhooks_types::AnyWebhook;
 
+pub mod admin;
+pub mod nats;
 pub mod process;
 pub mod prune;
 pub mod raw;

@@ -81,7 +81,7 @@ pub const SECRET_VARS: [&str; 2] = [
 ];
 
 /// `serve` on an ephemeral loopback port with the oldest version, its secret not given yet.
-fn serve_command() -> Command {
+pub fn serve_command() -> Command {
     let mut command = Command::new(BIN);
     command.args([
         "serve",
@@ -90,6 +90,8 @@ fn serve_command() -> Command {
         "--api-version",
         super::oldest().name(),
     ]);
+    // The line saying where it listens is at `info`, which RUST_LOG could hide.
+    command.env_remove("RUST_LOG");
     command
 }
 
@@ -114,7 +116,7 @@ pub fn serve_env(store: &[OsString], vars: &[(&str, &str)]) -> Server {
 }
 
 /// Runs `command` (a `serve`) with its output collected, once it says where it listens.
-fn started(mut command: Command) -> Server {
+pub fn started(mut command: Command) -> Server {
     let mut child = Reaped(
         command
             .stdout(Stdio::piped())
@@ -127,8 +129,8 @@ fn started(mut command: Command) -> Server {
     let mut stderr_lines = stderr.lines();
     for line in stderr_lines.by_ref() {
         let line = line.unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            url = Some(rest.trim().to_owned());
+        if let Some(url_found) = listening_url(&line) {
+            url = Some(url_found);
             break;
         }
         eprintln!("serve: {line}");
@@ -149,6 +151,14 @@ fn started(mut command: Command) -> Server {
         url: url.expect("the server says where it listens"),
         lines,
     }
+}
+
+/// The URL a log line of `serve` says it listens on (`listening on http://ADDR/`), in text
+/// or in a JSON line.
+pub fn listening_url(line: &str) -> Option<String> {
+    let rest = line.split("listening on ").nth(1)?;
+    let url = rest.split(|c: char| c == '"' || c.is_whitespace()).next()?;
+    Some(url.to_owned())
 }
 
 pub fn secrets_file(dir: &Path) -> PathBuf {
