@@ -9,6 +9,7 @@ use tokio::time::Instant;
 
 use crate::handler::Delivery;
 use crate::inbox::{ForwardClaim, ForwardInbox};
+use crate::telemetry::names;
 use crate::worker::now_ms;
 
 use super::{message_id, Destination, ForwardError, ForwardOptions, Message, MAX_RETRY_AFTER};
@@ -98,7 +99,7 @@ pub async fn run<I: ForwardInbox, D: Destination>(
         if Instant::now() >= next_gauge {
             next_gauge = Instant::now() + GAUGE_EVERY;
             if let Ok(n) = inbox.pending_forwards(&key).await {
-                metrics::gauge!("webhooks_receiver_forwards_pending", "destination" => key.clone())
+                metrics::gauge!(names::FORWARDS_PENDING, "destination" => key.clone())
                     .set(n as f64);
             }
         }
@@ -213,7 +214,7 @@ async fn attempt<I: ForwardInbox, D: Destination>(
         Ok(Err(_)) => Err(ForwardError::new(format!("no answer within {timeout:?}"))),
         Err(e) => Err(ForwardError::new(format!("the attempt panicked: {e}"))),
     };
-    metrics::histogram!("webhooks_receiver_forward_seconds", "destination" => key.to_owned())
+    metrics::histogram!(names::FORWARD_SECONDS, "destination" => key.to_owned())
         .record(started.elapsed().as_secs_f64());
     let asked = outcome.as_ref().err().and_then(|e| e.retry_after);
     let ended = match outcome {
@@ -247,7 +248,7 @@ async fn attempt<I: ForwardInbox, D: Destination>(
             )
         }
     };
-    metrics::counter!("webhooks_receiver_forwards_total",
+    metrics::counter!(names::FORWARDS_TOTAL,
         "destination" => key.to_owned(), "outcome" => outcome)
     .increment(1);
     if let Err(e) = recorded {

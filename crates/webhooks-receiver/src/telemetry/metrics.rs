@@ -130,6 +130,11 @@ fn builder() -> Result<PrometheusBuilder, MetricsError> {
             Matcher::Full(names::HANDLER_SECONDS.to_owned()),
             &HANDLER_BUCKETS,
         )
+        .map_err(config)?
+        .set_buckets_for_metric(
+            Matcher::Full(names::FORWARD_SECONDS.to_owned()),
+            &HANDLER_BUCKETS,
+        )
         .map_err(config)
 }
 
@@ -185,6 +190,22 @@ fn describe() {
         // Registered, so that the histogram is exported before its first observation.
         let _ = metrics::histogram!(name);
     }
+    // Forwarding's metrics have a destination label: they appear with the first destination.
+    describe_counter!(
+        names::FORWARDS_TOTAL,
+        Unit::Count,
+        "Forward attempts, by destination and outcome (forwarded, retry, dead, probe_failed)."
+    );
+    describe_histogram!(
+        names::FORWARD_SECONDS,
+        Unit::Seconds,
+        "Seconds one forward attempt took, by destination."
+    );
+    describe_gauge!(
+        names::FORWARDS_PENDING,
+        Unit::Count,
+        "Forwards waiting or in flight, by destination."
+    );
 }
 
 /// A refresher of the inbox's gauges (`inbox_pending`, `inbox_dead`) from

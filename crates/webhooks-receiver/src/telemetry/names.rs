@@ -31,6 +31,13 @@ pub const CONNECTIONS_OPEN: &str = "webhooks_receiver_connections_open";
 pub const LOG_LINES_SUPPRESSED_TOTAL: &str = "webhooks_receiver_log_lines_suppressed_total";
 /// Counter: storage operations that failed, by `operation`.
 pub const STORAGE_ERRORS_TOTAL: &str = "webhooks_receiver_storage_errors_total";
+/// Counter: forward attempts by `destination` and `outcome` (`forwarded`, `retry`, `dead`,
+/// `probe_failed`); exported once a destination is configured.
+pub const FORWARDS_TOTAL: &str = "webhooks_receiver_forwards_total";
+/// Histogram: seconds one forward attempt took, by `destination`.
+pub const FORWARD_SECONDS: &str = "webhooks_receiver_forward_seconds";
+/// Gauge: forwards waiting (pending or in flight), by `destination`.
+pub const FORWARDS_PENDING: &str = "webhooks_receiver_forwards_pending";
 
 /// Every metric above, for checks that each is exported.
 pub const ALL: [&str; 13] = [
