@@ -238,6 +238,14 @@ fn prune_before(retain: Duration) -> Result<i64, Failure> {
     Ok(now_ms().saturating_sub(retain))
 }
 
+/// Writes `text` and a newline on standard output (an error, not a panic, once it is closed).
+fn line(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::io(format!("cannot write to stdout: {e}")))
+}
+
 /// `dead`, `redrive` or `prune`.
 async fn with_inbox(store: &StoreArgs, action: Inspect) -> Result<(), Failure> {
     match &store.postgres {
@@ -274,8 +282,7 @@ async fn inspect<I: ForwardInbox>(inbox: &I, action: Inspect) -> Result<(), Fail
         }
         Inspect::Prune(before) => {
             let n = crate::prune(inbox, before).await.map_err(storage)?;
-            println!("pruned: {n}");
-            Ok(())
+            line(&format!("pruned: {n}"))
         }
         Inspect::DeadForwards(destination) => {
             let rows = inbox
@@ -296,7 +303,7 @@ async fn inspect<I: ForwardInbox>(inbox: &I, action: Inspect) -> Result<(), Fail
                 .redrive_forwards(&destination, id, now_ms())
                 .await
                 .map_err(storage)?;
-            println!("re-driven: {n}");
+            line(&format!("re-driven: {n}"))?;
             match (id, n) {
                 (Some(id), 0) => Err(Failure::input(format!(
                     "no dead forward of delivery {id} to {destination}"
@@ -306,7 +313,7 @@ async fn inspect<I: ForwardInbox>(inbox: &I, action: Inspect) -> Result<(), Fail
         }
         Inspect::Redrive(id) => {
             let n = inbox.redrive(id, now_ms()).await.map_err(storage)?;
-            println!("re-driven: {n}");
+            line(&format!("re-driven: {n}"))?;
             match (id, n) {
                 (Some(id), 0) => Err(Failure::input(format!("no dead letter with id {id}"))),
                 _ => Ok(()),

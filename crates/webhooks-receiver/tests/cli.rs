@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::process::{files, serve_env, sqlite, BIN, SECRET_VARS};
+use common::process::{files, serve, serve_env, sqlite, BIN, SECRET_VARS};
 use common::SECRET;
 use webhooks_receiver::ApiVersion;
 
@@ -268,5 +268,32 @@ async fn on_a_terminal_send_draws_a_bar_on_stderr_and_writes_the_same_statuses()
     let (code, shown) = on_terminal(&quiet, &[secret]);
     assert_eq!((code, shown), (Some(0), String::new()));
     assert_eq!(std::fs::read(&statuses).unwrap(), written);
+    server.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_into_a_closed_pipe_stops_with_an_error_not_a_panic() {
+    let files = files("closed-pipe");
+    let mut server = serve(&sqlite(&files.db), &files.secrets);
+    let stderr = files.dir.join("stderr");
+    // More status lines than a pipe holds, read by a `head` that takes one and goes away.
+    let script = format!(
+        "\"$0\" send {} --repeat 1500 --secret-key-file {} {} 2>{} | head -n 1 >/dev/null; \
+         echo \"${{PIPESTATUS[0]}}\"",
+        server.url,
+        path(&files.secrets),
+        sample_file(),
+        path(&stderr)
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .arg(common::process::BIN)
+        .output()
+        .unwrap();
+    let stderr = std::fs::read_to_string(&stderr).unwrap();
+    assert_eq!(text(&out.stdout).trim(), "2", "{stderr}");
+    assert!(stderr.contains("cannot write to stdout"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
     server.kill();
 }

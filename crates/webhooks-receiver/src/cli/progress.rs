@@ -49,11 +49,16 @@ impl Posts {
         }
     }
 
-    /// Prints `line` on standard output, the bar taken off the terminal meanwhile.
-    pub(super) fn println(&self, line: &str) {
+    /// Prints `line` on standard output, the bar taken off the terminal meanwhile; an error
+    /// when standard output is closed (a reader such as `head` went away).
+    pub(super) fn println(&self, line: &str) -> std::io::Result<()> {
+        let print = || {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{line}").and_then(|()| out.flush())
+        };
         match &self.bar {
-            Some(bar) => bar.suspend(|| println!("{line}")),
-            None => println!("{line}"),
+            Some(bar) => bar.suspend(print),
+            None => print(),
         }
     }
 

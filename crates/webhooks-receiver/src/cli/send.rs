@@ -205,13 +205,16 @@ pub(super) async fn run(
                     Failure::io(format!("cannot post to {}: {e}", args.url))
                 })?;
             let status = response.status();
-            posts.println(&format!("{} {}", status.as_u16(), file.display()));
+            let stdout = |e: std::io::Error| Failure::io(format!("cannot write to stdout: {e}"));
+            posts
+                .println(&format!("{} {}", status.as_u16(), file.display()))
+                .map_err(stdout)?;
             let ok = status == reqwest::StatusCode::OK;
             if !ok {
                 let text = response.text().await.unwrap_or_default();
                 let shown: String = text.chars().take(2000).collect();
                 if !shown.is_empty() {
-                    posts.println(&format!("  {shown}"));
+                    posts.println(&format!("  {shown}")).map_err(stdout)?;
                 }
             }
             posts.done(ok);
