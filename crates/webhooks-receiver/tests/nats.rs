@@ -268,6 +268,8 @@ async fn two_receivers_sharing_one_postgres_inbox_publish_each_delivery_once() {
     // Attempts per forward: one each unless a publish failed and was retried.
     let attempts = inbox
         .client()
+        .await
+        .unwrap()
         .query_one(
             "SELECT COUNT(*), CAST(SUM(attempts) AS BIGINT) FROM webhook_inbox_forward",
             &[],

@@ -119,3 +119,58 @@ async fn prune_on_postgres_deletes_old_handled_deliveries() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_on_postgres_connects_again_after_its_connection_is_cut() {
+    let Some(url) = fresh_database("serve_reconnect").await else {
+        return;
+    };
+    let files = files("pg-reconnect");
+    let mut server = serve(&postgres(&url, "60s"), &files.secrets);
+    let client = reqwest::Client::new();
+    assert_eq!(
+        post(&client, &server.url, common::event("RECONNECT", "E0"))
+            .await
+            .0,
+        200
+    );
+    // The server cuts every connection to the inbox's database (as a restart of it would).
+    let inbox = PostgresInbox::connect(&url).await.unwrap();
+    let admin = inbox.client().await.unwrap();
+    let cut = admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(cut >= 1, "the receiver's connection was cut");
+    // Deliveries are taken again without a restart (a first one may be answered 503).
+    let started = std::time::Instant::now();
+    let mut acked = 1;
+    let mut statuses = Vec::new();
+    for n in 1..=20 {
+        let status = post(
+            &client,
+            &server.url,
+            common::event("RECONNECT", &format!("E{n}")),
+        )
+        .await
+        .0;
+        statuses.push(status);
+        acked += usize::from(status == 200);
+        if acked >= 6 || started.elapsed() > std::time::Duration::from_secs(10) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(acked >= 6, "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "{statuses:?}"
+    );
+    common::until(|| handled(&server.lines).len() >= acked).await;
+    server.kill();
+    eprintln!("after the connection was cut: {statuses:?}");
+}

@@ -1,6 +1,9 @@
 //! The shared inbox: one PostgreSQL table that several receivers store into and claim from.
 
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
 use tokio_postgres::types::{FromSqlOwned, ToSql};
+
 use tokio_postgres::{Client, NoTls, Row as PgRow};
 
 use crate::handler::Delivery;
@@ -16,7 +19,12 @@ use super::{Claim, Inbox, InboxError, NewDelivery, Row, Stats, Stored};
 /// durability).
 #[derive(Debug)]
 pub struct PostgresInbox {
-    client: Client,
+    /// Where to connect again after the connection ends.
+    url: Url,
+    /// The connection in use; replaced once it has ended.
+    client: RwLock<Arc<Client>>,
+    /// Held while the connection is opened again, so that one caller does it.
+    reconnecting: tokio::sync::Mutex<()>,
     sql: Statements,
     /// The forwarding statements.
     pub(super) forwards: ForwardStatements,
@@ -32,12 +40,7 @@ impl PostgresInbox {
     /// Connects (`host=... port=... user=... dbname=...` or a `postgresql://` URL) and creates
     /// the table if needed. The connection runs on the current Tokio runtime.
     pub async fn connect(url: &str) -> Result<Self, InboxError> {
-        let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                crate::telemetry::storage_failed("connection", &e, None, None);
-            }
-        });
+        let client = open(url).await?;
         let sql = Statements::new(&sql::POSTGRES);
         client.batch_execute(&sql.schema).await?;
         let forwards = ForwardStatements::new(&sql::POSTGRES);
@@ -51,7 +54,9 @@ impl PostgresInbox {
             .try_get(0)?;
         let insert_forwarded = forward::insert_forwarded(sql::POSTGRES.table, &sql.insert);
         Ok(Self {
-            client,
+            url: Url(url.to_owned()),
+            client: RwLock::new(Arc::new(client)),
+            reconnecting: tokio::sync::Mutex::new(()),
             sql,
             forwards,
             insert_forwarded,
@@ -67,10 +72,53 @@ impl PostgresInbox {
         self
     }
 
-    /// The client, for inspection.
-    pub fn client(&self) -> &Client {
-        &self.client
+    /// The connection: the one in use, or a new one when it has ended (the server restarted,
+    /// the network failed), so that the inbox recovers by itself once the server is back.
+    pub async fn client(&self) -> Result<Arc<Client>, InboxError> {
+        let current = self.current();
+        if !current.is_closed() {
+            return Ok(current);
+        }
+        let _one = self.reconnecting.lock().await;
+        let current = self.current();
+        if !current.is_closed() {
+            return Ok(current);
+        }
+        let fresh = Arc::new(open(&self.url.0).await?);
+        *self.client.write().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&fresh);
+        tracing::info!("the PostgreSQL connection was opened again");
+        Ok(fresh)
     }
+
+    fn current(&self) -> Arc<Client> {
+        Arc::clone(&self.client.read().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// A connection string, which may hold a password: never shown.
+struct Url(String);
+
+impl std::fmt::Debug for Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Url(..)")
+    }
+}
+
+/// How long opening a connection may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens a connection, driven by a task of its own that logs how it ended.
+async fn open(url: &str) -> Result<Client, InboxError> {
+    let connecting = tokio_postgres::connect(url, NoTls);
+    let (client, connection) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+        .await
+        .map_err(|_| InboxError::Commit(format!("no connection within {CONNECT_TIMEOUT:?}")))??;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            crate::telemetry::storage_failed("connection", &e, None, None);
+        }
+    });
+    Ok(client)
 }
 
 impl<T: FromSqlOwned> Column<T> for PgRow {
@@ -94,7 +142,7 @@ impl Inbox for PostgresInbox {
         // Twice at most: the stored row of a duplicate may be pruned by another receiver
         // between the two statements, and the delivery is then stored as new.
         for _ in 0..2 {
-            if let Some(row) = self.client.query_opt(insert, params).await? {
+            if let Some(row) = self.client().await?.query_opt(insert, params).await? {
                 let stored = sql::stored(&row)?;
                 if !destinations.is_empty() {
                     self.routes.wake(&d.action);
@@ -102,7 +150,8 @@ impl Inbox for PostgresInbox {
                 return Ok(stored);
             }
             let duplicate = self
-                .client
+                .client()
+                .await?
                 .query_opt(&self.sql.duplicate, &[&d.identity.event_key])
                 .await?;
             if let Some(row) = duplicate {
@@ -117,7 +166,8 @@ impl Inbox for PostgresInbox {
     async fn claim(&self, claim: Claim) -> Result<Vec<Delivery>, InboxError> {
         let limit = sql::limit(claim.limit);
         let rows = self
-            .client
+            .client()
+            .await?
             .query(
                 &self.sql.claim,
                 &[&claim.now_ms, &claim.lease_until_ms, &limit],
@@ -132,7 +182,8 @@ impl Inbox for PostgresInbox {
     }
 
     async fn complete(&self, id: i64, now_ms: i64) -> Result<(), InboxError> {
-        self.client
+        self.client()
+            .await?
             .execute(&self.sql.complete, &[&id, &now_ms])
             .await?;
         Ok(())
@@ -141,31 +192,44 @@ impl Inbox for PostgresInbox {
     async fn fail(&self, id: i64, error: &str, retry_at_ms: Option<i64>) -> Result<(), InboxError> {
         match retry_at_ms {
             Some(at) => {
-                self.client
+                self.client()
+                    .await?
                     .execute(&self.sql.retry, &[&id, &error, &at])
                     .await?
             }
-            None => self.client.execute(&self.sql.bury, &[&id, &error]).await?,
+            None => {
+                self.client()
+                    .await?
+                    .execute(&self.sql.bury, &[&id, &error])
+                    .await?
+            }
         };
         Ok(())
     }
 
     async fn redrive(&self, id: Option<i64>, now_ms: i64) -> Result<u64, InboxError> {
         Ok(self
-            .client
+            .client()
+            .await?
             .execute(&self.sql.redrive, &[&id, &now_ms])
             .await?)
     }
 
     async fn probe(&self) -> Result<(), InboxError> {
-        self.client.batch_execute(sql::PROBE).await?;
+        self.client().await?.batch_execute(sql::PROBE).await?;
         let now = crate::worker::now_ms();
-        self.client.execute(sql::PROBE_WRITE, &[&now]).await?;
+        self.client()
+            .await?
+            .execute(sql::PROBE_WRITE, &[&now])
+            .await?;
         Ok(())
     }
 
     async fn release(&self, id: i64) -> Result<(), InboxError> {
-        self.client.execute(&self.sql.release_one, &[&id]).await?;
+        self.client()
+            .await?
+            .execute(&self.sql.release_one, &[&id])
+            .await?;
         Ok(())
     }
 
@@ -176,23 +240,29 @@ impl Inbox for PostgresInbox {
 
     async fn prune(&self, handled_before_ms: i64, limit: usize) -> Result<u64, InboxError> {
         let limit = sql::limit(limit);
-        self.client
+        self.client()
+            .await?
             .execute(&self.forwards.prune, &[&handled_before_ms, &limit])
             .await?;
         Ok(self
-            .client
+            .client()
+            .await?
             .execute(&self.sql.prune, &[&handled_before_ms, &limit])
             .await?)
     }
 
     async fn rows(&self, state: &str, limit: usize) -> Result<Vec<Row>, InboxError> {
         let limit = sql::limit(limit);
-        let rows = self.client.query(&self.sql.rows, &[&state, &limit]).await?;
+        let rows = self
+            .client()
+            .await?
+            .query(&self.sql.rows, &[&state, &limit])
+            .await?;
         Ok(rows.iter().map(sql::row).collect::<Result<_, _>>()?)
     }
 
     async fn stats(&self) -> Result<Stats, InboxError> {
-        let row = self.client.query_one(&self.sql.stats, &[]).await?;
+        let row = self.client().await?.query_one(&self.sql.stats, &[]).await?;
         Ok(sql::stats(&row)?)
     }
 }

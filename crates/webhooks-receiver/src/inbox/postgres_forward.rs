@@ -18,6 +18,7 @@ impl ForwardInbox for PostgresInbox {
         let st = &self.forwards;
         let claimed = self
             .client()
+            .await?
             .query(
                 &st.claim,
                 &[
@@ -32,7 +33,7 @@ impl ForwardInbox for PostgresInbox {
         for row in claimed {
             let (id, attempts): (i64, i32) = (row.try_get(0)?, row.try_get(1)?);
             // The delivery is kept while a forward of it waits; a missing one is skipped.
-            if let Some(row) = self.client().query_opt(&st.delivery, &[&id]).await? {
+            if let Some(row) = self.client().await?.query_opt(&st.delivery, &[&id]).await? {
                 let mut d = sql::delivery(&row)?;
                 d.attempt = u32::try_from(attempts).unwrap_or(0);
                 deliveries.push(d);
@@ -49,6 +50,7 @@ impl ForwardInbox for PostgresInbox {
         now_ms: i64,
     ) -> Result<(), InboxError> {
         self.client()
+            .await?
             .execute(
                 &self.forwards.complete,
                 &[&destination, &delivery_id, &now_ms],
@@ -68,11 +70,13 @@ impl ForwardInbox for PostgresInbox {
         match retry_at_ms {
             Some(at) => {
                 self.client()
+                    .await?
                     .execute(&st.retry, &[&destination, &delivery_id, &error, &at])
                     .await?
             }
             None => {
                 self.client()
+                    .await?
                     .execute(&st.bury, &[&destination, &delivery_id, &error])
                     .await?
             }
@@ -93,6 +97,7 @@ impl ForwardInbox for PostgresInbox {
         let limit = sql::limit(limit);
         let rows = self
             .client()
+            .await?
             .query(&self.forwards.dead, &[&destination, &limit])
             .await?;
         Ok(rows.iter().map(forward_row).collect::<Result<_, _>>()?)
@@ -106,6 +111,7 @@ impl ForwardInbox for PostgresInbox {
     ) -> Result<u64, InboxError> {
         Ok(self
             .client()
+            .await?
             .execute(
                 &self.forwards.redrive,
                 &[&destination, &delivery_id, &now_ms],
@@ -121,13 +127,14 @@ impl ForwardInbox for PostgresInbox {
         let st = &self.forwards;
         let probed = self
             .client()
+            .await?
             .query_opt(&st.probe, &[&lease_until_ms, &destination])
             .await?;
         let Some(row) = probed else {
             return Ok(None);
         };
         let (id, attempts): (i64, i32) = (row.try_get(0)?, row.try_get(1)?);
-        let Some(row) = self.client().query_opt(&st.delivery, &[&id]).await? else {
+        let Some(row) = self.client().await?.query_opt(&st.delivery, &[&id]).await? else {
             return Ok(None);
         };
         let mut d = sql::delivery(&row)?;
@@ -142,6 +149,7 @@ impl ForwardInbox for PostgresInbox {
         error: &str,
     ) -> Result<(), InboxError> {
         self.client()
+            .await?
             .execute(
                 &self.forwards.unprobe,
                 &[&destination, &delivery_id, &error],
@@ -153,6 +161,7 @@ impl ForwardInbox for PostgresInbox {
     async fn hasten_forwards(&self, destination: &str, now_ms: i64) -> Result<u64, InboxError> {
         Ok(self
             .client()
+            .await?
             .execute(&self.forwards.hasten, &[&destination, &now_ms])
             .await?)
     }
@@ -160,6 +169,7 @@ impl ForwardInbox for PostgresInbox {
     async fn pending_forwards(&self, destination: &str) -> Result<u64, InboxError> {
         let row = self
             .client()
+            .await?
             .query_one(&self.forwards.pending, &[&destination])
             .await?;
         let n: i64 = row.try_get(0)?;
