@@ -24,6 +24,8 @@ mod generated {
 mod handler;
 mod identity;
 pub mod inbox;
+mod ingest;
+mod scan;
 mod secrets;
 mod server;
 mod version;

@@ -11,17 +11,18 @@ use axum::routing::post;
 use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
-use webhooks_validate::{ValidationError, Validator};
+use webhooks_validate::Validator;
 
 use crate::handler::Handler;
-use crate::identity::{split_secret, IdentityRules};
-use crate::inbox::{Inbox, NewDelivery};
+use crate::identity::IdentityRules;
+use crate::inbox::Inbox;
+use crate::ingest;
+use crate::scan::{self, SecretAt};
 use crate::secrets::SecretKeys;
 use crate::version;
-use crate::worker::{self, now_ms, WorkerOptions};
+use crate::worker::{self, WorkerOptions};
 use webhooks_types::ApiVersion;
 
 /// The default body limit: 1 MiB.
@@ -83,14 +84,15 @@ impl ReceiverConfig {
     }
 }
 
-struct Shared<I> {
-    validator: Validator,
-    rules: IdentityRules,
-    secrets: SecretKeys,
-    body_limit: usize,
-    window_ms: i64,
-    inbox: Arc<I>,
-    wake: Arc<Notify>,
+/// What the request path of a receiver shares.
+pub(crate) struct Shared<I> {
+    pub(crate) validator: Validator,
+    pub(crate) rules: IdentityRules,
+    pub(crate) secrets: SecretKeys,
+    pub(crate) body_limit: usize,
+    pub(crate) window_ms: i64,
+    pub(crate) inbox: Arc<I>,
+    pub(crate) wake: Arc<Notify>,
 }
 
 /// A webhook receiver over an inbox: [`Receiver::router`] answers deliveries,
@@ -163,7 +165,7 @@ impl<I: Inbox> Receiver<I> {
     }
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -172,29 +174,11 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
         .into_response()
 }
 
-fn error(status: StatusCode, kind: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, kind: &str, message: &str) -> Response {
     json_response(
         status,
         &json!({"valid": false, "errors": [{"kind": kind, "message": message}]}),
     )
-}
-
-/// The validator's report of a rejected body.
-fn report(error: &ValidationError) -> Value {
-    let errors: Vec<Value> = match error {
-        ValidationError::Json { line, column, .. } => vec![json!({"kind": "json", "pointer": "",
-            "line": line, "column": column, "message": error.to_string()})],
-        ValidationError::Invalid(_) | ValidationError::Disagreement(_) => error
-            .violations()
-            .iter()
-            .map(|v| {
-                json!({"kind": "schema", "pointer": v.pointer, "line": v.line,
-                "column": v.column, "keyword": v.keyword, "schema": v.schema, "message": v.message})
-            })
-            .collect(),
-        other => vec![json!({"kind": "envelope", "pointer": "", "message": other.to_string()})],
-    };
-    json!({"valid": false, "errors": errors})
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -267,16 +251,6 @@ async fn refuse(
     answer
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    out
-}
-
 async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Request) -> Response {
     // A refused body is read in vain up to this many bytes, so that its sender gets the answer.
     let drain = shared.body_limit.saturating_mul(DRAIN_FACTOR);
@@ -313,77 +287,37 @@ async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Reques
             )
         }
     };
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(text) => text,
-        Err(_) => return validation_failed(&shared.validator, &bytes),
-    };
-    let envelope = match split_secret(text) {
-        Ok(envelope) => envelope,
-        Err(_) => return validation_failed(&shared.validator, &bytes),
-    };
-    // Nothing about the body's validity is told to a caller without a secret.
-    if !envelope
-        .secret
-        .as_deref()
-        .is_some_and(|s| shared.secrets.accepts(s))
-    {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "secret_key",
-            "missing or wrong secret_key",
-        );
-    }
-    match shared.validator.validate(&bytes) {
-        Ok(_) | Err(ValidationError::UnknownAction { .. }) => {}
-        // The schema accepts it and only the types do not: stored, for `on_unknown`.
-        Err(ValidationError::Disagreement(d)) if d.violations.is_empty() => {}
-        Err(e) => return json_response(StatusCode::BAD_REQUEST, &report(&e)),
-    }
-    let value: Value = match serde_json::from_str(&envelope.stored) {
-        Ok(value) => value,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "json", &e.to_string()),
-    };
-    let text_at = |p: &str| {
-        value
-            .pointer(p)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned()
-    };
-    let action = text_at("/action");
-    let now = now_ms();
-    let delivery = NewDelivery {
-        received_at_ms: now,
-        webhook_id: text_at("/webhook_id"),
-        identity: shared.rules.identify(&action, &value),
-        action,
-        body_sha256: hex(&Sha256::digest(&bytes)),
-        body: envelope.stored,
-        redelivery_since_ms: now.saturating_sub(shared.window_ms),
-    };
-    match shared.inbox.store(delivery).await {
-        Ok(_) => {
-            shared.wake.notify_one();
-            StatusCode::OK.into_response()
-        }
-        Err(e) => {
-            eprintln!("webhooks-receiver: cannot store a delivery: {e}");
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage",
-                "the delivery could not be stored",
+    // Nothing about the body is told to a caller without a verified secret.
+    let secret = match scan::find_secret(&bytes) {
+        SecretAt::Span(span) => span,
+        SecretAt::Missing => return unauthorized(),
+        SecretAt::Malformed => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "json",
+                "the body is not a JSON object with a secret_key",
             )
         }
+    };
+    let verified = bytes
+        .get(secret.start.saturating_sub(1)..secret.end.saturating_add(1))
+        .and_then(webhooks_types::scan::unescape)
+        .is_some_and(|s| shared.secrets.accepts(&s));
+    if !verified {
+        return unauthorized();
     }
+    let outcome = ingest::accept(&shared, bytes, secret).await;
+    if let ingest::Outcome::Unavailable { error, .. } = &outcome {
+        let action = outcome.action().unwrap_or_default();
+        eprintln!("webhooks-receiver: cannot store a delivery of {action}: {error}");
+    }
+    outcome.into_response()
 }
 
-fn validation_failed(validator: &Validator, bytes: &[u8]) -> Response {
-    match validator.validate(bytes) {
-        Err(e) => json_response(StatusCode::BAD_REQUEST, &report(&e)),
-        Ok(_) => error(
-            StatusCode::BAD_REQUEST,
-            "json",
-            "the body is not a JSON object",
-        ),
-    }
+fn unauthorized() -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "secret_key",
+        "missing or wrong secret_key",
+    )
 }

@@ -186,14 +186,18 @@ pub(super) async fn run(
             .map_err(|e| Failure::io(format!("cannot read {}: {e}", file.display())))?;
         let body = with_secret(&text, &secret)
             .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
-        bodies.push((file, body));
+        // What the receiver stores and reports as `body_sha256`.
+        let digest = crate::scan::secret_span(body.as_bytes())
+            .map(|span| crate::ingest::stored_sha256(body.as_bytes(), span))
+            .unwrap_or_default();
+        bodies.push((file, body, digest));
     }
     let client = reqwest::Client::new();
     let total = (bodies.len() as u64).saturating_mul(u64::from(args.repeat));
     let bar = total > 1 && !args.quiet && std::io::stderr().is_terminal();
     let mut posts = Posts::start(total, bar, coloured);
     for _ in 0..args.repeat {
-        for (file, body) in &bodies {
+        for (file, body, digest) in &bodies {
             let response = client
                 .post(&args.url)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -205,7 +209,7 @@ pub(super) async fn run(
                     Failure::io(format!("cannot post to {}: {e}", args.url))
                 })?;
             let status = response.status();
-            posts.println(&format!("{} {}", status.as_u16(), file.display()));
+            posts.println(&format!("{} {digest} {}", status.as_u16(), file.display()));
             let ok = status == reqwest::StatusCode::OK;
             if !ok {
                 let text = response.text().await.unwrap_or_default();
