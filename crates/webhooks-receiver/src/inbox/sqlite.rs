@@ -69,15 +69,38 @@ impl SqliteInbox {
     }
 
     /// Runs `op` with the connection and the statements on the writer thread, in the next
-    /// batch; answers once that batch has committed.
+    /// batch, inside a savepoint so that its failure undoes only its own writes; answers once
+    /// that batch has committed.
     async fn run<T: Send + 'static>(
         &self,
+        op: impl FnOnce(&Connection, &Statements) -> Result<T, rusqlite::Error> + Send + 'static,
+    ) -> Result<T, InboxError> {
+        self.run_as(true, op).await
+    }
+
+    /// [`Self::run`] for an `op` whose only write is one statement, without a savepoint: a
+    /// statement that fails is undone by SQLite itself, and the savepoint would copy every
+    /// page the statement changes a second time.
+    async fn run_one<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Connection, &Statements) -> Result<T, rusqlite::Error> + Send + 'static,
+    ) -> Result<T, InboxError> {
+        self.run_as(false, op).await
+    }
+
+    async fn run_as<T: Send + 'static>(
+        &self,
+        isolated: bool,
         op: impl FnOnce(&Connection, &Statements) -> Result<T, rusqlite::Error> + Send + 'static,
     ) -> Result<T, InboxError> {
         let (reply, answer) = oneshot::channel();
         let statements = Arc::clone(&self.sql);
         let job: Job = Box::new(move |conn| {
-            let result = savepoint(conn, |conn| op(conn, &statements));
+            let result = if isolated {
+                savepoint(conn, |conn| op(conn, &statements))
+            } else {
+                op(conn, &statements)
+            };
             Box::new(move |commit| {
                 let outcome = match commit {
                     Ok(()) => result.map_err(InboxError::from),
@@ -158,7 +181,8 @@ impl<T: FromSql> Column<T> for rusqlite::Row<'_> {
 
 impl Inbox for SqliteInbox {
     async fn store(&self, d: NewDelivery) -> Result<Stored, InboxError> {
-        self.run(move |conn, st| {
+        // One write: the insert, or (when it inserts nothing) the duplicate's count.
+        self.run_one(move |conn, st| {
             let params: [&dyn ToSql; 8] = insert_params!(d);
             let inserted = conn
                 .prepare_cached(&st.insert)?
@@ -189,7 +213,7 @@ impl Inbox for SqliteInbox {
     }
 
     async fn complete(&self, id: i64, now_ms: i64) -> Result<(), InboxError> {
-        self.run(move |conn, st| {
+        self.run_one(move |conn, st| {
             conn.prepare_cached(&st.complete)?
                 .execute(params![id, now_ms])
                 .map(drop)
