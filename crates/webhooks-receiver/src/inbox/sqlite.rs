@@ -156,11 +156,9 @@ fn writer(conn: Connection, queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let began = conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(|e| e.to_string());
+        let began = once(&conn, "BEGIN IMMEDIATE");
         let finishes: Vec<Finish> = batch.into_iter().map(|job| job(&conn)).collect();
-        let commit = began.and_then(|()| conn.execute_batch("COMMIT").map_err(|e| e.to_string()));
+        let commit = began.and_then(|()| once(&conn, "COMMIT"));
         if commit.is_err() {
             // Nothing of the batch is kept; a failed ROLLBACK leaves nothing more to undo.
             let _ = conn.execute_batch("ROLLBACK");
@@ -169,6 +167,14 @@ fn writer(conn: Connection, queue: mpsc::Receiver<Job>) {
             finish(commit.clone());
         }
     }
+}
+
+/// Runs a statement without parameters, prepared once for the connection.
+fn once(conn: &Connection, sql: &str) -> Result<(), String> {
+    conn.prepare_cached(sql)
+        .and_then(|mut statement| statement.execute([]))
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 impl<T: FromSql> Column<T> for rusqlite::Row<'_> {
