@@ -38,6 +38,7 @@ async fn serve(router: Router) -> Result<String, std::io::Error> {
 }
 
 struct Round {
+    elapsed: Duration,
     per_second: f64,
     median: Duration,
     p99: Duration,
@@ -89,6 +90,7 @@ async fn round(url: &str, bodies: &[String], concurrency: usize) -> Round {
             .unwrap_or_default()
     };
     Round {
+        elapsed,
         per_second: bodies.len() as f64 / elapsed.as_secs_f64(),
         median: at(0.5),
         p99: at(0.99),
@@ -153,12 +155,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     println!(
-        "receiver/baseline: {:.2}x the throughput, {:.2}x the median latency",
+        "receiver/baseline: {:.2}x the throughput, {:.2}x the median latency, {:.2}x the p99",
         stored.per_second / baseline.per_second,
-        ms(stored.median) / ms(baseline.median).max(f64::MIN_POSITIVE)
+        ms(stored.median) / ms(baseline.median).max(f64::MIN_POSITIVE),
+        ms(stored.p99) / ms(baseline.p99).max(f64::MIN_POSITIVE)
     );
-    let stats = webhooks_receiver::Inbox::stats(receiver.inbox().as_ref()).await?;
-    println!("inbox after the run: {stats:?}");
+    // The worker must keep up: wait (bounded) until it has handled everything acknowledged.
+    let inbox = receiver.inbox().as_ref();
+    let waited = Instant::now();
+    let bound = Duration::from_secs(if test { 10 } else { 60 });
+    let mut stats = webhooks_receiver::Inbox::stats(inbox).await?;
+    while stats.pending + stats.running > 0 && waited.elapsed() < bound {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        stats = webhooks_receiver::Inbox::stats(inbox).await?;
+    }
+    let drain = waited.elapsed();
+    println!(
+        "inbox after the run: {} pending, {} running ({:.0} ms after the last 200); {stats:?}",
+        stats.pending,
+        stats.running,
+        ms(drain)
+    );
+    println!(
+        "acknowledged and handled: {:.0} deliveries/s ({:.2}x the baseline's throughput)",
+        deliveries as f64 / (stored.elapsed + drain).as_secs_f64(),
+        deliveries as f64 / (stored.elapsed + drain).as_secs_f64() / baseline.per_second
+    );
     let _ = std::fs::remove_dir_all(&dir);
     forward_round::run(deliveries, concurrency).await?;
     Ok(())

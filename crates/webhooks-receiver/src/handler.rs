@@ -26,9 +26,10 @@ pub struct Delivery {
     pub webhook_id: String,
     /// `action` as received.
     pub action: String,
-    /// The body as stored: as received, without `secret_key`.
+    /// The body as stored: as received, with the characters of the `secret_key` string
+    /// removed (`"secret_key": ""`). Rows stored by earlier versions have no `secret_key`.
     pub body: String,
-    /// Hex SHA-256 of the body exactly as received.
+    /// Hex SHA-256 of the body as stored (`send` prints the same digest for what it sends).
     pub body_sha256: String,
     /// This attempt's number, from 1 (reset by a re-drive).
     pub attempt: u32,

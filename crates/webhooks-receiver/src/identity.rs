@@ -88,6 +88,29 @@ impl IdentityRules {
             .iter()
             .find_map(|p| body.pointer(p).and_then(Value::as_str).map(str::to_owned))
     }
+
+    /// [`Self::identify`] read from the text of a (valid JSON) body instead of its tree: the
+    /// same chat and the same event key, found by walking the text down each pointer.
+    pub(crate) fn identify_text(&self, action: &str, body: &[u8]) -> Identity {
+        let chat_id = self.chat.iter().find_map(|p| {
+            crate::scan::at_pointer(body, p).and_then(|span| crate::scan::string_at(body, span))
+        });
+        let event_key = self.keys.get(action).and_then(|pointers| {
+            let mut parts = Vec::with_capacity(pointers.len() + 1);
+            parts.push(Value::String(action.to_owned()));
+            for pointer in pointers {
+                let span = crate::scan::at_pointer(body, pointer)?;
+                let raw = body.get(span.clone())?;
+                parts.push(match raw.first()? {
+                    b'"' => Value::String(crate::scan::string_at(body, span)?),
+                    b'-' | b'0'..=b'9' => Value::Number(serde_json::from_slice(raw).ok()?),
+                    _ => return None,
+                });
+            }
+            Some(Value::Array(parts).to_string())
+        });
+        Identity { chat_id, event_key }
+    }
 }
 
 /// The top-level members of a JSON object, in order, values as raw text.
@@ -113,42 +136,19 @@ impl<'de> Deserialize<'de> for Members<'de> {
     }
 }
 
-/// The parts of a body the receiver needs before validation.
-pub(crate) struct Envelope {
-    /// `secret_key` when it is a string.
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub secret: Option<String>,
-    /// The body as received without its `secret_key` member, other members byte for byte.
-    pub stored: String,
-}
-
-/// Splits a body into its secret and the text to store. `Err` when it is not a JSON object.
-pub(crate) fn split_secret(body: &str) -> Result<Envelope, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(body);
-    let members = Members::deserialize(&mut de)?;
-    de.end()?;
-    let mut secret = None;
-    let mut stored = String::with_capacity(body.len());
-    stored.push('{');
-    for (key, value) in &members.0 {
-        if key == "secret_key" {
-            secret = serde_json::from_str::<String>(value.get()).ok();
-            continue;
-        }
-        if stored.len() > 1 {
-            stored.push(',');
-        }
-        stored.push_str(&Value::String(key.clone().into_owned()).to_string());
-        stored.push(':');
-        stored.push_str(value.get());
+/// The text the typed parse reads for a stored body: the body itself, which keeps an empty
+/// `secret_key`; a row stored by an earlier version without the member gets an empty one put
+/// back (only then, so that no key is doubled).
+pub(crate) fn typed_text(stored: &str) -> Cow<'_, str> {
+    match crate::scan::top_member(stored.as_bytes(), "secret_key") {
+        Ok(None) => Cow::Owned(with_empty_secret(stored)),
+        Ok(Some(_)) | Err(()) => Cow::Borrowed(stored),
     }
-    stored.push('}');
-    Ok(Envelope { secret, stored })
 }
 
 /// A stored body with an empty `secret_key` put back, so that the typed parse (which requires
 /// the member) reads it.
-pub(crate) fn with_empty_secret(stored: &str) -> String {
+fn with_empty_secret(stored: &str) -> String {
     match stored.strip_prefix('{') {
         Some(rest) if rest.trim_start().starts_with('}') => "{\"secret_key\":\"\"}".to_owned(),
         Some(rest) => format!("{{\"secret_key\":\"\",{rest}"),
@@ -165,28 +165,15 @@ mod tests {
     }
 
     #[test]
-    fn the_secret_is_split_off_and_the_rest_kept_in_order() {
-        let body = r#"{"webhook_id":"w", "secret_key":"s3", "payload":{"b":1,"a":[ 2 ]}}"#;
-        let env = split_secret(body).expect("object");
-        assert_eq!(env.secret.as_deref(), Some("s3"));
-        assert_eq!(
-            env.stored,
-            r#"{"webhook_id":"w","payload":{"b":1,"a":[ 2 ]}}"#
-        );
-        assert!(!env.stored.contains("s3"));
-        let back: Value = serde_json::from_str(&with_empty_secret(&env.stored)).expect("json");
+    fn stored_bodies_are_typed_as_they_are_and_old_rows_get_an_empty_secret_once() {
+        let new = r#"{"webhook_id":"w", "secret_key": "", "payload":{"a":[ 2 ]}}"#;
+        assert!(matches!(typed_text(new), Cow::Borrowed(text) if text == new));
+        let old = r#"{"webhook_id":"w","payload":{"a":[ 2 ]}}"#;
+        let back: Value = serde_json::from_str(&typed_text(old)).expect("json");
         assert_eq!(back["secret_key"], "");
         assert_eq!(back["payload"]["a"][0], 2);
-    }
-
-    #[test]
-    fn bodies_that_are_not_objects_or_lack_a_string_secret() {
-        assert!(split_secret("[1]").is_err());
-        assert!(split_secret("{").is_err());
-        assert!(split_secret("{} x").is_err());
-        let env = split_secret(r#"{"secret_key": 7}"#).expect("object");
-        assert_eq!(env.secret, None);
-        assert_eq!(env.stored, "{}");
+        assert_eq!(typed_text("{ }"), r#"{"secret_key":""}"#);
+        assert_eq!(typed_text("[1]"), "[1]");
     }
 
     #[test]
@@ -208,6 +195,32 @@ mod tests {
         );
         let partial = serde_json::json!({"organization_id": "o", "payload": {"chat_id": "C"}});
         assert_eq!(rules.event_key("chat_deactivated", &partial), None);
+    }
+
+    #[test]
+    fn the_text_gives_the_identity_the_tree_gives() {
+        let rules = rules();
+        for body in [
+            r#"{"organization_id": "o", "payload": {"chat_id": "C\u0041", "thread_id": "T",
+                "event": {"id": 17.50, "x": [1, {"id": "no"}]}}}"#,
+            r#"{"organization_id":"o","payload":{"chat":{"id":"B","thread":{"id":"T"}}}}"#,
+            r#"{"organization_id": "o", "payload": {"chat_id": 5, "thread_id": "T"}}"#,
+            r#"{"payload": {"agent_id": "x"}}"#,
+        ] {
+            let tree: Value = serde_json::from_str(body).expect("json");
+            for action in [
+                "incoming_event",
+                "incoming_chat",
+                "chat_deactivated",
+                "other",
+            ] {
+                assert_eq!(
+                    rules.identify_text(action, body.as_bytes()),
+                    rules.identify(action, &tree),
+                    "{action} {body}"
+                );
+            }
+        }
     }
 
     #[test]

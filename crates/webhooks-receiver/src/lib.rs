@@ -34,6 +34,8 @@ mod handler;
 mod handler_samples;
 mod identity;
 pub mod inbox;
+mod ingest;
+mod scan;
 mod secrets;
 mod server;
 pub mod telemetry;

@@ -13,20 +13,20 @@ use axum::routing::post;
 use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use tokio::sync::{watch, Notify, Semaphore};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-use webhooks_validate::{ValidationError, Validator};
+use webhooks_validate::Validator;
 
 use crate::handler::Handler;
-use crate::identity::{split_secret, IdentityRules};
-use crate::inbox::{Inbox, InboxError, NewDelivery};
+use crate::identity::IdentityRules;
+use crate::inbox::{Inbox, InboxError};
+use crate::ingest;
 use crate::secrets::SecretKeys;
 use crate::transport::body::{self, Limits, Outcome};
 use crate::transport::{self, ServeOptions};
 use crate::version;
-use crate::worker::{self, now_ms, WorkerOptions};
+use crate::worker::{self, WorkerOptions};
 use webhooks_types::ApiVersion;
 
 /// The default body limit: 1 MiB.
@@ -95,14 +95,15 @@ impl ReceiverConfig {
     }
 }
 
-struct Shared<I> {
-    validator: Validator,
-    rules: IdentityRules,
-    secrets: SecretKeys,
-    body_limit: usize,
-    window_ms: i64,
-    inbox: Arc<I>,
-    wake: Arc<Notify>,
+/// What the request path of a receiver shares.
+pub(crate) struct Shared<I> {
+    pub(crate) validator: Validator,
+    pub(crate) rules: IdentityRules,
+    pub(crate) secrets: SecretKeys,
+    pub(crate) body_limit: usize,
+    pub(crate) window_ms: i64,
+    pub(crate) inbox: Arc<I>,
+    pub(crate) wake: Arc<Notify>,
     request_timeout: Duration,
     budget: Arc<Semaphore>,
     storage: Arc<Storage>,
@@ -210,7 +211,7 @@ impl<I: Inbox> Receiver<I> {
     }
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -219,7 +220,7 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
         .into_response()
 }
 
-fn error(status: StatusCode, kind: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, kind: &str, message: &str) -> Response {
     let mut response = json_response(
         status,
         &json!({"valid": false, "errors": [{"kind": kind, "message": message}]}),
@@ -228,24 +229,6 @@ fn error(status: StatusCode, kind: &str, message: &str) -> Response {
     let reason = crate::telemetry::Reason::new(kind.to_owned());
     response.extensions_mut().insert(reason);
     response
-}
-
-/// The validator's report of a rejected body.
-fn report(error: &ValidationError) -> Value {
-    let errors: Vec<Value> = match error {
-        ValidationError::Json { line, column, .. } => vec![json!({"kind": "json", "pointer": "",
-            "line": line, "column": column, "message": error.to_string()})],
-        ValidationError::Invalid(_) | ValidationError::Disagreement(_) => error
-            .violations()
-            .iter()
-            .map(|v| {
-                json!({"kind": "schema", "pointer": v.pointer, "line": v.line,
-                "column": v.column, "keyword": v.keyword, "schema": v.schema, "message": v.message})
-            })
-            .collect(),
-        other => vec![json!({"kind": "envelope", "pointer": "", "message": other.to_string()})],
-    };
-    json!({"valid": false, "errors": errors})
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -301,16 +284,6 @@ async fn refuse(
         }
     }
     answer
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    out
 }
 
 /// Whether the inbox can be written, as the last store or probe found it.
@@ -406,8 +379,8 @@ async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Reques
         let answer = refused(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
         return refuse(headers, body, drain, 0, answer).await;
     }
-    let bytes = match body::read(body, &limits, &shared.secrets).await {
-        Outcome::Authenticated { bytes, secret: _ } => bytes,
+    let (bytes, secret) = match body::read(body, &limits, &shared.secrets).await {
+        Outcome::Authenticated { bytes, secret } => (bytes, secret),
         Outcome::Unauthorized { rest, read } => {
             let answer = refused(StatusCode::UNAUTHORIZED, "secret_key");
             return refuse(headers, rest, drain, read, answer).await;
@@ -424,73 +397,18 @@ async fn receive<I: Inbox>(State(shared): State<Arc<Shared<I>>>, request: Reques
         Outcome::Busy => return refused(StatusCode::SERVICE_UNAVAILABLE, "busy"),
         Outcome::Broken(_) => return refused(StatusCode::BAD_REQUEST, "body"),
     };
-    store_authenticated(&shared, bytes).await
-}
-
-/// Checks, stores and answers a body whose secret was accepted.
-async fn store_authenticated<I: Inbox>(shared: &Arc<Shared<I>>, bytes: Vec<u8>) -> Response {
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(text) => text,
-        Err(_) => return validation_failed(&shared.validator, &bytes),
-    };
-    let envelope = match split_secret(text) {
-        Ok(envelope) => envelope,
-        Err(_) => return validation_failed(&shared.validator, &bytes),
-    };
-    match shared.validator.validate(&bytes) {
-        Ok(_) | Err(ValidationError::UnknownAction { .. }) => {}
-        // The schema accepts it and only the types do not: stored, for `on_unknown`.
-        Err(ValidationError::Disagreement(d)) if d.violations.is_empty() => {}
-        Err(e) => return json_response(StatusCode::BAD_REQUEST, &report(&e)),
+    let outcome = ingest::accept(&shared, bytes, secret).await;
+    match &outcome {
+        ingest::Outcome::Stored { .. } => storage_outcome(&shared, None),
+        ingest::Outcome::Unavailable { error, .. } => storage_outcome(&shared, Some(error)),
+        ingest::Outcome::Invalid { .. } => {}
     }
-    let value: Value = match serde_json::from_str(&envelope.stored) {
-        Ok(value) => value,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "json", &e.to_string()),
-    };
-    let text_at = |p: &str| {
-        value
-            .pointer(p)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned()
-    };
-    let action = text_at("/action");
-    let now = now_ms();
-    let delivery = NewDelivery {
-        received_at_ms: now,
-        webhook_id: text_at("/webhook_id"),
-        identity: shared.rules.identify(&action, &value),
-        action,
-        body_sha256: hex(&Sha256::digest(&bytes)),
-        body: envelope.stored,
-        redelivery_since_ms: now.saturating_sub(shared.window_ms),
-    };
-    let (version, action) = (shared.validator.api_version(), delivery.action.clone());
-    match shared.inbox.store(delivery).await {
-        Ok(stored) => {
-            storage_outcome(shared, None);
-            crate::telemetry::stored(version, &action, stored);
-            shared.wake.notify_one();
-            StatusCode::OK.into_response()
-        }
-        Err(e) => {
-            storage_outcome(shared, Some(&e));
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage",
-                "the delivery could not be stored",
-            )
-        }
+    let action = outcome.action().map(str::to_owned);
+    let mut answer = outcome.into_response();
+    if let Some(action) = action.filter(|_| answer.status() != StatusCode::OK) {
+        answer
+            .extensions_mut()
+            .insert(crate::telemetry::RefusedAction(action));
     }
-}
-
-fn validation_failed(validator: &Validator, bytes: &[u8]) -> Response {
-    match validator.validate(bytes) {
-        Err(e) => json_response(StatusCode::BAD_REQUEST, &report(&e)),
-        Ok(_) => error(
-            StatusCode::BAD_REQUEST,
-            "json",
-            "the body is not a JSON object",
-        ),
-    }
+    answer
 }

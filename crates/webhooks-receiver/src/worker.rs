@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use webhooks_types::ApiVersion;
 
 use crate::handler::{Delivery, Handler, HandlerError};
-use crate::identity::with_empty_secret;
+use crate::identity::typed_text;
 use crate::inbox::{Claim, Inbox, InboxError};
 
 /// Milliseconds since the Unix epoch.
@@ -255,7 +255,7 @@ async fn call<H: Handler>(
     version: ApiVersion,
     delivery: &Delivery,
 ) -> Result<(), HandlerError> {
-    match version.parse(with_empty_secret(&delivery.body).as_bytes()) {
+    match version.parse(typed_text(&delivery.body).as_bytes()) {
         Ok(webhook) if webhook.is_typed() => handler.handle(webhook, delivery).await,
         _ => handler.on_unknown(delivery).await,
     }

@@ -78,6 +78,16 @@ async fn send_posts_every_sample_to_serve_which_prints_each_handled_delivery() {
         .filter(|l| l["possible_redelivery"] == true)
         .count();
     assert_eq!(flagged, n - keyed);
+    // `send` prints, for each body it sends, the `body_sha256` the receiver stores and handles.
+    let printed: std::collections::BTreeSet<&str> = stdout
+        .lines()
+        .map(|l| l.split(' ').nth(1).unwrap())
+        .collect();
+    let handled: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .map(|l| l["body_sha256"].as_str().unwrap())
+        .collect();
+    assert_eq!(printed, handled);
     for line in &lines {
         for field in [
             "webhook_id",
@@ -306,7 +316,7 @@ async fn the_binary_answers_each_kind_of_bad_delivery_and_stores_none_of_them() 
     server.child.wait().unwrap();
     let lines = server.lines.lock().unwrap().clone();
     assert_eq!(lines.len(), 1);
-    assert_eq!(lines[0]["body_sha256"], common::sha256_hex(body.as_bytes()));
+    assert_eq!(lines[0]["body_sha256"], common::stored_sha256(&body));
     assert_eq!(lines[0]["action"], "thread_tagged");
     let inbox = webhooks_receiver::SqliteInbox::open(&files.db).unwrap();
     let stats = webhooks_receiver::Inbox::stats(&inbox).await.unwrap();

@@ -140,14 +140,22 @@ async fn serve_and_send_read_the_secret_from_either_variable() {
     let mut server = serve_env(&sqlite(&files.db), &[("LIVECHAT_SECRET_KEY", &keys)]);
     let url = server.url.clone();
     let sample = sample_file();
-    let statuses = |status: &str| format!("{status} {sample}\n").repeat(3);
+    // Each status line: the status, the `body_sha256` the receiver gives the body (without its
+    // secret, so the same whichever secret is sent), the file.
+    let digest = std::cell::OnceCell::new();
+    let statuses = |status: &str, stdout: &str| {
+        let first = stdout.split(' ').nth(1).unwrap_or_default().to_owned();
+        let digest = digest.get_or_init(|| first);
+        assert!(digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()));
+        format!("{status} {digest} {sample}\n").repeat(3)
+    };
 
     // The new name, then the earlier one alone: each post answered 200; stdout, a pipe here,
     // holds the status lines alone, and stderr the summary alone (no bar off a terminal).
     for var in SECRET_VARS {
         let (code, stdout, stderr) = send(&url, &[], &[(var, SECRET)]);
         assert_eq!(code, Some(0), "{var}: {stdout}{stderr}");
-        assert_eq!(stdout, statuses("200"), "{var}");
+        assert_eq!(stdout, statuses("200", &stdout), "{var}");
         assert!(
             stderr.starts_with("webhooks-receiver: 3 posts sent: 3 answered 200, 0 not 200, in "),
             "{var}: {stderr}"
@@ -167,7 +175,8 @@ async fn serve_and_send_read_the_secret_from_either_variable() {
         ("WEBHOOKS_SECRET_KEY", "wrong"),
     ];
     let (code, stdout, _) = send(&url, &["--quiet"], &both);
-    assert_eq!((code, stdout), (Some(0), statuses("200")));
+    assert_eq!(stdout, statuses("200", &stdout));
+    assert_eq!(code, Some(0));
     let wrong = files.dir.join("wrong-secret");
     std::fs::write(&wrong, "wrong\n").unwrap();
     let (code, stdout, stderr) = send(&url, &["--secret-key-file", path(&wrong)], &both);
@@ -181,11 +190,15 @@ async fn serve_and_send_read_the_secret_from_either_variable() {
     // --quiet: no summary; the statuses as ever.
     let (code, stdout, stderr) = send(&url, &["-q"], &[("WEBHOOKS_SECRET_KEY", SECRET)]);
     assert_eq!(
-        (code, stdout, stderr),
-        (Some(0), statuses("200"), String::new())
+        (code, &stdout, stderr),
+        (Some(0), &statuses("200", &stdout), String::new())
     );
-    // What was accepted with the keys of the variable is handled.
+    // What was accepted with the keys of the variable is handled, under the digest printed.
     common::until(|| !server.lines.lock().unwrap().is_empty()).await;
+    assert_eq!(
+        server.lines.lock().unwrap()[0]["body_sha256"].as_str(),
+        digest.get().map(String::as_str)
+    );
     server.kill();
 }
 

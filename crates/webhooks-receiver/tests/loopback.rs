@@ -33,7 +33,7 @@ async fn every_sample_is_acknowledged_and_handled_once_per_event(version: ApiVer
         // A sample that repeats the event key of an earlier one is that event again.
         let key = rules.event_key(&action, &value);
         if key.as_ref().is_none_or(|k| keys.insert(k.clone())) {
-            expected.push(common::sha256_hex(body.as_bytes()));
+            expected.push(common::stored_sha256(&body));
         }
     }
     let stats = drained(run.receiver.inbox().as_ref()).await;

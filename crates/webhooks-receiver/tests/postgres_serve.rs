@@ -47,7 +47,7 @@ async fn serve_on_postgres_prints_each_sample_once_and_a_keyed_event_once() {
         "one line per sample and one for the event"
     );
     assert_eq!(handled(&server.lines).len(), sent + 1);
-    let sha = common::sha256_hex(event.as_bytes());
+    let sha = common::stored_sha256(&event);
     assert_eq!(lines.iter().filter(|l| l["body_sha256"] == sha).count(), 1);
     assert_eq!(
         (stats.done, stats.duplicates, stats.dead),

@@ -186,14 +186,18 @@ pub(super) async fn run(
             .map_err(|e| Failure::io(format!("cannot read {}: {e}", file.display())))?;
         let body = with_secret(&text, &secret)
             .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
-        bodies.push((file, body));
+        // What the receiver stores and reports as `body_sha256`.
+        let digest = crate::scan::secret_span(body.as_bytes())
+            .map(|span| crate::ingest::stored_sha256(body.as_bytes(), span))
+            .unwrap_or_default();
+        bodies.push((file, body, digest));
     }
     let client = reqwest::Client::new();
     let total = (bodies.len() as u64).saturating_mul(u64::from(args.repeat));
     let bar = total > 1 && !args.quiet && std::io::stderr().is_terminal();
     let mut posts = Posts::start(total, bar, coloured);
     for _ in 0..args.repeat {
-        for (file, body) in &bodies {
+        for (file, body, digest) in &bodies {
             let response = client
                 .post(&args.url)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -207,7 +211,7 @@ pub(super) async fn run(
             let status = response.status();
             let stdout = |e: std::io::Error| Failure::io(format!("cannot write to stdout: {e}"));
             posts
-                .println(&format!("{} {}", status.as_u16(), file.display()))
+                .println(&format!("{} {digest} {}", status.as_u16(), file.display()))
                 .map_err(stdout)?;
             let ok = status == reqwest::StatusCode::OK;
             if !ok {

@@ -56,9 +56,10 @@ pub struct NewDelivery {
     pub action: String,
     /// Its chat and event key.
     pub identity: Identity,
-    /// Hex SHA-256 of the body exactly as received (with its secret).
+    /// Hex SHA-256 of `body`.
     pub body_sha256: String,
-    /// The body without `secret_key`.
+    /// The body as received with the characters of the `secret_key` string removed
+    /// (`"secret_key": ""`), every other byte kept.
     pub body: String,
     /// A delivery with the same `body_sha256` received at or after this time makes this one a
     /// possible redelivery.

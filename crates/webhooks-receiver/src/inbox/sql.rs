@@ -74,12 +74,22 @@ const COLUMNS: [(&str, Type, &str); 17] = [
 ];
 
 /// The indexes: name suffix, columns.
-const INDEXES: [(&str, &str); 4] = [
+const INDEXES: [(&str, &str); 3] = [
     ("due", "state, next_attempt_ms"),
     ("handled", "state, handled_at_ms"),
-    ("chat", "chat_id, id"),
     ("sha", "body_sha256, received_at_ms"),
 ];
+
+/// The indexes over part of the table: name suffix, columns, the rows indexed (`{waiting}` is
+/// the list of [`waiting`] states).
+const PARTIAL_INDEXES: [(&str, &str, &str); 1] =
+    [("waiting", "chat_id, id", "state IN ({waiting})")];
+
+/// The states of a delivery not yet handled, as an SQL list (written the same way in the
+/// partial index and the claim, so that SQLite sees that the claim may use the index).
+fn waiting() -> String {
+    format!("'{}', '{}'", state::PENDING, state::RUNNING)
+}
 
 /// The statements of one dialect. Parameters are numbered as the comments say.
 #[derive(Debug)]
@@ -121,7 +131,7 @@ impl Statements {
         let (t, lock) = (d.table, d.skip_locked);
         let (pending, running) = (state::PENDING, state::RUNNING);
         let (done, dead) = (state::DONE, state::DEAD);
-        let waiting = format!("'{pending}', '{running}'");
+        let waiting = waiting();
         let counts: Vec<String> = [pending, running, done, dead]
             .iter()
             .map(|s| format!("COUNT(CASE WHEN state = '{s}' THEN 1 END)"))
@@ -223,6 +233,14 @@ fn schema(d: &Dialect) -> String {
     for (suffix, on) in INDEXES {
         sql.push_str(&format!(
             "CREATE INDEX IF NOT EXISTS {t}_{suffix} ON {t}({on});\n"
+        ));
+    }
+    // The deliveries still waiting, by chat: a claim asks whether an older one of the chat
+    // waits, and finds it here in one step however many handled ones the chat has.
+    for (suffix, on, filter) in PARTIAL_INDEXES {
+        sql.push_str(&format!(
+            "CREATE INDEX IF NOT EXISTS {t}_{suffix} ON {t}({on}) WHERE {};\n",
+            filter.replace("{waiting}", &waiting())
         ));
     }
     sql

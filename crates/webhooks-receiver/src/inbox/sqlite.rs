@@ -36,6 +36,8 @@ pub struct SqliteInbox {
     routes: Routes,
     /// The inbox's random name (see [`super::ForwardInbox::instance`]).
     pub(super) instance: Arc<str>,
+    /// Dropped with the last clone: the checkpointing thread then ends.
+    _checkpoints: mpsc::Sender<()>,
 }
 
 impl SqliteInbox {
@@ -58,18 +60,34 @@ impl SqliteInbox {
                 return Err(e.into());
             }
         }
+        let checkpointer = Connection::open(path)?;
+        checkpointer.pragma_update(None, "synchronous", "FULL")?;
+        checkpointer.busy_timeout(std::time::Duration::from_secs(10))?;
         let (jobs, queue) = mpsc::channel::<Job>();
+        let (checkpoints, stop) = mpsc::channel::<()>();
+        let spawn = |name: &str, run: Box<dyn FnOnce() + Send>| {
+            std::thread::Builder::new()
+                .name(name.to_owned())
+                .spawn(run)
+                .map(drop)
+                .map_err(|e| InboxError::Commit(e.to_string()))
+        };
         let (path, statements) = (path.to_owned(), Arc::clone(&sql));
-        std::thread::Builder::new()
-            .name("inbox-sqlite".to_owned())
-            .spawn(move || writer(conn, queue, &path, &statements))
-            .map_err(|e| InboxError::Commit(e.to_string()))?;
+        spawn(
+            "inbox-sqlite",
+            Box::new(move || writer(conn, queue, &path, &statements)),
+        )?;
+        spawn(
+            "inbox-checkpoint",
+            Box::new(move || checkpoint(checkpointer, stop)),
+        )?;
         Ok(Self {
             jobs,
             sql,
             forwards,
             routes: Routes::default(),
             instance: instance.into(),
+            _checkpoints: checkpoints,
         })
     }
 
@@ -81,15 +99,38 @@ impl SqliteInbox {
     }
 
     /// Runs `op` with the connection and the statements on the writer thread, in the next
-    /// batch; answers once that batch has committed.
+    /// batch, inside a savepoint so that its failure undoes only its own writes; answers once
+    /// that batch has committed.
     pub(super) async fn run<T: Send + 'static>(
         &self,
+        op: impl FnOnce(&Connection, &Statements) -> Result<T, rusqlite::Error> + Send + 'static,
+    ) -> Result<T, InboxError> {
+        self.run_as(true, op).await
+    }
+
+    /// [`Self::run`] for an `op` whose only write is one statement, without a savepoint: a
+    /// statement that fails is undone by SQLite itself, and the savepoint would copy every
+    /// page the statement changes a second time.
+    async fn run_one<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Connection, &Statements) -> Result<T, rusqlite::Error> + Send + 'static,
+    ) -> Result<T, InboxError> {
+        self.run_as(false, op).await
+    }
+
+    async fn run_as<T: Send + 'static>(
+        &self,
+        isolated: bool,
         op: impl FnOnce(&Connection, &Statements) -> Result<T, rusqlite::Error> + Send + 'static,
     ) -> Result<T, InboxError> {
         let (reply, answer) = oneshot::channel();
         let statements = Arc::clone(&self.sql);
         let job: Job = Box::new(move |conn| {
-            let result = savepoint(conn, |conn| op(conn, &statements));
+            let result = if isolated {
+                savepoint(conn, |conn| op(conn, &statements))
+            } else {
+                op(conn, &statements)
+            };
             Box::new(move |commit| {
                 let outcome = match commit {
                     Ok(()) => result.map_err(InboxError::from),
@@ -111,6 +152,9 @@ fn connect(path: &Path, sql: &Statements) -> Result<Connection, InboxError> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(&sql.schema)?;
+    // The write-ahead log is copied into the database by a thread of its own, so that no
+    // commit waits for a checkpoint's writes and syncs.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     Ok(conn)
 }
 
@@ -119,13 +163,28 @@ fn savepoint<T>(
     conn: &Connection,
     op: impl FnOnce(&Connection) -> Result<T, rusqlite::Error>,
 ) -> Result<T, rusqlite::Error> {
-    conn.execute_batch("SAVEPOINT job")?;
+    conn.prepare_cached("SAVEPOINT job")?.execute([])?;
     match op(conn) {
-        Ok(value) => conn.execute_batch("RELEASE job").map(|()| value),
+        Ok(value) => conn
+            .prepare_cached("RELEASE job")?
+            .execute([])
+            .map(|_| value),
         Err(e) => {
             conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
             Err(e)
         }
+    }
+}
+
+/// How often the checkpointing thread copies the write-ahead log into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The checkpointing thread: a passive checkpoint (it never blocks the writer) every
+/// [`CHECKPOINT_EVERY`], with the syncs of `synchronous=FULL`, until the inbox is dropped.
+fn checkpoint(conn: Connection, stop: mpsc::Receiver<()>) {
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
+        // A failed checkpoint leaves the log as it is: the next one copies it.
+        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 }
 
@@ -142,11 +201,9 @@ fn writer(mut conn: Connection, queue: mpsc::Receiver<Job>, path: &Path, sql: &S
                 Err(_) => break,
             }
         }
-        let began = conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(|e| e.to_string());
+        let began = once(&conn, "BEGIN IMMEDIATE");
         let finishes: Vec<Finish> = batch.into_iter().map(|job| job(&conn)).collect();
-        let commit = began.and_then(|()| conn.execute_batch("COMMIT").map_err(|e| e.to_string()));
+        let commit = began.and_then(|()| once(&conn, "COMMIT"));
         if commit.is_err() {
             // Nothing of the batch is kept; a failed ROLLBACK leaves nothing more to undo.
             let _ = conn.execute_batch("ROLLBACK");
@@ -166,6 +223,14 @@ fn writer(mut conn: Connection, queue: mpsc::Receiver<Job>, path: &Path, sql: &S
     }
 }
 
+/// Runs a statement without parameters, prepared once for the connection.
+fn once(conn: &Connection, sql: &str) -> Result<(), String> {
+    conn.prepare_cached(sql)
+        .and_then(|mut statement| statement.execute([]))
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
 impl<T: FromSql> Column<T> for rusqlite::Row<'_> {
     type Error = rusqlite::Error;
 
@@ -179,11 +244,14 @@ impl Inbox for SqliteInbox {
         let destinations = self.routes.keys(&d.action);
         let action = (!destinations.is_empty()).then(|| d.action.clone());
         let forwards = Arc::clone(&self.forwards);
+        // Without forwards the only write is one statement (the insert, or when it inserts
+        // nothing the duplicate's count), which needs no savepoint.
         let stored = self
-            .run(move |conn, st| {
+            .run_as(action.is_some(), move |conn, st| {
                 let params: [&dyn ToSql; 8] = insert_params!(d);
                 let inserted = conn
-                    .query_row(&st.insert, &params[..], |r| sql::stored(r))
+                    .prepare_cached(&st.insert)?
+                    .query_row(&params[..], |r| sql::stored(r))
                     .optional()?;
                 if let Some(stored) = inserted {
                     if let Stored::New { id, .. } = stored {
@@ -197,9 +265,8 @@ impl Inbox for SqliteInbox {
                     }
                     return Ok(stored);
                 }
-                conn.query_row(&st.duplicate, params![d.identity.event_key], |r| {
-                    sql::duplicate(r)
-                })
+                conn.prepare_cached(&st.duplicate)?
+                    .query_row(params![d.identity.event_key], |r| sql::duplicate(r))
             })
             .await?;
         if let (Stored::New { .. }, Some(action)) = (stored, action) {
@@ -224,8 +291,12 @@ impl Inbox for SqliteInbox {
     }
 
     async fn complete(&self, id: i64, now_ms: i64) -> Result<(), InboxError> {
-        self.run(move |conn, st| conn.execute(&st.complete, params![id, now_ms]).map(drop))
-            .await
+        self.run_one(move |conn, st| {
+            conn.prepare_cached(&st.complete)?
+                .execute(params![id, now_ms])
+                .map(drop)
+        })
+        .await
     }
 
     async fn fail(&self, id: i64, error: &str, retry_at_ms: Option<i64>) -> Result<(), InboxError> {
@@ -290,5 +361,31 @@ impl Inbox for SqliteInbox {
     async fn stats(&self) -> Result<Stats, InboxError> {
         self.run(|conn, st| conn.query_row(&st.stats, [], |r| sql::stats(r)))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A claim asks about older waiting deliveries of each chat through the index of waiting
+    /// deliveries: one step per candidate, not a walk over the chat's handled ones.
+    #[test]
+    fn claims_find_older_waiting_deliveries_through_the_partial_index() {
+        let sql = Statements::new(&sql::SQLITE);
+        let conn = Connection::open_in_memory().expect("in-memory database");
+        conn.execute_batch(&sql.schema).expect("schema");
+        let mut plan = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", sql.claim))
+            .expect("plan");
+        let details: Vec<String> = plan
+            .query_map(params![0, 0, 1], |r| r.get::<_, String>(3))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("details");
+        assert!(
+            details.iter().any(|d| d.contains("inbox_waiting")),
+            "{details:?}"
+        );
     }
 }

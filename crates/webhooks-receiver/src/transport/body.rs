@@ -92,6 +92,7 @@ pub async fn read(mut body: Body, limits: &Limits, secrets: &SecretKeys) -> Outc
     let mut bytes = Vec::new();
     let mut scanner = SecretScanner::new();
     let mut authenticated = false;
+    let mut secret = None;
     // Budget drawn for the bytes held before the secret; given back once it is accepted.
     let mut held: Option<OwnedSemaphorePermit> = None;
     loop {
@@ -125,25 +126,34 @@ pub async fn read(mut body: Body, limits: &Limits, secrets: &SecretKeys) -> Outc
         }
         bytes.extend_from_slice(&data);
         let read = bytes.len();
-        match scanner.feed(&data) {
+        if authenticated {
+            // The rest is read whole: what is wrong with it is for the validator's report.
+            continue;
+        }
+        let scan = scanner.feed(&data);
+        // The secret is judged first, even when bytes after it in the same piece break the
+        // object: a wrong secret is told as such, a right one earns the full report.
+        if let Some(range) = scanner.found() {
+            if !accepted(&bytes, range.clone(), secrets) {
+                return Outcome::Unauthorized { rest: body, read };
+            }
+            authenticated = true;
+            secret = Some(range);
+            held = None;
+            continue;
+        }
+        match scan {
             Scan::NotObject => return Outcome::NotObject { rest: body, read },
             Scan::NoSecret => return Outcome::Unauthorized { rest: body, read },
-            Scan::Secret(range) if !authenticated => {
-                if !accepted(&bytes, range, secrets) {
-                    return Outcome::Unauthorized { rest: body, read };
-                }
-                authenticated = true;
-                held = None;
-            }
             Scan::Secret(_) | Scan::Reading => {}
         }
     }
     drop(held);
     let (rest, read) = (Body::empty(), bytes.len());
-    match scanner.finish() {
-        Scan::Secret(secret) if authenticated => Outcome::Authenticated { bytes, secret },
-        Scan::NotObject => Outcome::NotObject { rest, read },
-        _ => Outcome::Unauthorized { rest, read },
+    match (secret, scanner.finish()) {
+        (Some(secret), _) => Outcome::Authenticated { bytes, secret },
+        (None, Scan::NotObject) => Outcome::NotObject { rest, read },
+        (None, _) => Outcome::Unauthorized { rest, read },
     }
 }
 

@@ -92,6 +92,12 @@ impl SecretScanner {
         }
     }
 
+    /// The secret's value, once read whole (also when bytes after it in the same piece broke
+    /// the object).
+    pub fn found(&self) -> Option<Range<usize>> {
+        self.found.clone()
+    }
+
     /// Reads the next bytes of the body; what is known after them. Once the secret is found
     /// the rest of the body is still read, so that a second `secret_key` is caught.
     pub fn feed(&mut self, bytes: &[u8]) -> Scan {

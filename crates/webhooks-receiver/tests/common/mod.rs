@@ -398,6 +398,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The `body_sha256` the receiver gives a body sent with the secret [`SECRET`] by
+/// [`with_secret`]: the hex SHA-256 of the body with the secret's characters removed, computed
+/// here by replacing the text of the member.
+pub fn stored_sha256(body: &str) -> String {
+    let member = format!(r#""secret_key":"{SECRET}""#);
+    assert_eq!(body.matches(&member).count(), 1, "{body}");
+    sha256_hex(body.replace(&member, r#""secret_key":"""#).as_bytes())
+}
+
 pub fn distinct<'a>(hashes: impl Iterator<Item = &'a String>) -> usize {
     hashes.collect::<HashSet<_>>().len()
 }

@@ -211,7 +211,7 @@ pub async fn sigkill_after_a_burst_loses_nothing(store: &[OsString], secrets: &P
         let child = Arc::clone(&child);
         let body = super::event(&format!("K{}", i % 17), &format!("E{run}-{i}"));
         tasks.push(tokio::spawn(async move {
-            let sha = super::sha256_hex(body.as_bytes());
+            let sha = super::stored_sha256(&body);
             let sent = client
                 .post(&url)
                 .header("content-type", "application/json")

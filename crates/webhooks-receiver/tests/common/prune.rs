@@ -127,7 +127,7 @@ pub async fn the_worker_prunes_handled_deliveries_and_keeps_dead_letters<I: Inbo
     // A redelivery after the retention is a new delivery: handled again (at least once).
     assert_eq!(post(&client, &url, event.clone()).await.0, 200);
     super::until(|| recorder.handled().len() == 3).await;
-    let sha = super::sha256_hex(event.as_bytes());
+    let sha = super::stored_sha256(&event);
     let handled = recorder.handled();
     assert_eq!(handled.iter().filter(|s| s.body_sha256 == sha).count(), 2);
 }
