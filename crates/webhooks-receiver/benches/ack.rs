@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use axum::routing::post;
 use axum::Router;
 use tokio::sync::Semaphore;
-use webhooks_receiver::{ApiVersion, Handler, Receiver, ReceiverConfig, SecretKeys, SqliteInbox};
+use webhooks_receiver::{
+    ApiVersion, Handler, Receiver, ReceiverConfig, SecretKeys, ServeOptions, SqliteInbox,
+};
 
 /// The forwarding round, printed after the acknowledgement table.
 #[path = "forward/round.rs"]
@@ -123,7 +125,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = ReceiverConfig::new(ApiVersion::STABLE, SecretKeys::new([SECRET]));
     let receiver = Receiver::new(config, inbox)?;
     let _worker = receiver.spawn_worker(Discard);
-    let stored_url = serve(receiver.router()).await?;
+    // The receiver as `serve` runs it: its own accept loop, timeouts and connection cap.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let stored_url = format!("http://{}/", listener.local_addr()?);
+    let serving = receiver.clone();
+    tokio::spawn(async move {
+        let forever = std::future::pending::<()>();
+        serving
+            .serve(listener, ServeOptions::default(), forever)
+            .await;
+    });
     let baseline_url =
         serve(Router::new().route("/", post(|_: axum::body::Bytes| async { "" }))).await?;
 
