@@ -72,6 +72,9 @@ impl Outcome {
     }
 }
 
+/// How long a store may take before the delivery is answered 503.
+const STORE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Stores a delivery whose secret was verified. `bytes` is the body as received and `secret`
 /// the byte range of the content of its `secret_key` string (between the quotes); the stored
 /// body is `bytes` without that range, every other byte kept.
@@ -127,7 +130,16 @@ pub(crate) async fn accept<I: Inbox>(
         body,
         redelivery_since_ms: now.saturating_sub(shared.window_ms),
     };
-    match shared.inbox.store(delivery).await {
+    // An inbox that does not answer (a network partition from PostgreSQL) is a 503, not a
+    // request held until TCP gives up; a store that commits after all is a redelivery later.
+    let stored = tokio::time::timeout(STORE_TIMEOUT, shared.inbox.store(delivery))
+        .await
+        .unwrap_or_else(|_| {
+            Err(InboxError::Commit(format!(
+                "no answer from the inbox within {STORE_TIMEOUT:?}"
+            )))
+        });
+    match stored {
         Ok(stored) => {
             crate::telemetry::stored(shared.validator.api_version(), &action, stored);
             shared.wake.notify_one();

@@ -220,10 +220,10 @@ async fn attempt<I: Inbox, H: Handler>(
     // A handler still running near the end of its lease fails the attempt: past the lease
     // another claim could take the delivery over.
     let lease = options.lease - options.lease / 10;
-    let run = tokio::spawn(async move {
+    let run = AbortOnDrop(tokio::spawn(async move {
         tokio::time::timeout(lease, call(&*handler, version, &delivery)).await
-    });
-    let outcome = match run.await {
+    }));
+    let outcome = match run.finish().await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(_)) => Err(HandlerError::new(format!(
             "handler still running after {lease:?}"
@@ -246,6 +246,23 @@ async fn attempt<I: Inbox, H: Handler>(
     if let Err(e) = recorded {
         // The claim's lease runs out and the delivery is attempted again.
         crate::telemetry::storage_failed("record", &e, Some(id), Some(&action));
+    }
+}
+
+/// A task aborted when its handle is dropped: an attempt given up at shutdown stops its
+/// handler too, before its claim is released for another run.
+pub(crate) struct AbortOnDrop<T>(pub(crate) tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    /// Waits for the task.
+    pub(crate) async fn finish(mut self) -> Result<T, tokio::task::JoinError> {
+        (&mut self.0).await
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

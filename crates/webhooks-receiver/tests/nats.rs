@@ -40,7 +40,7 @@ fn bodies() -> (Vec<String>, HashMap<String, String>) {
     bodies.push(with_secret(odd, SECRET));
     let stored = bodies
         .iter()
-        .map(|b| (common::sha256_hex(b.as_bytes()), stored_body(b)))
+        .map(|b| (common::stored_sha256(b), stored_body(b)))
         .collect();
     (bodies, stored)
 }
@@ -205,7 +205,7 @@ async fn the_destination_creates_the_stream_and_reports_a_duplicate() {
             webhook_id: String::new(),
             action: "incoming_event".to_owned(),
             body: stored_body(&body),
-            body_sha256: common::sha256_hex(body.as_bytes()),
+            body_sha256: common::stored_sha256(&body),
             attempt: 1,
             possible_redelivery: false,
             received_at_ms: 0,
@@ -258,7 +258,7 @@ async fn two_receivers_sharing_one_postgres_inbox_publish_each_delivery_once() {
     // The bodies `post_to_two` posted.
     let bodies = (0..200).map(|i| common::event(&format!("NATSTWO{}", i % 7), &format!("E{i}")));
     let stored = bodies
-        .map(|b| (common::sha256_hex(b.as_bytes()), stored_body(&b)))
+        .map(|b| (common::stored_sha256(&b), stored_body(&b)))
         .collect();
     let messages = nats.messages().await;
     assert_eq!(

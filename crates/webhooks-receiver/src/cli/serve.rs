@@ -76,8 +76,8 @@ pub(crate) struct ServeArgs {
     shutdown_timeout: Duration,
     /// Connections open at most (the idle ones are closed first to make room). Always kept
     /// below the descriptor limit, less a reserve for the inbox and the admin listener.
-    #[arg(long, value_name = "N")]
-    max_connections: Option<usize>,
+    #[arg(long, value_name = "N", default_value_t = crate::transport::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
     /// Bytes of bodies read before their secret, held at once by all requests beyond the
     /// first 16 KiB of each (503 past it). LiveChat sends the secret second, so its deliveries
     /// never wait for this budget.
@@ -206,7 +206,7 @@ fn transport(args: &ServeArgs) -> ServeOptions {
         header_timeout: args.header_timeout,
         idle_timeout: args.idle_timeout,
         shutdown_timeout: args.shutdown_timeout,
-        max_connections: args.max_connections,
+        max_connections: Some(args.max_connections),
     }
 }
 

@@ -24,8 +24,9 @@ pub const SUBJECTS: &str = "livechat.>";
 /// The longest action written into a subject, in bytes; a longer one is cut.
 const MAX_ACTION_TOKEN: usize = 128;
 
-/// How the destination connects and publishes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the destination connects and publishes. Its `Debug` leaves out the URL, which may hold
+/// credentials.
+#[derive(Clone, PartialEq, Eq)]
 pub struct NatsOptions {
     /// The server (`nats://host:port`, or several separated by commas).
     pub url: String,
@@ -39,6 +40,17 @@ pub struct NatsOptions {
     /// within it is dropped. Longer than a claim's lease plus the retry delays, so that the
     /// republish after a crash falls inside it.
     pub duplicate_window: Duration,
+}
+
+impl std::fmt::Debug for NatsOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsOptions")
+            .field("stream", &self.stream)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("ack_timeout", &self.ack_timeout)
+            .field("duplicate_window", &self.duplicate_window)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The default duplicate window: ten minutes.
@@ -283,7 +295,7 @@ impl Destination for NatsDestination {
         match self.publish(message).await {
             Ok(published) => {
                 if published.duplicate {
-                    metrics::counter!("webhooks_receiver_nats_duplicates_total",
+                    metrics::counter!(crate::telemetry::names::NATS_DUPLICATES_TOTAL,
                         "destination" => self.key.clone())
                     .increment(1);
                     tracing::debug!(destination = %self.key, id = message.delivery.id,

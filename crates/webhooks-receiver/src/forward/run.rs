@@ -207,9 +207,11 @@ async fn attempt<I: ForwardInbox, D: Destination>(
     let timeout = options.timeout;
     let sending = {
         let destination = Arc::clone(&destination);
-        tokio::spawn(async move { tokio::time::timeout(timeout, destination.send(&message)).await })
+        crate::worker::AbortOnDrop(tokio::spawn(async move {
+            tokio::time::timeout(timeout, destination.send(&message)).await
+        }))
     };
-    let outcome = match sending.await {
+    let outcome = match sending.finish().await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(_)) => Err(ForwardError::new(format!("no answer within {timeout:?}"))),
         Err(e) => Err(ForwardError::new(format!("the attempt panicked: {e}"))),

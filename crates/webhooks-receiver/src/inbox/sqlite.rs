@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::{mpsc, Arc};
 
 use rusqlite::types::FromSql;
-use rusqlite::{params, Connection, OptionalExtension, ToSql};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, ToSql};
 use tokio::sync::oneshot;
 
 use crate::handler::Delivery;
@@ -46,7 +46,7 @@ impl SqliteInbox {
     /// delivery.
     pub fn open(path: &Path) -> Result<Self, InboxError> {
         let sql = Arc::new(Statements::new(&sql::SQLITE));
-        let conn = connect(path, &sql)?;
+        let conn = connect(path, &sql, true)?;
         let forwards = Arc::new(ForwardStatements::new(&sql::SQLITE));
         conn.execute_batch(&forwards.schema)?;
         conn.execute(&forwards.set_instance, params![forward::new_instance()])?;
@@ -146,12 +146,17 @@ impl SqliteInbox {
 }
 
 /// Opens the file with the inbox's settings and schema.
-fn connect(path: &Path, sql: &Statements) -> Result<Connection, InboxError> {
-    let conn = Connection::open(path)?;
+fn connect(path: &Path, sql: &Statements, create: bool) -> Result<Connection, InboxError> {
+    let mut flags = OpenFlags::default();
+    if !create {
+        flags.remove(OpenFlags::SQLITE_OPEN_CREATE);
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(&sql.schema)?;
+    conn.execute_batch(&ForwardStatements::new(&sql::SQLITE).schema)?;
     // The write-ahead log is copied into the database by a thread of its own, so that no
     // commit waits for a checkpoint's writes and syncs.
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
@@ -213,7 +218,8 @@ fn writer(mut conn: Connection, queue: mpsc::Receiver<Job>, path: &Path, sql: &S
             finish(commit.clone());
         }
         if failed {
-            match connect(path, sql) {
+            // Never a new empty file in place of one that was removed.
+            match connect(path, sql, false) {
                 Ok(reopened) => conn = reopened,
                 Err(e) => {
                     tracing::warn!(path = %path.display(), error = %e, "cannot open the inbox again")

@@ -46,15 +46,24 @@ pub enum LogsError {
     /// The thread writing the summaries of suppressed lines did not start.
     #[error("cannot start the log rate limit: {0}")]
     Thread(#[from] std::io::Error),
+    /// A built-in filter directive did not parse.
+    #[error("cannot set up the log filter: {0}")]
+    Filter(String),
 }
 
 /// Sets the process's subscriber: `format` on stderr (text coloured when `colour`),
 /// `RUST_LOG`'s level (`info` when unset; directives it cannot read are left out), `limit` on
 /// every callsite, whose summaries a thread of its own writes once per window.
 pub fn init(format: LogFormat, colour: bool, limit: RateLimit) -> Result<(), LogsError> {
+    // async-nats writes server addresses, credentials included, at its debug level: its lines
+    // stop at info whatever RUST_LOG says.
+    let quiet = "async_nats=info"
+        .parse()
+        .map_err(|e| LogsError::Filter(format!("{e}")));
     let filter = EnvFilter::builder()
         .with_default_directive(LevelFilter::INFO.into())
-        .from_env_lossy();
+        .from_env_lossy()
+        .add_directive(quiet?);
     let lines = if format.is_json() {
         tracing_subscriber::fmt::layer()
             .json()

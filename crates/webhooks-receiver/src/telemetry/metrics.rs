@@ -206,6 +206,11 @@ fn describe() {
         Unit::Count,
         "Forwards waiting or in flight, by destination."
     );
+    describe_counter!(
+        names::NATS_DUPLICATES_TOTAL,
+        Unit::Count,
+        "Messages a NATS JetStream stream dropped as duplicates (published again after a crash), by destination."
+    );
 }
 
 /// A refresher of the inbox's gauges (`inbox_pending`, `inbox_dead`) from

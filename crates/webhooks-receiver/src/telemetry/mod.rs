@@ -178,8 +178,9 @@ pub(crate) fn handler_failed(id: i64, action: &str, attempt: u32, error: &str, d
 }
 
 /// Counts a connection the receiver refused or cut (`connections_refused_total{reason}`) and
-/// logs it at `warn`. `reason` is one of a few fixed words (`limit`, `header_timeout`,
-/// `request_timeout`, `accept_error`, …), a label.
+/// logs it at `warn`. `reason` is one of a few fixed words, a label: `full` (every connection
+/// has a request in flight), `evicted_idle` (the longest idle one closed to make room),
+/// `accept` (the system refused, e.g. out of descriptors).
 pub fn connection_refused(reason: &'static str, remote: Option<SocketAddr>) {
     ::metrics::counter!(names::CONNECTIONS_REFUSED_TOTAL, names::REASON => reason).increment(1);
     tracing::warn!(

@@ -38,6 +38,8 @@ pub const FORWARDS_TOTAL: &str = "webhooks_receiver_forwards_total";
 pub const FORWARD_SECONDS: &str = "webhooks_receiver_forward_seconds";
 /// Gauge: forwards waiting (pending or in flight), by `destination`.
 pub const FORWARDS_PENDING: &str = "webhooks_receiver_forwards_pending";
+/// Counter: messages a NATS JetStream stream dropped as duplicates, by `destination`.
+pub const NATS_DUPLICATES_TOTAL: &str = "webhooks_receiver_nats_duplicates_total";
 
 /// Every metric above, for checks that each is exported.
 pub const ALL: [&str; 13] = [

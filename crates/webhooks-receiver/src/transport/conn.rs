@@ -153,7 +153,7 @@ impl Registry {
         });
         activity.last_ms.store(activity.now_ms(), Ordering::Release);
         open.insert(id, Arc::clone(&activity));
-        metrics::gauge!(crate::telemetry::names::CONNECTIONS_OPEN).set(open.len() as f64);
+        crate::telemetry::connections_open(open.len());
         let slot = Slot {
             id,
             registry: Arc::clone(self),
@@ -180,7 +180,7 @@ impl Drop for Slot {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         open.remove(&self.id);
-        metrics::gauge!(crate::telemetry::names::CONNECTIONS_OPEN).set(open.len() as f64);
+        crate::telemetry::connections_open(open.len());
     }
 }
 

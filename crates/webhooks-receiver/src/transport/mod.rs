@@ -17,6 +17,8 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+
+use crate::telemetry;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
@@ -24,10 +26,14 @@ pub mod body;
 mod conn;
 mod scan;
 
-use crate::telemetry::names;
 pub use body::DEFAULT_UNAUTHENTICATED_BUDGET;
 pub use conn::{cap_for, descriptor_limit, DESCRIPTOR_RESERVE};
 use conn::{Admitted, Registry, Slot};
+
+/// The default connection cap: with at most 32 KiB read ahead and 16 KiB of a body held
+/// before its secret on each, 4,096 connections hold at most 192 MiB before anyone is
+/// authenticated, however high the descriptor limit.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
 /// The default time for a request to arrive whole: LiveChat's own wait.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -51,8 +57,8 @@ pub struct ServeOptions {
     pub idle_timeout: Duration,
     /// At shutdown, requests in flight are given this long; the rest are cut.
     pub shutdown_timeout: Duration,
-    /// Connections open at most; `None` takes the descriptor limit less a reserve
-    /// ([`cap_for`]).
+    /// Connections open at most ([`DEFAULT_MAX_CONNECTIONS`] when `None`), and never more
+    /// than the descriptor limit less a reserve ([`cap_for`]).
     pub max_connections: Option<usize>,
 }
 
@@ -125,20 +131,14 @@ pub async fn serve(
                 }
                 Err(full) => {
                     drop(stream);
-                    metrics::counter!(names::CONNECTIONS_REFUSED_TOTAL, names::REASON => "full")
-                        .increment(1);
-                    tracing::warn!(
-                        cap = full.cap,
-                        remote = %remote,
-                        "connection refused: every connection has a request in flight"
-                    );
+                    tracing::debug!(cap = full.cap, "every connection has a request in flight");
+                    telemetry::connection_refused("full", Some(remote));
                 }
             },
             Err(e) => {
                 // Out of descriptors (or another passing failure): wait rather than spin.
-                metrics::counter!(names::CONNECTIONS_REFUSED_TOTAL, names::REASON => "accept")
-                    .increment(1);
                 tracing::warn!(error = %e, open = registry.open(), "cannot accept a connection");
+                telemetry::connection_refused("accept", None);
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
@@ -163,9 +163,8 @@ pub async fn serve(
 
 /// A connection-limit event: logged and counted.
 fn limit_event(message: &'static str) {
-    metrics::counter!(names::CONNECTIONS_REFUSED_TOTAL, names::REASON => "evicted_idle")
-        .increment(1);
-    tracing::warn!("{message}");
+    tracing::debug!("{message}");
+    telemetry::connection_refused("evicted_idle", None);
 }
 
 /// Drives a connection until it ends, is idle for `idle`, or must make room for another.
