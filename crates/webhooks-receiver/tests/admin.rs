@@ -200,50 +200,17 @@ fn the_admin_address_cannot_be_the_public_one() {
     assert!(!Path::new(&dir.join("inbox.sqlite")).exists());
 }
 
-/// A small tmpfs mounted for the test's life (root only).
-struct Mounted(std::path::PathBuf);
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_answers_503_while_the_disk_is_full_and_200_once_space_returns() {
-    if !is_root() {
-        eprintln!("skipped: mounting a small filesystem to fill needs root");
-        return;
-    }
     let dir = temp_dir("admin-full");
-    let disk = dir.join("disk");
-    std::fs::create_dir(&disk).unwrap();
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
-        .arg(&disk)
-        .status()
-        .unwrap();
-    assert!(mounted.success(), "mount a tmpfs");
-    let _mounted = Mounted(disk.clone());
-    let server = start_on(&dir, &disk.join("inbox.sqlite"), &[], true);
+    let Some(disk) = common::disk::SmallDisk::mount(&dir) else {
+        return;
+    };
+    let server = start_on(&dir, &disk.path().join("inbox.sqlite"), &[], true);
     let client = reqwest::Client::new();
     let readyz = format!("{}readyz", server.admin);
     assert_eq!(get(&client, &readyz).await.0, 200);
-    let filler = disk.join("filler");
-    {
-        use std::io::Write;
-        let mut file = std::fs::File::create(&filler).unwrap();
-        let block = vec![0u8; 64 * 1024];
-        for _ in 0..128 {
-            if file
-                .write_all(&block)
-                .and_then(|()| file.sync_all())
-                .is_err()
-            {
-                break;
-            }
-        }
-    }
+    let filler = disk.fill();
     let json = "application/json";
     let mut refused = None;
     for n in 0..3000 {
@@ -282,11 +249,4 @@ async fn readyz_answers_503_while_the_disk_is_full_and_200_once_space_returns() 
                 .contains("cannot store a delivery")),
         "{lines:?}"
     );
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }

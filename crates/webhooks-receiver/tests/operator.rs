@@ -113,14 +113,9 @@ async fn sigint_cuts_a_stalled_upload_at_the_shutdown_deadline() {
 
 /// Runs `command` as an unprivileged user when this test runs as root (root writes any file).
 fn unprivileged(command: &mut Command) {
-    if is_root() {
+    if common::disk::is_root() {
         command.uid(65534).gid(65534);
     }
-}
-
-fn is_root() -> bool {
-    let out = Command::new("id").arg("-u").output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim() == "0"
 }
 
 /// `serve` on the SQLite inbox `db`: its exit status, stderr and time.
@@ -177,32 +172,13 @@ fn an_inbox_that_cannot_be_written_refuses_to_start() {
     assert!(!stderr.contains(SECRET));
 }
 
-/// A small tmpfs mounted for the test's life (root only).
-struct Mounted(std::path::PathBuf);
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_gives_503_and_the_receiver_recovers_when_space_returns() {
-    if !is_root() {
-        eprintln!("skipped: mounting a small filesystem to fill needs root");
-        return;
-    }
     let files = process::files("full-disk");
-    let disk = files.dir.join("disk");
-    std::fs::create_dir(&disk).unwrap();
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
-        .arg(&disk)
-        .status()
-        .unwrap();
-    assert!(mounted.success(), "mount a tmpfs");
-    let _mounted = Mounted(disk.clone());
-    let db = disk.join("inbox.sqlite");
+    let Some(disk) = common::disk::SmallDisk::mount(&files.dir) else {
+        return;
+    };
+    let db = disk.path().join("inbox.sqlite");
     let mut server = process::serve(&process::sqlite(&db), &files.secrets);
     let client = reqwest::Client::new();
     let deliver = |n: usize| {
@@ -213,22 +189,7 @@ async fn a_full_disk_gives_503_and_the_receiver_recovers_when_space_returns() {
         }
     };
     assert_eq!(deliver(0).await, 200);
-    // Fill the disk.
-    let filler = disk.join("filler");
-    {
-        use std::io::Write;
-        let mut file = std::fs::File::create(&filler).unwrap();
-        let block = vec![0u8; 64 * 1024];
-        for _ in 0..128 {
-            if file
-                .write_all(&block)
-                .and_then(|()| file.sync_all())
-                .is_err()
-            {
-                break;
-            }
-        }
-    }
+    let filler = disk.fill();
     let mut acked = 1;
     let mut refused = None;
     for n in 1..3000 {

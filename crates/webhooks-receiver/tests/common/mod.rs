@@ -16,6 +16,7 @@ use webhooks_receiver::{
 use webhooks_types::AnyWebhook;
 
 pub mod admin;
+pub mod disk;
 pub mod nats;
 pub mod process;
 pub mod prune;
