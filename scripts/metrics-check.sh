@@ -76,16 +76,16 @@ echo "metrics-check: serve on $URL, admin on $ADMIN"
 # then a wrong secret, a wrong content type and an invalid body.
 "$BIN" send "$URL" --all --repeat 2 --secret-key-file "$DIR/secret" \
     >"$DIR/send.out" 2>&1 || { cat "$DIR/send.out" >&2; exit 1; }
-status() { curl -s -o /dev/null -w '%{http_code}' -X POST -H "content-type: $1" --data-binary "$2" "$URL"; }
+status() { curl -s --max-time 10 -o /dev/null -w '%{http_code}' -X POST -H "content-type: $1" --data-binary "$2" "$URL"; }
 [ "$(status application/json '{"action":"incoming_chat","secret_key":"wrong"}')" = 401 ]
 [ "$(status text/plain 'x')" = 415 ]
 # A body failing the schema, with the right secret (from a file, not the command line).
 printf '{"action":"incoming_chat","secret_key":"%s"}' "$(head -n 1 "$DIR/secret")" >"$DIR/invalid.json"
 [ "$(status application/json "@$DIR/invalid.json")" = 400 ]
-curl -fsS "${ADMIN}healthz" >/dev/null
-curl -fsS "${ADMIN}readyz" >/dev/null
+curl -fsS --max-time 10 "${ADMIN}healthz" >/dev/null
+curl -fsS --max-time 10 "${ADMIN}readyz" >/dev/null
 
-curl -fsS "${ADMIN}metrics" >"$DIR/metrics"
+curl -fsS --max-time 10 "${ADMIN}metrics" >"$DIR/metrics"
 if ! promtool check metrics <"$DIR/metrics" >"$DIR/promtool.out" 2>&1; then
     echo "metrics-check: promtool finds problems in /metrics:" >&2
     cat "$DIR/promtool.out" "$DIR/metrics" >&2

@@ -16,9 +16,11 @@ import base64
 import json
 import os
 import re
+import signal
 import socket
 import sqlite3
 import subprocess
+import threading
 import sys
 import time
 
@@ -52,6 +54,8 @@ def records(name: str) -> list[dict]:
 
 env = dict(os.environ, WEBHOOKS_FORWARD_SECRET=FORWARD_SECRET, PYTHONDONTWRITEBYTECODE="1")
 children: list[subprocess.Popen] = []
+# A SIGTERM (CI cancelling) ends the script through its `finally`, which stops the children.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
 
 def start(args: list[str], **kwargs) -> subprocess.Popen:
@@ -100,6 +104,10 @@ def main() -> None:
         args += ["--forward", f"http://127.0.0.1:{port}/{name}"]
     serve = start(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = None
+    # Bounded: serve is killed (and stderr ends) if it does not say where it listens in 60 s.
+    watchdog = threading.Timer(60, lambda: url is None and serve.kill())
+    watchdog.daemon = True
+    watchdog.start()
     for line in serve.stderr:
         found = re.search(r"listening on (http://[0-9.:]+/)", line)
         if found:
@@ -108,12 +116,11 @@ def main() -> None:
     if url is None:
         raise SystemExit("forward-check: serve did not start")
     # The rest of serve's log is read and dropped so that it never blocks on a full pipe.
-    import threading
     threading.Thread(target=lambda: [None for _ in serve.stderr], daemon=True).start()
 
     sent = subprocess.run([BIN, "send", url, "--all", "--repeat", "2", "-q",
                            "--secret-key-file", secrets], cwd=os.path.join(HERE, "..", ".."),
-                          env=env, capture_output=True, text=True)
+                          env=env, capture_output=True, text=True, timeout=120)
     if sent.returncode != 0:
         raise SystemExit(f"forward-check: send failed: {sent.stdout}{sent.stderr}")
     sent_at = time.monotonic()

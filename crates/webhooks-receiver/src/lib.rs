@@ -38,6 +38,7 @@ mod ingest;
 mod scan;
 mod secrets;
 mod server;
+mod storage;
 pub mod telemetry;
 pub mod transport;
 mod version;

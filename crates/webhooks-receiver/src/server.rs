@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -20,9 +19,10 @@ use webhooks_validate::Validator;
 
 use crate::handler::Handler;
 use crate::identity::IdentityRules;
-use crate::inbox::{Inbox, InboxError};
+use crate::inbox::Inbox;
 use crate::ingest;
 use crate::secrets::SecretKeys;
+use crate::storage::{storage_outcome, Storage};
 use crate::transport::body::{self, Limits, Outcome};
 use crate::transport::{self, ServeOptions};
 use crate::version;
@@ -106,7 +106,7 @@ pub(crate) struct Shared<I> {
     pub(crate) wake: Arc<Notify>,
     request_timeout: Duration,
     budget: Arc<Semaphore>,
-    storage: Arc<Storage>,
+    pub(crate) storage: Arc<Storage>,
     stop: watch::Sender<Option<Instant>>,
 }
 
@@ -284,52 +284,6 @@ async fn refuse(
         }
     }
     answer
-}
-
-/// Whether the inbox can be written, as the last store or probe found it.
-#[derive(Debug, Default)]
-struct Storage {
-    failed: AtomicBool,
-    probing: AtomicBool,
-}
-
-impl Storage {
-    fn ready(&self) -> bool {
-        !self.failed.load(Ordering::Acquire)
-    }
-}
-
-/// How often a failed inbox is probed until a write commits again.
-const PROBE_EVERY: Duration = Duration::from_secs(1);
-
-/// Records a store's outcome; after a failure, probes the inbox until it takes a write again.
-fn storage_outcome<I: Inbox>(shared: &Arc<Shared<I>>, error: Option<&InboxError>) {
-    let storage = &shared.storage;
-    let Some(error) = error else {
-        storage.failed.store(false, Ordering::Release);
-        return;
-    };
-    crate::telemetry::count_storage_error("store");
-    tracing::error!(error = %error, "cannot store a delivery: answering 503 until the inbox takes writes again");
-    storage.failed.store(true, Ordering::Release);
-    if storage.probing.swap(true, Ordering::AcqRel) {
-        return;
-    }
-    let shared = Arc::clone(shared);
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(PROBE_EVERY).await;
-            match shared.inbox.probe().await {
-                Ok(()) => {
-                    shared.storage.failed.store(false, Ordering::Release);
-                    tracing::info!("the inbox takes writes again");
-                    break;
-                }
-                Err(e) => tracing::debug!(error = %e, "the inbox still fails"),
-            }
-        }
-        shared.storage.probing.store(false, Ordering::Release);
-    });
 }
 
 /// The answer to a refused request, its reason attached for the log line of

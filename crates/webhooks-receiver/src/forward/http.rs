@@ -86,9 +86,14 @@ impl SigningSecret {
 /// An HTTP destination that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpDestinationError {
-    /// Not a URL.
-    #[error("`{0}` is not a URL: {1}")]
-    Url(String, String),
+    /// Not a URL (the value is not quoted: it may hold credentials).
+    #[error("a destination is not a URL: {0}")]
+    Url(String),
+    /// A URL with a password or a query string: credentials do not belong in a destination's
+    /// URL, which is stored, logged and a metric label (the signature authenticates each
+    /// request).
+    #[error("`{0}`: give a destination URL without a password or query string (each request is signed: the destination verifies webhook-signature)")]
+    Credentials(String),
     /// Not `http://`.
     #[error("`{0}`: forwarding supports http:// URLs (put a TLS proxy in front for https)")]
     Scheme(String),
@@ -122,8 +127,7 @@ impl HttpDestination {
     /// A destination POSTing to `url`, signing with `secret`.
     pub fn new(url: &str, secret: Arc<SigningSecret>) -> Result<Self, HttpDestinationError> {
         let key = Self::key_of(url)?;
-        let url =
-            Url::parse(url).map_err(|e| HttpDestinationError::Url(key.clone(), e.to_string()))?;
+        let url = Url::parse(url).map_err(|e| HttpDestinationError::Url(e.to_string()))?;
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("webhooks-receiver/", env!("CARGO_PKG_VERSION")))
@@ -137,14 +141,15 @@ impl HttpDestination {
         })
     }
 
-    /// The key of the destination at `url`, as stored in the inbox: the URL normalized, any
-    /// password left out.
+    /// The key of the destination at `url`, as stored in the inbox, logged and used as a
+    /// metric label: the URL normalized. A URL with a password or a query string is refused.
     pub fn key_of(url: &str) -> Result<String, HttpDestinationError> {
-        let mut parsed = Url::parse(url).map_err(|e| {
-            HttpDestinationError::Url(url.chars().take(200).collect(), e.to_string())
-        })?;
-        // Never stored nor logged.
-        let _ = parsed.set_password(None);
+        let mut parsed = Url::parse(url).map_err(|e| HttpDestinationError::Url(e.to_string()))?;
+        if parsed.password().is_some() || parsed.query().is_some() {
+            let _ = parsed.set_password(None);
+            parsed.set_query(None);
+            return Err(HttpDestinationError::Credentials(parsed.to_string()));
+        }
         if parsed.scheme() != "http" {
             return Err(HttpDestinationError::Scheme(parsed.to_string()));
         }
@@ -235,16 +240,25 @@ mod tests {
             SigningSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
         )
         .contains("MfKQ"));
-        assert_eq!(
-            HttpDestination::key_of("http://user:pw@127.0.0.1:9/hook").expect("a URL"),
-            "http://user@127.0.0.1:9/hook"
-        );
+        for url in [
+            "http://user:pw@127.0.0.1:9/hook",
+            "http://127.0.0.1:9/hook?token=pw",
+        ] {
+            let refused = HttpDestination::key_of(url).expect_err(url).to_string();
+            assert!(
+                refused.contains("http://") && !refused.contains("pw"),
+                "{refused}"
+            );
+        }
+        assert!(!HttpDestination::key_of("not a url: pw")
+            .expect_err("not a URL")
+            .to_string()
+            .contains("pw"));
         let secret = Arc::new(
             SigningSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").expect("a secret"),
         );
-        let destination =
-            HttpDestination::new("http://user:pw@127.0.0.1:9/hook", secret).expect("a URL");
-        assert!(!format!("{destination:?}").contains("pw"));
+        let destination = HttpDestination::new("http://127.0.0.1:9/hook", secret).expect("a URL");
+        assert!(!format!("{destination:?}").contains("MfKQ"));
         assert!(HttpDestination::key_of("https://example.com/").is_err());
         assert!(HttpDestination::key_of("not a url").is_err());
     }
