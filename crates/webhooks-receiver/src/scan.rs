@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 use webhooks_types::location::unescape as unescape_token;
-use webhooks_types::scan::{scalar_end, skip_ws, string_end, unescape};
+use webhooks_types::scan::{skip_ws, string_end, unescape, value_end};
 
 /// What the top level of a body says about its `secret_key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,31 +134,6 @@ fn element_of(text: &[u8], pos: usize, index: usize) -> Option<Range<usize>> {
         }
     }
     None
-}
-
-/// Offset just past the value starting at `pos`, nested values counted without recursion.
-fn value_end(text: &[u8], pos: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = pos;
-    loop {
-        match text.get(i)? {
-            b'"' => i = string_end(text, i)?,
-            b'{' | b'[' => {
-                depth += 1;
-                i += 1;
-            }
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                i += 1;
-            }
-            b',' | b':' if depth == 0 => return None,
-            _ if depth == 0 => return Some(scalar_end(text, i)),
-            _ => i += 1,
-        }
-        if depth == 0 {
-            return Some(i);
-        }
-    }
 }
 
 #[cfg(test)]

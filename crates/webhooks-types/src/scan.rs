@@ -1,5 +1,5 @@
-//! Byte-level scanning of JSON text, shared by the duplicate-key check of this crate and the
-//! position lookup of `webhooks-validate`. Not a parser: each function assumes it is called at
+//! Byte-level scanning of JSON text, shared by the duplicate-key check of this crate, the
+//! position lookup of `webhooks-validate` and the member lookup of `webhooks-receiver`. Not a parser: each function assumes it is called at
 //! the start of what it scans and reports `None` where the text breaks.
 
 use std::borrow::Cow;
@@ -107,6 +107,32 @@ pub fn scalar_end(text: &[u8], pos: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// Offset just past the value starting at `pos`, nested values counted without recursion;
+/// `None` where the text breaks, or where a separator stands in place of the value.
+pub fn value_end(text: &[u8], pos: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = pos;
+    loop {
+        match text.get(i)? {
+            b'"' => i = string_end(text, i)?,
+            b'{' | b'[' => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                i += 1;
+            }
+            b',' | b':' if depth == 0 => return None,
+            _ if depth == 0 => return Some(scalar_end(text, i)),
+            _ => i += 1,
+        }
+        if depth == 0 {
+            return Some(i);
+        }
+    }
 }
 
 #[cfg(test)]

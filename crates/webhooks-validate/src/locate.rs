@@ -6,7 +6,7 @@
 //! off those paths cannot overflow the stack.
 
 use webhooks_types::location::unescape as unescape_token;
-use webhooks_types::scan::{scalar_end, skip_ws, string_end, unescape};
+use webhooks_types::scan::{skip_ws, string_end, unescape, value_end};
 
 /// Where a value is in the text: the offset of its first byte and the offset just past it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,30 +136,6 @@ fn member(text: &[u8], pos: usize, here: &Node) -> Option<(Option<usize>, usize)
     }
     let child = key.and_then(|k| here.children.get(k.as_ref()).copied());
     Some((child, skip_ws(text, pos + 1)))
-}
-
-/// Offset just past the value starting at `pos`, nested values counted without recursion.
-fn value_end(text: &[u8], pos: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = pos;
-    loop {
-        match text.get(i)? {
-            b'"' => i = string_end(text, i)?,
-            b'{' | b'[' => {
-                depth += 1;
-                i += 1;
-            }
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                i += 1;
-            }
-            _ if depth == 0 => return Some(scalar_end(text, i)),
-            _ => i += 1,
-        }
-        if depth == 0 {
-            return Some(i);
-        }
-    }
 }
 
 #[cfg(test)]
