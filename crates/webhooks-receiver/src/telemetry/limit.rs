@@ -155,19 +155,24 @@ mod tests {
 
     use super::super::tests::{json_lines as lines, Capture};
 
+    /// JSON lines into `capture`, through `limit`.
+    fn limited_json(limit: &RateLimit, capture: &Capture) -> impl tracing::Subscriber {
+        let writer = capture.clone();
+        tracing_subscriber::registry().with(limit.clone()).with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_writer(move || writer.clone()),
+        )
+    }
+
     #[test]
     fn a_flood_of_one_callsite_is_cut_at_the_limit_and_summarised() {
         let (limit, capture) = (
             RateLimit::new(20, Duration::from_secs(3600)),
             Capture::default(),
         );
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::registry().with(limit.clone()).with(
-            tracing_subscriber::fmt::layer()
-                .json()
-                .flatten_event(true)
-                .with_writer(move || writer.clone()),
-        );
+        let subscriber = limited_json(&limit, &capture);
         tracing::subscriber::with_default(subscriber, || {
             for n in 0..500 {
                 tracing::warn!(n, "flood");
@@ -198,13 +203,7 @@ mod tests {
             RateLimit::new(3, Duration::from_millis(50)),
             Capture::default(),
         );
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::registry().with(limit.clone()).with(
-            tracing_subscriber::fmt::layer()
-                .json()
-                .flatten_event(true)
-                .with_writer(move || writer.clone()),
-        );
+        let subscriber = limited_json(&limit, &capture);
         tracing::subscriber::with_default(subscriber, || {
             // Two bursts of one callsite, a window apart.
             for round in 0..2 {
