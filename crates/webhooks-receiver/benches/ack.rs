@@ -4,7 +4,7 @@
 //! same client.
 //!
 //! `cargo bench -p webhooks-receiver --bench ack [-- DELIVERIES CONCURRENCY]`; `-- --test`
-//! runs a small round only.
+//! runs a small round only, `-- --ack-only` leaves the forwarding round out.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -111,6 +111,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|a| a != "--bench")
         .collect();
     let test = args.iter().any(|a| a == "--test");
+    let ack_only = args.iter().any(|a| a == "--ack-only");
     let numbers: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let deliveries = if test {
         200
@@ -193,6 +194,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         deliveries as f64 / (stored.elapsed + drain).as_secs_f64() / baseline.per_second
     );
     let _ = std::fs::remove_dir_all(&dir);
-    forward_round::run(deliveries, concurrency).await?;
+    if !ack_only {
+        forward_round::run(deliveries, concurrency).await?;
+    }
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! Finding members and values in the text of a JSON body without building a tree: the span of
-//! the top-level `secret_key` string, and the raw values at the identity rules' JSON pointers.
+//! Finding members and values in the text of a JSON body without building a tree: top-level
+//! members, and the raw values at the identity rules' JSON pointers. (Where the secret is, is
+//! `transport::scan`'s rule alone.)
 //! Each lookup walks the text once, down the pointer's path only, skipping other values
 //! without recursion; broken text gives `None`, never a panic.
 
@@ -7,41 +8,6 @@ use std::ops::Range;
 
 use webhooks_types::location::unescape as unescape_token;
 use webhooks_types::scan::{skip_ws, string_end, unescape, value_end};
-
-/// What the top level of a body says about its `secret_key`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum SecretAt {
-    /// The first top-level `secret_key` member is a string: the byte range of its content
-    /// (between the quotes, as received, escapes included).
-    Span(Range<usize>),
-    /// The body is a JSON object without a top-level `secret_key` string before its end.
-    Missing,
-    /// The text is not a JSON object up to where a `secret_key` could have been found.
-    Malformed,
-}
-
-/// Where the secret of a body is: see [`SecretAt`].
-pub(crate) fn find_secret(body: &[u8]) -> SecretAt {
-    match top_member(body, "secret_key") {
-        Err(()) => SecretAt::Malformed,
-        Ok(None) => SecretAt::Missing,
-        Ok(Some(value)) => match body.get(value.start) {
-            Some(b'"') if value.end >= value.start + 2 => {
-                SecretAt::Span(value.start + 1..value.end - 1)
-            }
-            _ => SecretAt::Missing,
-        },
-    }
-}
-
-/// The byte range of the content of the first top-level `secret_key` string of `body`
-/// (between its quotes), if it has one.
-pub(crate) fn secret_span(body: &[u8]) -> Option<Range<usize>> {
-    match find_secret(body) {
-        SecretAt::Span(span) => Some(span),
-        SecretAt::Missing | SecretAt::Malformed => None,
-    }
-}
 
 /// The raw value (its span in `text`) of the first top-level member named `name`. `Ok(None)`
 /// when the object has no such member; `Err` when the text breaks before the member is found.
@@ -141,23 +107,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_first_top_level_secret_string_is_found() {
-        let body = br#" { "a": {"secret_key": "no"}, "secret_key" :  "s\"3" , "secret_key": "x"}"#;
-        let span = secret_span(body).expect("span");
-        assert_eq!(&body[span], br#"s\"3"#);
-        let escaped = br#"{"secret\u005fkey": "k"}"#;
-        assert_eq!(secret_span(escaped).map(|s| &escaped[s]), Some(&b"k"[..]));
-        assert_eq!(find_secret(br#"{"secret_key": 7}"#), SecretAt::Missing);
-        assert_eq!(find_secret(br#"{"a": [1, {"b": "}"}]}"#), SecretAt::Missing);
-        assert_eq!(find_secret(b"{}"), SecretAt::Missing);
-        // Broken after the secret: the secret is still found (as a stream reader finds it).
-        assert!(matches!(
-            find_secret(br#"{"secret_key": "s", "x": }"#),
-            SecretAt::Span(_)
-        ));
-    }
-
-    #[test]
     fn broken_text_is_malformed_and_never_panics() {
         for text in [
             &b""[..],
@@ -172,12 +121,12 @@ mod tests {
             b"{\"a\": \"\\",
             b"\xff\xfe",
         ] {
-            assert_eq!(find_secret(text), SecretAt::Malformed, "{text:?}");
+            assert_eq!(top_member(text, "secret_key"), Err(()), "{text:?}");
         }
         for cut in 0..40 {
             let text = br#"{"a": {"b": [1, "x\"y"]}, "c": null}"#;
             let part = &text[..cut.min(text.len())];
-            let _ = find_secret(part);
+            let _ = top_member(part, "secret_key");
             let _ = at_pointer(part, "/a/b/1");
         }
     }

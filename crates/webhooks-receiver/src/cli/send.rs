@@ -187,7 +187,7 @@ pub(super) async fn run(
         let body = with_secret(&text, &secret)
             .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
         // What the receiver stores and reports as `body_sha256`.
-        let digest = crate::scan::secret_span(body.as_bytes())
+        let digest = crate::transport::scan::secret_in(body.as_bytes())
             .map(|span| crate::ingest::stored_sha256(body.as_bytes(), span))
             .unwrap_or_default();
         bodies.push((file, body, digest));

@@ -11,6 +11,10 @@ mod postgres_forward;
 mod sql;
 mod sqlite;
 mod sqlite_forward;
+mod wal;
+
+#[cfg(test)]
+mod tests;
 
 pub use forward::{ForwardClaim, ForwardInbox, ForwardRow, Route, Routes};
 pub use postgres::PostgresInbox;

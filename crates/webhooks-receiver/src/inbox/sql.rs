@@ -20,6 +20,13 @@ pub(super) struct Dialect {
     pub parameter: &'static str,
     /// What a claim adds to its choice of rows so that concurrent claims skip each other's.
     pub skip_locked: &'static str,
+    /// What the redelivery check adds after the table's name so that it looks the body up in
+    /// the index of unkeyed bodies (SQLite would otherwise walk the event key index's nulls).
+    pub unkeyed_sha: &'static str,
+    /// What a store ends with: the new row's `id, possible_redelivery`, where the driver
+    /// cannot tell them otherwise. SQLite's `RETURNING` costs a store several times its
+    /// insert, and the connection tells the new row's id and whether one was inserted.
+    pub returning: &'static str,
 }
 
 /// The embedded inbox's dialect (one writer: claims need no row locks).
@@ -30,6 +37,8 @@ pub(super) const SQLITE: Dialect = Dialect {
     boolean: "INTEGER",
     parameter: "?",
     skip_locked: "",
+    unkeyed_sha: " INDEXED BY inbox_sha_unkeyed",
+    returning: "",
 };
 
 /// The shared inbox's dialect.
@@ -40,6 +49,8 @@ pub(super) const POSTGRES: Dialect = Dialect {
     boolean: "BOOLEAN",
     parameter: "$",
     skip_locked: " FOR UPDATE SKIP LOCKED",
+    unkeyed_sha: "",
+    returning: " RETURNING id, possible_redelivery",
 };
 
 /// The type of a column, named in each dialect by [`Dialect`].
@@ -74,16 +85,29 @@ const COLUMNS: [(&str, Type, &str); 17] = [
 ];
 
 /// The indexes: name suffix, columns.
-const INDEXES: [(&str, &str); 3] = [
+const INDEXES: [(&str, &str); 2] = [
     ("due", "state, next_attempt_ms"),
     ("handled", "state, handled_at_ms"),
-    ("sha", "body_sha256, received_at_ms"),
 ];
 
 /// The indexes over part of the table: name suffix, columns, the rows indexed (`{waiting}` is
 /// the list of [`waiting`] states).
-const PARTIAL_INDEXES: [(&str, &str, &str); 1] =
-    [("waiting", "chat_id, id", "state IN ({waiting})")];
+///
+/// Only deliveries without an event key are looked up by their bytes: a keyed delivery with
+/// the same bytes as a stored one has its event key too, and is a duplicate before any
+/// lookup. Indexing every body's digest cost each store a write to a random page of that
+/// index.
+const PARTIAL_INDEXES: [(&str, &str, &str); 2] = [
+    ("waiting", "chat_id, id", "state IN ({waiting})"),
+    (
+        "sha_unkeyed",
+        "body_sha256, received_at_ms",
+        "event_key IS NULL",
+    ),
+];
+
+/// Indexes of earlier versions of the schema, dropped when the inbox is opened.
+const FORMER_INDEXES: [&str; 1] = ["sha"];
 
 /// The states of a delivery not yet handled, as an SQL list (written the same way in the
 /// partial index and the claim, so that SQLite sees that the claim may use the index).
@@ -97,8 +121,11 @@ pub(super) struct Statements {
     /// Creates the table and its indexes if absent.
     pub schema: String,
     /// Stores a delivery unless its event key is stored (parameters: the fields of
-    /// [`insert_params!`]); returns `id, possible_redelivery` of the new row, or no row.
+    /// [`insert_params!`]); in PostgreSQL returns `id, possible_redelivery` of the new row, or
+    /// no row (see [`Dialect::returning`]).
     pub insert: String,
+    /// `possible_redelivery` of row `$1`.
+    pub redelivery: String,
     /// Counts a duplicate of event key `$1`; returns the stored row's `id`.
     pub duplicate: String,
     /// Claims up to `$3` due deliveries at time `$1`, leased until `$2`; returns [`delivery`]'s
@@ -128,7 +155,7 @@ pub(super) struct Statements {
 impl Statements {
     /// The statements in dialect `d`.
     pub fn new(d: &Dialect) -> Self {
-        let (t, lock) = (d.table, d.skip_locked);
+        let (t, lock, unkeyed_sha) = (d.table, d.skip_locked, d.unkeyed_sha);
         let (pending, running) = (state::PENDING, state::RUNNING);
         let (done, dead) = (state::DONE, state::DEAD);
         let waiting = waiting();
@@ -142,13 +169,15 @@ impl Statements {
             insert: n(format!(
                 "INSERT INTO {t} (received_at_ms, webhook_id, action, chat_id, event_key,
                      body_sha256, body, possible_redelivery, next_attempt_ms)
-                 SELECT $1, $2, $3, $4, $5, $6, $7,
-                     EXISTS(SELECT 1 FROM {t} WHERE body_sha256 = $6 AND received_at_ms >= $8),
-                     $1
-                 WHERE TRUE
-                 ON CONFLICT (event_key) DO NOTHING
-                 RETURNING id, possible_redelivery"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7,
+                     CAST($5 AS TEXT) IS NULL AND EXISTS(
+                       SELECT 1 FROM {t}{unkeyed_sha} WHERE event_key IS NULL
+                         AND body_sha256 = $6 AND received_at_ms >= $8),
+                     $1)
+                 ON CONFLICT (event_key) DO NOTHING{returning}",
+                returning = d.returning
             )),
+            redelivery: n(format!("SELECT possible_redelivery FROM {t} WHERE id = $1")),
             duplicate: n(format!(
                 "UPDATE {t} SET duplicates = duplicates + 1 WHERE event_key = $1 RETURNING id"
             )),
@@ -230,13 +259,17 @@ fn schema(d: &Dialect) -> String {
         "CREATE TABLE IF NOT EXISTS {t} (\n{}\n);\n",
         columns.join(",\n")
     );
+    for suffix in FORMER_INDEXES {
+        sql.push_str(&format!("DROP INDEX IF EXISTS {t}_{suffix};\n"));
+    }
     for (suffix, on) in INDEXES {
         sql.push_str(&format!(
             "CREATE INDEX IF NOT EXISTS {t}_{suffix} ON {t}({on});\n"
         ));
     }
     // The deliveries still waiting, by chat: a claim asks whether an older one of the chat
-    // waits, and finds it here in one step however many handled ones the chat has.
+    // waits, and finds it here in one step however many handled ones the chat has. The
+    // unkeyed ones by digest: the redelivery check of a store.
     for (suffix, on, filter) in PARTIAL_INDEXES {
         sql.push_str(&format!(
             "CREATE INDEX IF NOT EXISTS {t}_{suffix} ON {t}({on}) WHERE {};\n",
@@ -369,37 +402,4 @@ pub(crate) const PROBE_WRITE: &str = "UPDATE webhook_inbox_probe SET at_ms = $1 
 pub(crate) fn probe_sqlite(conn: &rusqlite::Connection, now_ms: i64) -> rusqlite::Result<()> {
     conn.execute_batch(PROBE)?;
     conn.execute(PROBE_WRITE, [now_ms]).map(drop)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_sqlite_statement_prepares_against_the_sqlite_schema() {
-        let sql = Statements::new(&SQLITE);
-        let conn = rusqlite::Connection::open_in_memory().expect("in-memory database");
-        conn.execute_batch(&sql.schema).expect("schema");
-        let forwards = super::super::forward::ForwardStatements::new(&SQLITE);
-        conn.execute_batch(&forwards.schema)
-            .expect("forward schema");
-        for statement in [
-            &sql.insert,
-            &sql.duplicate,
-            &sql.claim,
-            &sql.complete,
-            &sql.retry,
-            &sql.bury,
-            &sql.redrive,
-            &sql.release,
-            &sql.prune,
-            &sql.rows,
-            &sql.stats,
-        ] {
-            assert!(!statement.contains('$'), "{statement}");
-            if let Err(e) = conn.prepare(statement) {
-                panic!("{statement}: {e}");
-            }
-        }
-    }
 }

@@ -1,10 +1,12 @@
 //! The embedded inbox: one SQLite file in WAL mode, written by one thread with group commit.
 
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
 use std::sync::{mpsc, Arc};
 
+use rusqlite::config::DbConfig;
 use rusqlite::types::FromSql;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, ToSql};
+use rusqlite::{params, Connection, OpenFlags, ToSql};
 use tokio::sync::oneshot;
 
 use crate::handler::Delivery;
@@ -12,6 +14,7 @@ use crate::worker::now_ms;
 
 use super::forward::{self, ForwardStatements, Routes};
 use super::sql::{self, insert_params, Column, Statements};
+use super::wal::{checkpoint, restart_log};
 use super::{Claim, Inbox, InboxError, NewDelivery, Row, Stats, Stored};
 
 /// Runs after the commit of the batch its job was in, with the commit's outcome.
@@ -65,6 +68,8 @@ impl SqliteInbox {
         checkpointer.busy_timeout(std::time::Duration::from_secs(10))?;
         let (jobs, queue) = mpsc::channel::<Job>();
         let (checkpoints, stop) = mpsc::channel::<()>();
+        let copied = Arc::new(AtomicU64::new(0));
+        let copies = Arc::clone(&copied);
         let spawn = |name: &str, run: Box<dyn FnOnce() + Send>| {
             std::thread::Builder::new()
                 .name(name.to_owned())
@@ -75,11 +80,11 @@ impl SqliteInbox {
         let (path, statements) = (path.to_owned(), Arc::clone(&sql));
         spawn(
             "inbox-sqlite",
-            Box::new(move || writer(conn, queue, &path, &statements)),
+            Box::new(move || writer(conn, queue, &path, &statements, &copied)),
         )?;
         spawn(
             "inbox-checkpoint",
-            Box::new(move || checkpoint(checkpointer, stop)),
+            Box::new(move || checkpoint(checkpointer, stop, &copies)),
         )?;
         Ok(Self {
             jobs,
@@ -146,7 +151,11 @@ impl SqliteInbox {
 }
 
 /// Opens the file with the inbox's settings and schema.
-fn connect(path: &Path, sql: &Statements, create: bool) -> Result<Connection, InboxError> {
+pub(super) fn connect(
+    path: &Path,
+    sql: &Statements,
+    create: bool,
+) -> Result<Connection, InboxError> {
     let mut flags = OpenFlags::default();
     if !create {
         flags.remove(OpenFlags::SQLITE_OPEN_CREATE);
@@ -155,10 +164,15 @@ fn connect(path: &Path, sql: &Statements, create: bool) -> Result<Connection, In
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // One plan per statement whatever its parameters: otherwise a statement whose parameter
+    // SQLite compares with a partial index's condition (the claim's time) is compiled again
+    // each time it runs with a new value.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.execute_batch(&sql.schema)?;
     conn.execute_batch(&ForwardStatements::new(&sql::SQLITE).schema)?;
     // The write-ahead log is copied into the database by a thread of its own, so that no
-    // commit waits for a checkpoint's writes and syncs.
+    // commit waits for a checkpoint's writes and syncs; the writer copies only what the
+    // thread's last checkpoint left (see `wal::restart_log`).
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     Ok(conn)
 }
@@ -181,23 +195,18 @@ fn savepoint<T>(
     }
 }
 
-/// How often the checkpointing thread copies the write-ahead log into the database.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
-
-/// The checkpointing thread: a passive checkpoint (it never blocks the writer) every
-/// [`CHECKPOINT_EVERY`], with the syncs of `synchronous=FULL`, until the inbox is dropped.
-fn checkpoint(conn: Connection, stop: mpsc::Receiver<()>) {
-    while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
-        // A failed checkpoint leaves the log as it is: the next one copies it.
-        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-    }
-}
-
 /// The writer thread: takes every queued job, runs them in one transaction, commits, then
 /// answers them all. After a failed commit the file is opened again for the next batch, so
 /// that storage that works again (space freed, permissions or the file restored) is used
 /// again without a restart.
-fn writer(mut conn: Connection, queue: mpsc::Receiver<Job>, path: &Path, sql: &Statements) {
+fn writer(
+    mut conn: Connection,
+    queue: mpsc::Receiver<Job>,
+    path: &Path,
+    sql: &Statements,
+    copied: &AtomicU64,
+) {
+    let mut seen = 0;
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -217,7 +226,9 @@ fn writer(mut conn: Connection, queue: mpsc::Receiver<Job>, path: &Path, sql: &S
         for finish in finishes {
             finish(commit.clone());
         }
-        if failed {
+        if !failed {
+            restart_log(&conn, copied, &mut seen);
+        } else {
             // Never a new empty file in place of one that was removed.
             match connect(path, sql, false) {
                 Ok(reopened) => conn = reopened,
@@ -255,21 +266,24 @@ impl Inbox for SqliteInbox {
         let stored = self
             .run_as(action.is_some(), move |conn, st| {
                 let params: [&dyn ToSql; 8] = insert_params!(d);
-                let inserted = conn
-                    .prepare_cached(&st.insert)?
-                    .query_row(&params[..], |r| sql::stored(r))
-                    .optional()?;
-                if let Some(stored) = inserted {
-                    if let Stored::New { id, .. } = stored {
-                        for destination in &destinations {
-                            conn.prepare_cached(&forwards.insert)?.execute(params![
-                                id,
-                                destination,
-                                d.received_at_ms
-                            ])?;
-                        }
+                if conn.prepare_cached(&st.insert)?.execute(&params[..])? == 1 {
+                    let id = conn.last_insert_rowid();
+                    // Only an unkeyed delivery can be a possible redelivery.
+                    let possible_redelivery = d.identity.event_key.is_none()
+                        && conn
+                            .prepare_cached(&st.redelivery)?
+                            .query_row([id], |r| r.get(0))?;
+                    for destination in &destinations {
+                        conn.prepare_cached(&forwards.insert)?.execute(params![
+                            id,
+                            destination,
+                            d.received_at_ms
+                        ])?;
                     }
-                    return Ok(stored);
+                    return Ok(Stored::New {
+                        id,
+                        possible_redelivery,
+                    });
                 }
                 conn.prepare_cached(&st.duplicate)?
                     .query_row(params![d.identity.event_key], |r| sql::duplicate(r))
@@ -367,31 +381,5 @@ impl Inbox for SqliteInbox {
     async fn stats(&self) -> Result<Stats, InboxError> {
         self.run(|conn, st| conn.query_row(&st.stats, [], |r| sql::stats(r)))
             .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A claim asks about older waiting deliveries of each chat through the index of waiting
-    /// deliveries: one step per candidate, not a walk over the chat's handled ones.
-    #[test]
-    fn claims_find_older_waiting_deliveries_through_the_partial_index() {
-        let sql = Statements::new(&sql::SQLITE);
-        let conn = Connection::open_in_memory().expect("in-memory database");
-        conn.execute_batch(&sql.schema).expect("schema");
-        let mut plan = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {}", sql.claim))
-            .expect("plan");
-        let details: Vec<String> = plan
-            .query_map(params![0, 0, 1], |r| r.get::<_, String>(3))
-            .expect("rows")
-            .collect::<Result<_, _>>()
-            .expect("details");
-        assert!(
-            details.iter().any(|d| d.contains("inbox_waiting")),
-            "{details:?}"
-        );
     }
 }

@@ -24,7 +24,7 @@ use tower::ServiceExt;
 
 pub mod body;
 mod conn;
-mod scan;
+pub(crate) mod scan;
 
 pub use body::DEFAULT_UNAUTHENTICATED_BUDGET;
 pub use conn::{cap_for, descriptor_limit, DESCRIPTOR_RESERVE};

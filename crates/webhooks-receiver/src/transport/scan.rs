@@ -273,6 +273,19 @@ impl SecretScanner {
     }
 }
 
+/// The secret's value in a whole body, quotes excluded, as the receiver finds it when the body
+/// arrives: `None` when the body is not an object or has no `secret_key` string.
+pub fn secret_in(body: &[u8]) -> Option<Range<usize>> {
+    let mut scanner = SecretScanner::new();
+    match scanner.feed(body) {
+        Scan::NotObject => None,
+        _ => match scanner.finish() {
+            Scan::Secret(range) => Some(range),
+            Scan::Reading | Scan::NoSecret | Scan::NotObject => None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,5 +371,25 @@ mod tests {
     fn a_secret_that_is_not_a_string_is_none() {
         assert_eq!(scan(r#"{"secret_key":7}"#, 1), Scan::NoSecret);
         assert_eq!(scan(r#"{"secret_key":{"a":"b"}}"#, 1), Scan::NoSecret);
+    }
+
+    #[test]
+    fn a_whole_body_has_the_secret_the_stream_has() {
+        for body in [
+            r#"{"webhook_id": "w", "secret_key": "s\"3", "a": {"secret_key": "no"}}"#,
+            r#"{"secret\u005fkey": "k"}"#,
+            r#"{"secret_key": "s", "x": }"#,
+            r#"{"secret_key": "a", "secret_key": "b"}"#,
+            r#"{"secret_key": 7}"#,
+            "",
+        ] {
+            let whole = secret_in(body.as_bytes()).map(|r| body[r].to_owned());
+            assert_eq!(whole, secret_of(body), "{body}");
+        }
+        assert_eq!(
+            secret_in(br#"{"secret\u005fkey": "k"}"#),
+            None,
+            "an escaped key is not the secret"
+        );
     }
 }

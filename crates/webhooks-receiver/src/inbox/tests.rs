@@ -1,0 +1,103 @@
+//! The inbox's statements against a real SQLite schema: each prepares, and the plans SQLite
+//! chooses for the hot ones.
+
+use rusqlite::{params, Connection};
+
+use super::sql::{Statements, SQLITE};
+use super::sqlite::connect;
+
+#[test]
+fn every_sqlite_statement_prepares_against_the_sqlite_schema() {
+    let sql = Statements::new(&SQLITE);
+    let conn = Connection::open_in_memory().expect("in-memory database");
+    conn.execute_batch(&sql.schema).expect("schema");
+    let forwards = super::forward::ForwardStatements::new(&SQLITE);
+    conn.execute_batch(&forwards.schema)
+        .expect("forward schema");
+    for statement in [
+        &sql.insert,
+        &sql.redelivery,
+        &sql.duplicate,
+        &sql.claim,
+        &sql.complete,
+        &sql.retry,
+        &sql.bury,
+        &sql.redrive,
+        &sql.release,
+        &sql.prune,
+        &sql.rows,
+        &sql.stats,
+    ] {
+        assert!(!statement.contains('$'), "{statement}");
+        if let Err(e) = conn.prepare(statement) {
+            panic!("{statement}: {e}");
+        }
+    }
+}
+
+/// A claim asks about older waiting deliveries of each chat through the index of waiting
+/// deliveries: one step per candidate, not a walk over the chat's handled ones.
+#[test]
+fn claims_find_older_waiting_deliveries_through_the_partial_index() {
+    let sql = Statements::new(&SQLITE);
+    let conn = Connection::open_in_memory().expect("in-memory database");
+    conn.execute_batch(&sql.schema).expect("schema");
+    let mut plan = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", sql.claim))
+        .expect("plan");
+    let details: Vec<String> = plan
+        .query_map(params![0, 0, 1], |r| r.get::<_, String>(3))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("details");
+    assert!(
+        details.iter().any(|d| d.contains("inbox_waiting")),
+        "{details:?}"
+    );
+}
+
+/// A claim run again at a later time is not compiled again (its time parameter is
+/// compared with the partial index's condition when SQLite plans it).
+#[test]
+fn claims_keep_their_plan_from_one_time_to_the_next() {
+    let dir = std::env::temp_dir().join(format!("inbox-plan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let sql = Statements::new(&SQLITE);
+    let conn = connect(&dir.join("inbox.sqlite"), &sql, true).expect("inbox");
+    let mut claim = conn.prepare(&sql.claim).expect("claim");
+    for now in [1, 2, 3] {
+        let mut rows = claim.query(params![now, now + 60, 8]).expect("claim");
+        while rows.next().expect("row").is_some() {}
+    }
+    let compiled_again = claim.get_status(rusqlite::StatementStatus::RePrepare);
+    drop(claim);
+    drop(conn);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(compiled_again, 0);
+}
+
+/// A store looks an unkeyed body up by its digest in the index of unkeyed bodies, not
+/// through the event key index's nulls.
+#[test]
+fn stores_look_bodies_up_in_the_index_of_unkeyed_ones() {
+    let sql = Statements::new(&SQLITE);
+    let conn = Connection::open_in_memory().expect("in-memory database");
+    conn.execute_batch(&sql.schema).expect("schema");
+    let mut plan = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", sql.insert))
+        .expect("plan");
+    let unkeyed: Option<String> = None;
+    let details: Vec<String> = plan
+        .query_map(params![0, "", "", "", unkeyed, "", "", 0], |r| {
+            r.get::<_, String>(3)
+        })
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("details");
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("USING INDEX inbox_sha_unkeyed (body_sha256=?")),
+        "{details:?}"
+    );
+}
