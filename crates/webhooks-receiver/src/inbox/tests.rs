@@ -39,21 +39,26 @@ fn every_sqlite_statement_prepares_against_the_sqlite_schema() {
 /// deliveries: one step per candidate, not a walk over the chat's handled ones.
 #[test]
 fn claims_find_older_waiting_deliveries_through_the_partial_index() {
-    let sql = Statements::new(&SQLITE);
-    let conn = Connection::open_in_memory().expect("in-memory database");
-    conn.execute_batch(&sql.schema).expect("schema");
-    let mut plan = conn
-        .prepare(&format!("EXPLAIN QUERY PLAN {}", sql.claim))
-        .expect("plan");
-    let details: Vec<String> = plan
-        .query_map(params![0, 0, 1], |r| r.get::<_, String>(3))
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("details");
+    let details = plan(|sql| &sql.claim, params![0, 0, 1]);
     assert!(
         details.iter().any(|d| d.contains("inbox_waiting")),
         "{details:?}"
     );
+}
+
+/// The details of SQLite's plan for one of the statements, with these parameters, against a
+/// fresh schema.
+fn plan(statement: fn(&Statements) -> &String, parameters: &[&dyn rusqlite::ToSql]) -> Vec<String> {
+    let sql = Statements::new(&SQLITE);
+    let conn = Connection::open_in_memory().expect("in-memory database");
+    conn.execute_batch(&sql.schema).expect("schema");
+    let mut plan = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", statement(&sql)))
+        .expect("plan");
+    plan.query_map(parameters, |r| r.get::<_, String>(3))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("details")
 }
 
 /// A claim run again at a later time is not compiled again (its time parameter is
@@ -80,20 +85,11 @@ fn claims_keep_their_plan_from_one_time_to_the_next() {
 /// through the event key index's nulls.
 #[test]
 fn stores_look_bodies_up_in_the_index_of_unkeyed_ones() {
-    let sql = Statements::new(&SQLITE);
-    let conn = Connection::open_in_memory().expect("in-memory database");
-    conn.execute_batch(&sql.schema).expect("schema");
-    let mut plan = conn
-        .prepare(&format!("EXPLAIN QUERY PLAN {}", sql.insert))
-        .expect("plan");
     let unkeyed: Option<String> = None;
-    let details: Vec<String> = plan
-        .query_map(params![0, "", "", "", unkeyed, "", "", 0], |r| {
-            r.get::<_, String>(3)
-        })
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("details");
+    let details = plan(
+        |sql| &sql.insert,
+        params![0, "", "", "", unkeyed, "", "", 0],
+    );
     assert!(
         details
             .iter()
