@@ -10,12 +10,11 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 use webhooks_receiver::inbox::state;
 use webhooks_receiver::{
-    v3_5, v3_6, ApiVersion, Delivery, HandlerError, Inbox, Receiver, ReceiverConfig, SecretKeys,
-    SqliteInbox,
+    v3_5, v3_6, ApiVersion, Delivery, HandlerError, Inbox, Receiver, SqliteInbox,
 };
 use webhooks_types::v3_6::IncomingChatPayload;
 
-use common::{drained, fast_worker, post, samples, temp_dir, with_secret, SECRET};
+use common::{drained, fast_worker, post, samples, serve_version, temp_dir, with_secret, SECRET};
 
 /// Handles `incoming_chat` only, recording the chat id and the delivery's action.
 #[derive(Default)]
@@ -44,15 +43,7 @@ impl v3_5::ActionHandler for Nothing {}
 /// attempt per delivery (a failure is a dead letter at once).
 async fn serve<H: webhooks_receiver::Handler>(handler: H) -> (String, Receiver<SqliteInbox>) {
     let inbox = SqliteInbox::open(&temp_dir("per-action").join("inbox.sqlite")).unwrap();
-    let mut config = ReceiverConfig::new(ApiVersion::V3_6, SecretKeys::new([SECRET]));
-    config.worker = fast_worker(1);
-    let receiver = Receiver::new(config, inbox).unwrap();
-    receiver.spawn_worker(handler);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    let router = receiver.router();
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    (url, receiver)
+    serve_version(ApiVersion::V3_6, inbox, handler, fast_worker(1)).await
 }
 
 /// The documented sample of `action` in v3.6.

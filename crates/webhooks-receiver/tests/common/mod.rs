@@ -271,7 +271,9 @@ pub async fn serve_with<I: Inbox, H: Handler>(
     serve_version(oldest(), inbox, handler, worker).await
 }
 
-async fn serve_version<I: Inbox, H: Handler>(
+/// A receiver of `version` over `inbox` on an ephemeral loopback port, its worker running
+/// `handler`.
+pub async fn serve_version<I: Inbox, H: Handler>(
     version: ApiVersion,
     inbox: I,
     handler: H,
