@@ -277,12 +277,11 @@ impl SecretScanner {
 /// arrives: `None` when the body is not an object or has no `secret_key` string.
 pub fn secret_in(body: &[u8]) -> Option<Range<usize>> {
     let mut scanner = SecretScanner::new();
-    match scanner.feed(body) {
-        Scan::NotObject => None,
-        _ => match scanner.finish() {
-            Scan::Secret(range) => Some(range),
-            Scan::Reading | Scan::NoSecret | Scan::NotObject => None,
-        },
+    // A body that stops being an object leaves the scanner failed, which `finish` reports.
+    scanner.feed(body);
+    match scanner.finish() {
+        Scan::Secret(range) => Some(range),
+        Scan::Reading | Scan::NoSecret | Scan::NotObject => None,
     }
 }
 
