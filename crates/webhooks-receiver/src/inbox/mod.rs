@@ -6,8 +6,10 @@ use crate::handler::Delivery;
 use crate::identity::Identity;
 
 mod forward;
+mod forward_sql;
 mod postgres;
 mod postgres_forward;
+mod rows;
 mod sql;
 mod sqlite;
 mod sqlite_forward;
