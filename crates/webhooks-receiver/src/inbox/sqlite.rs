@@ -215,9 +215,14 @@ fn writer(
                 Err(_) => break,
             }
         }
+        let operations = batch.len();
         let began = once(&conn, "BEGIN IMMEDIATE");
         let finishes: Vec<Finish> = batch.into_iter().map(|job| job(&conn)).collect();
+        let committing = std::time::Instant::now();
         let commit = began.and_then(|()| once(&conn, "COMMIT"));
+        if commit.is_ok() {
+            crate::telemetry::committed(operations, committing.elapsed());
+        }
         if commit.is_err() {
             // Nothing of the batch is kept; a failed ROLLBACK leaves nothing more to undo.
             let _ = conn.execute_batch("ROLLBACK");

@@ -25,6 +25,14 @@ pub const HANDLER_BUCKETS: [f64; 14] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0, 60.0,
 ];
 
+/// Buckets of `inbox_commit_seconds`: from 0.1 ms (a sync on fast storage) to a second.
+pub const COMMIT_BUCKETS: [f64; 13] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+];
+
+/// Buckets of `inbox_batch_operations`: powers of two up to the writer's largest batch.
+pub const BATCH_BUCKETS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
+
 /// The storage operations whose failures are counted (each exported from the start).
 pub const STORAGE_OPERATIONS: [&str; 7] = [
     "store",
@@ -135,6 +143,16 @@ fn builder() -> Result<PrometheusBuilder, MetricsError> {
             Matcher::Full(names::FORWARD_SECONDS.to_owned()),
             &HANDLER_BUCKETS,
         )
+        .map_err(config)?
+        .set_buckets_for_metric(
+            Matcher::Full(names::INBOX_COMMIT_SECONDS.to_owned()),
+            &COMMIT_BUCKETS,
+        )
+        .map_err(config)?
+        .set_buckets_for_metric(
+            Matcher::Full(names::INBOX_BATCH_OPERATIONS.to_owned()),
+            &BATCH_BUCKETS,
+        )
         .map_err(config)
 }
 
@@ -184,12 +202,22 @@ fn describe() {
             "Seconds from a request reaching the router to its 200, the delivery stored.",
         ),
         (names::HANDLER_SECONDS, "Seconds one handler attempt took."),
+        (
+            names::INBOX_COMMIT_SECONDS,
+            "Seconds one transaction of the SQLite inbox took to commit (its log written and synced).",
+        ),
     ];
     for (name, help) in histograms {
         describe_histogram!(name, Unit::Seconds, help);
         // Registered, so that the histogram is exported before its first observation.
         let _ = metrics::histogram!(name);
     }
+    describe_histogram!(
+        names::INBOX_BATCH_OPERATIONS,
+        Unit::Count,
+        "Operations (stores, claims, completions, ...) one committed transaction of the SQLite inbox carried."
+    );
+    let _ = metrics::histogram!(names::INBOX_BATCH_OPERATIONS);
     // Forwarding's metrics have a destination label: they appear with the first destination.
     describe_counter!(
         names::FORWARDS_TOTAL,

@@ -132,6 +132,13 @@ pub fn stored(version: ApiVersion, action: &str, stored: Stored) {
     }
 }
 
+/// Counts a transaction the SQLite inbox's writer committed: the `operations` it carried in
+/// `inbox_batch_operations`, and how long its commit took in `inbox_commit_seconds`.
+pub fn committed(operations: usize, took: Duration) {
+    ::metrics::histogram!(names::INBOX_COMMIT_SECONDS).record(took.as_secs_f64());
+    ::metrics::histogram!(names::INBOX_BATCH_OPERATIONS).record(operations as f64);
+}
+
 /// Logs a failed storage operation (`store`, `claim`, `record`, `release`, `prune`, `stats`,
 /// `connection`) at `error`, with the delivery's id and action when it concerns one, and
 /// counts it ([`count_storage_error`]).

@@ -23,6 +23,12 @@ pub const INBOX_DEAD: &str = "webhooks_receiver_inbox_dead";
 pub const ACK_SECONDS: &str = "webhooks_receiver_ack_seconds";
 /// Histogram: seconds one handler attempt took.
 pub const HANDLER_SECONDS: &str = "webhooks_receiver_handler_seconds";
+/// Histogram: seconds the SQLite inbox's writer took to commit one transaction (writing and
+/// syncing its log): what every acknowledgement waits for at least once.
+pub const INBOX_COMMIT_SECONDS: &str = "webhooks_receiver_inbox_commit_seconds";
+/// Histogram: operations (stores, claims, completions, …) one committed transaction of the
+/// SQLite inbox's writer carried.
+pub const INBOX_BATCH_OPERATIONS: &str = "webhooks_receiver_inbox_batch_operations";
 /// Counter: connections refused or closed by the receiver's limits, by `reason`.
 pub const CONNECTIONS_REFUSED_TOTAL: &str = "webhooks_receiver_connections_refused_total";
 /// Gauge: connections open on the public listener.
@@ -42,7 +48,7 @@ pub const FORWARDS_PENDING: &str = "webhooks_receiver_forwards_pending";
 pub const NATS_DUPLICATES_TOTAL: &str = "webhooks_receiver_nats_duplicates_total";
 
 /// Every metric above, for checks that each is exported.
-pub const ALL: [&str; 13] = [
+pub const ALL: [&str; 15] = [
     REQUESTS_TOTAL,
     DELIVERIES_STORED_TOTAL,
     DELIVERIES_HANDLED_TOTAL,
@@ -52,6 +58,8 @@ pub const ALL: [&str; 13] = [
     INBOX_DEAD,
     ACK_SECONDS,
     HANDLER_SECONDS,
+    INBOX_COMMIT_SECONDS,
+    INBOX_BATCH_OPERATIONS,
     CONNECTIONS_REFUSED_TOTAL,
     CONNECTIONS_OPEN,
     LOG_LINES_SUPPRESSED_TOTAL,
