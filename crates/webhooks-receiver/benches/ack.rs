@@ -1,7 +1,8 @@
 //! Deliveries per second acknowledged end to end on loopback, with median and 99th-percentile
 //! acknowledgement latency: the receiver over its SQLite inbox (durable commit, group commit)
 //! against a baseline axum handler that answers 200 without storing, in one run, same bodies,
-//! same client, in turns; the median round of each is reported.
+//! same client, in turns; the median round of each is reported, with the CPU time the whole
+//! process (client included) spent per delivery and how many cores that kept busy.
 //!
 //! `cargo bench -p webhooks-receiver --bench ack [-- DELIVERIES CONCURRENCY]`; `-- --test`
 //! runs a small round only, `-- --ack-only` leaves the forwarding round out.
@@ -41,6 +42,9 @@ async fn serve(router: Router) -> Result<String, std::io::Error> {
 
 struct Round {
     elapsed: Duration,
+    /// CPU time the whole process (client and server) spent per delivery in the round; `None`
+    /// when the round used too little to measure in clock ticks (under 100 ms).
+    cpu_per_delivery: Option<Duration>,
     per_second: f64,
     median: Duration,
     p99: Duration,
@@ -50,6 +54,7 @@ struct Round {
 async fn round(url: &str, bodies: &[String], concurrency: usize) -> Round {
     let client = reqwest::Client::new();
     let gate = Arc::new(Semaphore::new(concurrency));
+    let cpu = process_cpu();
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(bodies.len());
     for body in bodies {
@@ -84,6 +89,9 @@ async fn round(url: &str, bodies: &[String], concurrency: usize) -> Round {
         }
     }
     let elapsed = start.elapsed();
+    let used = process_cpu().saturating_sub(cpu);
+    let cpu_per_delivery =
+        (used >= Duration::from_millis(100)).then(|| used / bodies.len().max(1) as u32);
     latencies.sort_unstable();
     let at = |q: f64| {
         latencies
@@ -93,11 +101,29 @@ async fn round(url: &str, bodies: &[String], concurrency: usize) -> Round {
     };
     Round {
         elapsed,
+        cpu_per_delivery,
         per_second: bodies.len() as f64 / elapsed.as_secs_f64(),
         median: at(0.5),
         p99: at(0.99),
         non_200,
     }
+}
+
+/// The CPU time (user and system) the process has used, from `/proc/self/stat` (in clock
+/// ticks of 10 ms); zero where that cannot be read.
+fn process_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's closing parenthesis; utime and stime are the 14th and 15th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
+        .sum();
+    Duration::from_millis(ticks * 10)
 }
 
 /// Rounds of each server, taken in turns; the median round of each is reported.
@@ -214,8 +240,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let baseline = median_by(&baselines, |b| b.per_second);
     let (stored, drained) = median_by(&receivers, |(s, _)| s.per_second);
     println!("the median round of each:");
-    println!("| server | deliveries/s | median ack | p99 ack | non-200 |");
-    println!("| --- | ---: | ---: | ---: | ---: |");
+    println!(
+        "| server | deliveries/s | median ack | p99 ack | non-200 | CPU per delivery | cores busy |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (name, r) in [
         ("baseline axum, 200 without storing", baseline),
         (
@@ -223,12 +251,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             stored,
         ),
     ] {
+        let (cpu, cores) = r.cpu_per_delivery.map_or(("-".into(), "-".into()), |c| {
+            (
+                format!("{:.0} µs", c.as_secs_f64() * 1e6),
+                format!("{:.2}", c.as_secs_f64() * r.per_second),
+            )
+        });
         println!(
-            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} |",
+            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} | {cpu} | {cores} |",
             r.per_second,
             ms(r.median),
             ms(r.p99),
-            r.non_200
+            r.non_200,
         );
     }
     println!(
