@@ -5,7 +5,9 @@
 //! process (client included) spent per delivery and how many cores that kept busy.
 //!
 //! `cargo bench -p webhooks-receiver --bench ack [-- DELIVERIES CONCURRENCY]`; `-- --test`
-//! runs a small round only, `-- --ack-only` leaves the forwarding round out.
+//! runs a small round only, `-- --ack-only` leaves the forwarding round out, `-- --commits`
+//! installs the Prometheus recorder (as `serve --admin-listen` does) and reports the inbox's
+//! commits during the receiver's rounds from its metrics.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +15,7 @@ use std::time::{Duration, Instant};
 use axum::routing::post;
 use axum::Router;
 use tokio::sync::Semaphore;
+use webhooks_receiver::telemetry::{metrics::Metrics, names};
 use webhooks_receiver::{
     ApiVersion, Handler, Receiver, ReceiverConfig, SecretKeys, ServeOptions, SqliteInbox,
 };
@@ -126,6 +129,29 @@ fn process_cpu() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
+/// The sum and count of a histogram in a Prometheus text.
+fn histogram(text: &str, name: &str) -> (f64, f64) {
+    let value = |suffix: &str| {
+        let key = format!("{name}_{suffix} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(key.as_str()))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (value("sum"), value("count"))
+}
+
+/// The inbox's commits as the metrics tell them: (seconds committing, commits, operations).
+async fn commits(metrics: Option<&Metrics>) -> (f64, f64, f64) {
+    let Some(metrics) = metrics else {
+        return (0.0, 0.0, 0.0);
+    };
+    let text = metrics.render().await;
+    let (seconds, commits) = histogram(&text, names::INBOX_COMMIT_SECONDS);
+    let (operations, _) = histogram(&text, names::INBOX_BATCH_OPERATIONS);
+    (seconds, commits, operations)
+}
+
 /// Rounds of each server, taken in turns; the median round of each is reported.
 const ROUNDS: usize = 5;
 
@@ -175,6 +201,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let test = args.iter().any(|a| a == "--test");
     let ack_only = args.iter().any(|a| a == "--ack-only");
+    let metrics = if args.iter().any(|a| a == "--commits") {
+        Some(webhooks_receiver::telemetry::metrics::install()?)
+    } else {
+        None
+    };
     let numbers: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let deliveries = if test {
         200
@@ -214,10 +245,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The two servers in turns, each receiver round followed by the worker's drain.
     let (mut baselines, mut receivers) = (Vec::new(), Vec::new());
+    // The inbox's commits during the receiver's rounds (drains left out).
+    let mut committing = (0.0, 0.0, 0.0);
     for r in 0..rounds {
         let bodies: Vec<String> = (r * deliveries..(r + 1) * deliveries).map(body).collect();
         baselines.push(round(&baseline_url, &bodies, concurrency).await);
+        let before = commits(metrics.as_ref()).await;
         let stored = round(&stored_url, &bodies, concurrency).await;
+        let after = commits(metrics.as_ref()).await;
+        committing.0 += after.0 - before.0;
+        committing.1 += after.1 - before.1;
+        committing.2 += after.2 - before.2;
         let drained = drain(&receiver, bound).await?;
         receivers.push((stored, drained));
     }
@@ -289,6 +327,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
          baseline's throughput)",
         handled / baseline.per_second
     );
+    if metrics.is_some() {
+        let (seconds, count, operations) = committing;
+        let elapsed: f64 = receivers.iter().map(|(s, _)| s.elapsed.as_secs_f64()).sum();
+        let stored = (rounds * deliveries) as f64;
+        println!(
+            "inbox commits in the receiver's rounds: {count:.0}, {:.0} µs each on average, \
+             {:.1} operations each ({:.1} deliveries stored per commit); the writer spent {:.0}% \
+             of the rounds' time in COMMIT",
+            seconds / count.max(1.0) * 1e6,
+            operations / count.max(1.0),
+            stored / count.max(1.0),
+            100.0 * seconds / elapsed.max(f64::MIN_POSITIVE)
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
     if !ack_only {
         forward_round::run(deliveries, concurrency).await?;
