@@ -112,8 +112,8 @@ async fn round(url: &str, bodies: &[String], concurrency: usize) -> Round {
     }
 }
 
-/// The CPU time (user and system) the process has used, from `/proc/self/stat` (in clock
-/// ticks of 10 ms); zero where that cannot be read.
+/// The CPU time (user and system) the process has used, from `/proc/self/stat` in clock ticks
+/// (Linux reports them at 100 a second), so to within 10 ms; zero where that cannot be read.
 fn process_cpu() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // The fields after the command's closing parenthesis; utime and stime are the 14th and 15th.
@@ -309,6 +309,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ms(stored.median) / ms(baseline.median).max(f64::MIN_POSITIVE),
         ms(stored.p99) / ms(baseline.p99).max(f64::MIN_POSITIVE)
     );
+    println!(
+        "answers other than 200 over all rounds: baseline {}, receiver {}",
+        baselines.iter().map(|b| b.non_200).sum::<usize>(),
+        receivers.iter().map(|(s, _)| s.non_200).sum::<usize>()
+    );
     let pending: u64 = receivers.iter().map(|(_, d)| d.pending + d.running).sum();
     let slowest = receivers
         .iter()
@@ -332,9 +337,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let elapsed: f64 = receivers.iter().map(|(s, _)| s.elapsed.as_secs_f64()).sum();
         let stored = (rounds * deliveries) as f64;
         println!(
-            "inbox commits in the receiver's rounds: {count:.0}, {:.0} µs each on average, \
-             {:.1} operations each ({:.1} deliveries stored per commit); the writer spent {:.0}% \
-             of the rounds' time in COMMIT",
+            "inbox commits that changed rows in the receiver's rounds: {count:.0}, {:.0} µs each \
+             on average, {:.1} operations each (stores, claims, completions), {:.1} deliveries \
+             per commit; the writer spent {:.0}% of the rounds' time in COMMIT",
             seconds / count.max(1.0) * 1e6,
             operations / count.max(1.0),
             stored / count.max(1.0),

@@ -2,7 +2,7 @@
 //! its action, at least once, from the inbox's per-destination state.
 //!
 //! A destination is a [`Destination`] (its stable key and how one attempt sends a message).
-//! Each destination has its own forwarder task ([`run`]): it claims the destination's due
+//! Each destination has its own forwarder task ([`run()`]): it claims the destination's due
 //! forwards under a lease, sends them concurrently with a timeout per attempt, and records
 //! each outcome: done, retried with exponential backoff and jitter (honouring a
 //! [`ForwardError::retry_after`]), or a dead letter after the last attempt. A slow or down

@@ -94,7 +94,7 @@ pub struct ForwardRow {
     pub destination: String,
     /// The delivery's `action`.
     pub action: String,
-    /// State (see [`state`]).
+    /// State (see [`super::state`]).
     pub state: String,
     /// Attempts since arrival or the last re-drive.
     pub attempts: u32,

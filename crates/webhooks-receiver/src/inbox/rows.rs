@@ -41,7 +41,7 @@ fn count32(n: i32) -> u32 {
     u32::try_from(n).unwrap_or(0)
 }
 
-/// The row returned by [`Statements::insert`].
+/// The row returned by [`super::sql::Statements::insert`].
 pub(super) fn stored<E>(r: &impl Columns<E>) -> Result<Stored, E> {
     Ok(Stored::New {
         id: r.column(0)?,
@@ -49,12 +49,12 @@ pub(super) fn stored<E>(r: &impl Columns<E>) -> Result<Stored, E> {
     })
 }
 
-/// The row returned by [`Statements::duplicate`].
+/// The row returned by [`super::sql::Statements::duplicate`].
 pub(super) fn duplicate<E>(r: &impl Columns<E>) -> Result<Stored, E> {
     Ok(Stored::Duplicate { id: r.column(0)? })
 }
 
-/// A row returned by [`Statements::claim`].
+/// A row returned by [`super::sql::Statements::claim`].
 pub(super) fn delivery<E>(r: &impl Columns<E>) -> Result<Delivery, E> {
     Ok(Delivery {
         id: r.column(0)?,
@@ -68,7 +68,7 @@ pub(super) fn delivery<E>(r: &impl Columns<E>) -> Result<Delivery, E> {
     })
 }
 
-/// A row returned by [`Statements::rows`].
+/// A row returned by [`super::sql::Statements::rows`].
 pub(super) fn row<E>(r: &impl Columns<E>) -> Result<Row, E> {
     Ok(Row {
         id: r.column(0)?,
@@ -79,7 +79,7 @@ pub(super) fn row<E>(r: &impl Columns<E>) -> Result<Row, E> {
     })
 }
 
-/// The row returned by [`Statements::stats`].
+/// The row returned by [`super::sql::Statements::stats`].
 pub(super) fn stats<E>(r: &impl Columns<E>) -> Result<Stats, E> {
     let mut counts = [0u64; 5];
     for (i, count) in counts.iter_mut().enumerate() {

@@ -204,7 +204,7 @@ fn describe() {
         (names::HANDLER_SECONDS, "Seconds one handler attempt took."),
         (
             names::INBOX_COMMIT_SECONDS,
-            "Seconds one transaction of the SQLite inbox took to commit (its log written and synced).",
+            "Seconds one transaction of the SQLite inbox that changed rows took to commit (its log written and synced).",
         ),
     ];
     for (name, help) in histograms {
@@ -215,7 +215,7 @@ fn describe() {
     describe_histogram!(
         names::INBOX_BATCH_OPERATIONS,
         Unit::Count,
-        "Operations (stores, claims, completions, ...) one committed transaction of the SQLite inbox carried."
+        "Operations (stores, claims, completions, ...) one committed transaction of the SQLite inbox that changed rows carried."
     );
     let _ = metrics::histogram!(names::INBOX_BATCH_OPERATIONS);
     // Forwarding's metrics have a destination label: they appear with the first destination.

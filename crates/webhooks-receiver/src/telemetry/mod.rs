@@ -132,8 +132,9 @@ pub fn stored(version: ApiVersion, action: &str, stored: Stored) {
     }
 }
 
-/// Counts a transaction the SQLite inbox's writer committed: the `operations` it carried in
-/// `inbox_batch_operations`, and how long its commit took in `inbox_commit_seconds`.
+/// Counts a transaction that changed rows, committed by the SQLite inbox's writer: the
+/// `operations` it carried in `inbox_batch_operations`, and how long its commit took in
+/// `inbox_commit_seconds`.
 pub fn committed(operations: usize, took: Duration) {
     ::metrics::histogram!(names::INBOX_COMMIT_SECONDS).record(took.as_secs_f64());
     ::metrics::histogram!(names::INBOX_BATCH_OPERATIONS).record(operations as f64);

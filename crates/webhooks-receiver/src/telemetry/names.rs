@@ -23,11 +23,11 @@ pub const INBOX_DEAD: &str = "webhooks_receiver_inbox_dead";
 pub const ACK_SECONDS: &str = "webhooks_receiver_ack_seconds";
 /// Histogram: seconds one handler attempt took.
 pub const HANDLER_SECONDS: &str = "webhooks_receiver_handler_seconds";
-/// Histogram: seconds the SQLite inbox's writer took to commit one transaction (writing and
-/// syncing its log): what every acknowledgement waits for at least once.
+/// Histogram: seconds the SQLite inbox's writer took to commit one transaction that changed
+/// rows (writing and syncing its log): what every acknowledgement waits for at least once.
 pub const INBOX_COMMIT_SECONDS: &str = "webhooks_receiver_inbox_commit_seconds";
 /// Histogram: operations (stores, claims, completions, …) one committed transaction of the
-/// SQLite inbox's writer carried.
+/// SQLite inbox's writer that changed rows carried.
 pub const INBOX_BATCH_OPERATIONS: &str = "webhooks_receiver_inbox_batch_operations";
 /// Counter: connections refused or closed by the receiver's limits, by `reason`.
 pub const CONNECTIONS_REFUSED_TOTAL: &str = "webhooks_receiver_connections_refused_total";
@@ -47,7 +47,8 @@ pub const FORWARDS_PENDING: &str = "webhooks_receiver_forwards_pending";
 /// Counter: messages a NATS JetStream stream dropped as duplicates, by `destination`.
 pub const NATS_DUPLICATES_TOTAL: &str = "webhooks_receiver_nats_duplicates_total";
 
-/// Every metric above, for checks that each is exported.
+/// Every metric above exported from the start, for checks that each is (the forwarding ones
+/// appear with the first destination).
 pub const ALL: [&str; 15] = [
     REQUESTS_TOTAL,
     DELIVERIES_STORED_TOTAL,
