@@ -47,8 +47,9 @@ pub const FORWARDS_PENDING: &str = "webhooks_receiver_forwards_pending";
 /// Counter: messages a NATS JetStream stream dropped as duplicates, by `destination`.
 pub const NATS_DUPLICATES_TOTAL: &str = "webhooks_receiver_nats_duplicates_total";
 
-/// Every metric above exported from the start, for checks that each is (the forwarding ones
-/// appear with the first destination).
+/// Every metric above but the forwarding ones (which appear with the first destination), for
+/// checks that each is exported once a delivery was stored and handled
+/// (`connections_refused_total` once a connection was refused).
 pub const ALL: [&str; 15] = [
     REQUESTS_TOTAL,
     DELIVERIES_STORED_TOTAL,
