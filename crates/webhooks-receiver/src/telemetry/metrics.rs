@@ -129,31 +129,23 @@ pub fn install() -> Result<Metrics, MetricsError> {
         })
 }
 
+/// The buckets of each histogram.
+const BUCKETS: [(&str, &[f64]); 5] = [
+    (names::ACK_SECONDS, &ACK_BUCKETS),
+    (names::HANDLER_SECONDS, &HANDLER_BUCKETS),
+    (names::FORWARD_SECONDS, &HANDLER_BUCKETS),
+    (names::INBOX_COMMIT_SECONDS, &COMMIT_BUCKETS),
+    (names::INBOX_BATCH_OPERATIONS, &BATCH_BUCKETS),
+];
+
 fn builder() -> Result<PrometheusBuilder, MetricsError> {
-    let config = |e: metrics_exporter_prometheus::BuildError| MetricsError::Config(e.to_string());
-    PrometheusBuilder::new()
-        .set_buckets_for_metric(Matcher::Full(names::ACK_SECONDS.to_owned()), &ACK_BUCKETS)
-        .map_err(config)?
-        .set_buckets_for_metric(
-            Matcher::Full(names::HANDLER_SECONDS.to_owned()),
-            &HANDLER_BUCKETS,
-        )
-        .map_err(config)?
-        .set_buckets_for_metric(
-            Matcher::Full(names::FORWARD_SECONDS.to_owned()),
-            &HANDLER_BUCKETS,
-        )
-        .map_err(config)?
-        .set_buckets_for_metric(
-            Matcher::Full(names::INBOX_COMMIT_SECONDS.to_owned()),
-            &COMMIT_BUCKETS,
-        )
-        .map_err(config)?
-        .set_buckets_for_metric(
-            Matcher::Full(names::INBOX_BATCH_OPERATIONS.to_owned()),
-            &BATCH_BUCKETS,
-        )
-        .map_err(config)
+    BUCKETS
+        .into_iter()
+        .try_fold(PrometheusBuilder::new(), |builder, (name, buckets)| {
+            builder
+                .set_buckets_for_metric(Matcher::Full(name.to_owned()), buckets)
+                .map_err(|e| MetricsError::Config(e.to_string()))
+        })
 }
 
 /// Describes every metric and makes those without labels appear (at zero) from the start.
