@@ -13,10 +13,6 @@ use crate::handler::Delivery;
 
 use super::{Inbox, InboxError};
 
-pub(super) use super::forward_sql::{
-    forward_row, insert_forwarded, new_instance, unforwarded, ForwardStatements,
-};
-
 /// One destination as the inbox sees it: its key, the actions it takes, and who to wake when a
 /// delivery for it is stored.
 #[derive(Debug, Clone)]

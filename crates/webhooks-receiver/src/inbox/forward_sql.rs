@@ -18,7 +18,7 @@ pub(super) struct ForwardStatements {
     /// Claims up to `$3` due forwards of `$4` at `$1`, leased until `$2`; returns
     /// `delivery_id, attempts`.
     pub claim: String,
-    /// The delivery `$1` as [`super::sql::delivery`] reads it (with attempts 0).
+    /// The delivery `$1` as [`super::rows::delivery`] reads it (with attempts 0).
     pub delivery: String,
     /// Marks the forward of `$2` to `$1` done at `$3`.
     pub complete: String,
@@ -183,7 +183,7 @@ pub(super) fn new_instance() -> String {
 }
 
 /// A row returned by [`ForwardStatements::dead`].
-pub(super) fn forward_row<E>(r: &impl super::sql::Columns<E>) -> Result<ForwardRow, E> {
+pub(super) fn forward_row<E>(r: &impl super::rows::Columns<E>) -> Result<ForwardRow, E> {
     let attempts: i32 = r.column(4)?;
     Ok(ForwardRow {
         delivery_id: r.column(0)?,

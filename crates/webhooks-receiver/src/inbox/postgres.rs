@@ -8,8 +8,10 @@ use tokio_postgres::{Client, NoTls, Row as PgRow};
 
 use crate::handler::Delivery;
 
-use super::forward::{self, ForwardStatements, Routes};
-use super::sql::{self, insert_params, Column, Statements};
+use super::forward::Routes;
+use super::forward_sql::{self, ForwardStatements};
+use super::rows::{self, Column};
+use super::sql::{self, insert_params, Statements};
 use super::{Claim, Inbox, InboxError, NewDelivery, Row, Stats, Stored};
 
 /// The PostgreSQL inbox (table `webhook_inbox`). Event keys are a unique constraint, work is
@@ -46,13 +48,13 @@ impl PostgresInbox {
         let forwards = ForwardStatements::new(&sql::POSTGRES);
         client.batch_execute(&forwards.schema).await?;
         client
-            .execute(&forwards.set_instance, &[&forward::new_instance()])
+            .execute(&forwards.set_instance, &[&forward_sql::new_instance()])
             .await?;
         let instance: String = client
             .query_one(&forwards.instance, &[])
             .await?
             .try_get(0)?;
-        let insert_forwarded = forward::insert_forwarded(sql::POSTGRES.table, &sql.insert);
+        let insert_forwarded = forward_sql::insert_forwarded(sql::POSTGRES.table, &sql.insert);
         Ok(Self {
             url: Url(url.to_owned()),
             client: RwLock::new(Arc::new(client)),
@@ -143,7 +145,7 @@ impl Inbox for PostgresInbox {
         // between the two statements, and the delivery is then stored as new.
         for _ in 0..2 {
             if let Some(row) = self.client().await?.query_opt(insert, params).await? {
-                let stored = sql::stored(&row)?;
+                let stored = rows::stored(&row)?;
                 if !destinations.is_empty() {
                     self.routes.wake(&d.action);
                 }
@@ -155,7 +157,7 @@ impl Inbox for PostgresInbox {
                 .query_opt(&self.sql.duplicate, &[&d.identity.event_key])
                 .await?;
             if let Some(row) = duplicate {
-                return Ok(sql::duplicate(&row)?);
+                return Ok(rows::duplicate(&row)?);
             }
         }
         Err(InboxError::Commit(
@@ -164,7 +166,7 @@ impl Inbox for PostgresInbox {
     }
 
     async fn claim(&self, claim: Claim) -> Result<Vec<Delivery>, InboxError> {
-        let limit = sql::limit(claim.limit);
+        let limit = rows::limit(claim.limit);
         let rows = self
             .client()
             .await?
@@ -175,7 +177,7 @@ impl Inbox for PostgresInbox {
             .await?;
         let mut claimed = rows
             .iter()
-            .map(sql::delivery)
+            .map(rows::delivery)
             .collect::<Result<Vec<_>, _>>()?;
         claimed.sort_by_key(|c| c.id);
         Ok(claimed)
@@ -239,7 +241,7 @@ impl Inbox for PostgresInbox {
     }
 
     async fn prune(&self, handled_before_ms: i64, limit: usize) -> Result<u64, InboxError> {
-        let limit = sql::limit(limit);
+        let limit = rows::limit(limit);
         self.client()
             .await?
             .execute(&self.forwards.prune, &[&handled_before_ms, &limit])
@@ -252,17 +254,17 @@ impl Inbox for PostgresInbox {
     }
 
     async fn rows(&self, state: &str, limit: usize) -> Result<Vec<Row>, InboxError> {
-        let limit = sql::limit(limit);
+        let limit = rows::limit(limit);
         let rows = self
             .client()
             .await?
             .query(&self.sql.rows, &[&state, &limit])
             .await?;
-        Ok(rows.iter().map(sql::row).collect::<Result<_, _>>()?)
+        Ok(rows.iter().map(rows::row).collect::<Result<_, _>>()?)
     }
 
     async fn stats(&self) -> Result<Stats, InboxError> {
         let row = self.client().await?.query_one(&self.sql.stats, &[]).await?;
-        Ok(sql::stats(&row)?)
+        Ok(rows::stats(&row)?)
     }
 }

@@ -4,8 +4,9 @@
 
 use crate::handler::Delivery;
 
-use super::forward::{forward_row, ForwardClaim, ForwardInbox, ForwardRow};
-use super::sql;
+use super::forward::{ForwardClaim, ForwardInbox, ForwardRow};
+use super::forward_sql::forward_row;
+use super::rows;
 use super::{InboxError, PostgresInbox};
 
 impl ForwardInbox for PostgresInbox {
@@ -14,7 +15,7 @@ impl ForwardInbox for PostgresInbox {
     }
 
     async fn claim_forwards(&self, claim: ForwardClaim) -> Result<Vec<Delivery>, InboxError> {
-        let limit = sql::limit(claim.limit);
+        let limit = rows::limit(claim.limit);
         let st = &self.forwards;
         let claimed = self
             .client()
@@ -34,7 +35,7 @@ impl ForwardInbox for PostgresInbox {
             let (id, attempts): (i64, i32) = (row.try_get(0)?, row.try_get(1)?);
             // The delivery is kept while a forward of it waits; a missing one is skipped.
             if let Some(row) = self.client().await?.query_opt(&st.delivery, &[&id]).await? {
-                let mut d = sql::delivery(&row)?;
+                let mut d = rows::delivery(&row)?;
                 d.attempt = u32::try_from(attempts).unwrap_or(0);
                 deliveries.push(d);
             }
@@ -94,7 +95,7 @@ impl ForwardInbox for PostgresInbox {
         destination: Option<&str>,
         limit: usize,
     ) -> Result<Vec<ForwardRow>, InboxError> {
-        let limit = sql::limit(limit);
+        let limit = rows::limit(limit);
         let rows = self
             .client()
             .await?
@@ -137,7 +138,7 @@ impl ForwardInbox for PostgresInbox {
         let Some(row) = self.client().await?.query_opt(&st.delivery, &[&id]).await? else {
             return Ok(None);
         };
-        let mut d = sql::delivery(&row)?;
+        let mut d = rows::delivery(&row)?;
         d.attempt = u32::try_from(attempts).unwrap_or(0);
         Ok(Some(d))
     }

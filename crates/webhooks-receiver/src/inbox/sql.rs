@@ -3,8 +3,6 @@
 
 use super::state;
 
-pub(super) use super::rows::{delivery, duplicate, limit, row, stats, stored, Column, Columns};
-
 /// What differs between the SQLite and the PostgreSQL inbox.
 #[derive(Debug)]
 pub(super) struct Dialect {
@@ -128,8 +126,8 @@ pub(super) struct Statements {
     pub redelivery: String,
     /// Counts a duplicate of event key `$1`; returns the stored row's `id`.
     pub duplicate: String,
-    /// Claims up to `$3` due deliveries at time `$1`, leased until `$2`; returns [`delivery`]'s
-    /// columns.
+    /// Claims up to `$3` due deliveries at time `$1`, leased until `$2`; returns the columns
+    /// of [`super::rows::delivery`].
     pub claim: String,
     /// Marks `$1` handled at `$2`.
     pub complete: String,
@@ -146,9 +144,9 @@ pub(super) struct Statements {
     /// Deletes at most `$2` handled deliveries handled before `$1` (never a dead letter,
     /// nor a delivery with a forward not yet done).
     pub prune: String,
-    /// Rows in state `$1`, at most `$2`; returns [`row`]'s columns.
+    /// Rows in state `$1`, at most `$2`; returns [`super::rows::row`]'s columns.
     pub rows: String,
-    /// Counts by state; returns [`stats`]' columns.
+    /// Counts by state; returns [`super::rows::stats`]' columns.
     pub stats: String,
 }
 
@@ -222,7 +220,7 @@ impl Statements {
                    SELECT id FROM {t} WHERE state = '{done}' AND handled_at_ms < $1
                      AND {unforwarded}
                    ORDER BY id LIMIT $2)",
-                unforwarded = super::forward::unforwarded(t)
+                unforwarded = super::forward_sql::unforwarded(t)
             )),
             rows: n(format!(
                 "SELECT id, action, state, attempts, last_error FROM {t}

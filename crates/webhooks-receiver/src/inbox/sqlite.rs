@@ -12,8 +12,10 @@ use tokio::sync::oneshot;
 use crate::handler::Delivery;
 use crate::worker::now_ms;
 
-use super::forward::{self, ForwardStatements, Routes};
-use super::sql::{self, insert_params, Column, Statements};
+use super::forward::Routes;
+use super::forward_sql::{self, ForwardStatements};
+use super::rows::{self, Column};
+use super::sql::{self, insert_params, Statements};
 use super::wal::{checkpoint, restart_log};
 use super::{Claim, Inbox, InboxError, NewDelivery, Row, Stats, Stored};
 
@@ -52,7 +54,7 @@ impl SqliteInbox {
         let conn = connect(path, &sql, true)?;
         let forwards = Arc::new(ForwardStatements::new(&sql::SQLITE));
         conn.execute_batch(&forwards.schema)?;
-        conn.execute(&forwards.set_instance, params![forward::new_instance()])?;
+        conn.execute(&forwards.set_instance, params![forward_sql::new_instance()])?;
         let instance: String = conn.query_row(&forwards.instance, [], |r| r.get(0))?;
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let probed = sql::probe_sqlite(&conn, now_ms());
@@ -293,7 +295,7 @@ impl Inbox for SqliteInbox {
                     });
                 }
                 conn.prepare_cached(&st.duplicate)?
-                    .query_row(params![d.identity.event_key], |r| sql::duplicate(r))
+                    .query_row(params![d.identity.event_key], |r| rows::duplicate(r))
             })
             .await?;
         if let (Stored::New { .. }, Some(action)) = (stored, action) {
@@ -303,12 +305,12 @@ impl Inbox for SqliteInbox {
     }
 
     async fn claim(&self, claim: Claim) -> Result<Vec<Delivery>, InboxError> {
-        let limit = sql::limit(claim.limit);
+        let limit = rows::limit(claim.limit);
         self.run(move |conn, st| {
             let mut rows = conn
                 .prepare_cached(&st.claim)?
                 .query_map(params![claim.now_ms, claim.lease_until_ms, limit], |r| {
-                    sql::delivery(r)
+                    rows::delivery(r)
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             rows.sort_by_key(|c| c.id);
@@ -360,7 +362,7 @@ impl Inbox for SqliteInbox {
     }
 
     async fn prune(&self, handled_before_ms: i64, limit: usize) -> Result<u64, InboxError> {
-        let limit = sql::limit(limit);
+        let limit = rows::limit(limit);
         let forwards = Arc::clone(&self.forwards);
         self.run(move |conn, st| {
             conn.execute(&forwards.prune, params![handled_before_ms, limit])?;
@@ -372,10 +374,10 @@ impl Inbox for SqliteInbox {
 
     async fn rows(&self, state: &str, limit: usize) -> Result<Vec<Row>, InboxError> {
         let state = state.to_owned();
-        let limit = sql::limit(limit);
+        let limit = rows::limit(limit);
         self.run(move |conn, st| {
             conn.prepare_cached(&st.rows)?
-                .query_map(params![state, limit], |r| sql::row(r))?
+                .query_map(params![state, limit], |r| rows::row(r))?
                 .collect()
         })
         .await
@@ -386,7 +388,7 @@ impl Inbox for SqliteInbox {
     }
 
     async fn stats(&self) -> Result<Stats, InboxError> {
-        self.run(|conn, st| conn.query_row(&st.stats, [], |r| sql::stats(r)))
+        self.run(|conn, st| conn.query_row(&st.stats, [], |r| rows::stats(r)))
             .await
     }
 }

@@ -4,8 +4,9 @@ use rusqlite::{params, OptionalExtension};
 
 use crate::handler::Delivery;
 
-use super::forward::{forward_row, ForwardClaim, ForwardInbox, ForwardRow};
-use super::sql;
+use super::forward::{ForwardClaim, ForwardInbox, ForwardRow};
+use super::forward_sql::forward_row;
+use super::rows;
 use super::{InboxError, SqliteInbox};
 
 impl ForwardInbox for SqliteInbox {
@@ -14,7 +15,7 @@ impl ForwardInbox for SqliteInbox {
     }
 
     async fn claim_forwards(&self, claim: ForwardClaim) -> Result<Vec<Delivery>, InboxError> {
-        let limit = sql::limit(claim.limit);
+        let limit = rows::limit(claim.limit);
         let st = std::sync::Arc::clone(&self.forwards);
         self.run(move |conn, _| {
             let claimed = conn
@@ -28,7 +29,7 @@ impl ForwardInbox for SqliteInbox {
             let mut read = conn.prepare_cached(&st.delivery)?;
             for (id, attempts) in claimed {
                 // The delivery is kept while a forward of it waits; a missing one is skipped.
-                if let Some(mut d) = read.query_row([id], |r| sql::delivery(r)).optional()? {
+                if let Some(mut d) = read.query_row([id], |r| rows::delivery(r)).optional()? {
                     d.attempt = u32::try_from(attempts).unwrap_or(0);
                     deliveries.push(d);
                 }
@@ -103,7 +104,7 @@ impl ForwardInbox for SqliteInbox {
     ) -> Result<Vec<ForwardRow>, InboxError> {
         let st = std::sync::Arc::clone(&self.forwards);
         let destination = destination.map(str::to_owned);
-        let limit = sql::limit(limit);
+        let limit = rows::limit(limit);
         self.run(move |conn, _| {
             conn.prepare(&st.dead)?
                 .query_map(params![destination, limit], |r| forward_row(r))?
@@ -147,7 +148,7 @@ impl ForwardInbox for SqliteInbox {
                 return Ok(None);
             };
             let delivery = conn
-                .query_row(&st.delivery, [id], |r| sql::delivery(r))
+                .query_row(&st.delivery, [id], |r| rows::delivery(r))
                 .optional()?;
             Ok(delivery.map(|mut d| {
                 d.attempt = u32::try_from(attempts).unwrap_or(0);

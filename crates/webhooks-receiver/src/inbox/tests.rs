@@ -11,7 +11,7 @@ fn every_sqlite_statement_prepares_against_the_sqlite_schema() {
     let sql = Statements::new(&SQLITE);
     let conn = Connection::open_in_memory().expect("in-memory database");
     conn.execute_batch(&sql.schema).expect("schema");
-    let forwards = super::forward::ForwardStatements::new(&SQLITE);
+    let forwards = super::forward_sql::ForwardStatements::new(&SQLITE);
     conn.execute_batch(&forwards.schema)
         .expect("forward schema");
     for statement in [
