@@ -1,38 +1,80 @@
-//! The inbox's statements against a real SQLite schema: each prepares, and the plans SQLite
-//! chooses for the hot ones.
+//! The inbox's statements and its forwards' against a real SQLite schema: each prepares, and
+//! the plans SQLite chooses for the hot ones.
 
 use rusqlite::{params, Connection};
 
+use super::forward_sql::ForwardStatements;
 use super::sql::{Statements, SQLITE};
 use super::sqlite::connect;
 
-#[test]
-fn every_sqlite_statement_prepares_against_the_sqlite_schema() {
-    let sql = Statements::new(&SQLITE);
+/// An in-memory database with the inbox's and the forwards' SQLite schemas, and their
+/// statements.
+fn memory() -> (Connection, Statements, ForwardStatements) {
+    let (sql, forwards) = (Statements::new(&SQLITE), ForwardStatements::new(&SQLITE));
     let conn = Connection::open_in_memory().expect("in-memory database");
     conn.execute_batch(&sql.schema).expect("schema");
-    let forwards = super::forward_sql::ForwardStatements::new(&SQLITE);
     conn.execute_batch(&forwards.schema)
         .expect("forward schema");
-    for statement in [
-        &sql.insert,
-        &sql.redelivery,
-        &sql.duplicate,
-        &sql.claim,
-        &sql.complete,
-        &sql.retry,
-        &sql.bury,
-        &sql.redrive,
-        &sql.release,
-        &sql.prune,
-        &sql.rows,
-        &sql.stats,
-    ] {
+    (conn, sql, forwards)
+}
+
+/// Asserts that each statement has SQLite's parameters (no `$`) and prepares on `conn`.
+fn assert_prepare(conn: &Connection, statements: &[&String]) {
+    for statement in statements {
         assert!(!statement.contains('$'), "{statement}");
         if let Err(e) = conn.prepare(statement) {
             panic!("{statement}: {e}");
         }
     }
+}
+
+#[test]
+fn every_sqlite_statement_prepares_against_the_sqlite_schema() {
+    let (conn, sql, _) = memory();
+    assert_prepare(
+        &conn,
+        &[
+            &sql.insert,
+            &sql.redelivery,
+            &sql.duplicate,
+            &sql.claim,
+            &sql.complete,
+            &sql.retry,
+            &sql.bury,
+            &sql.redrive,
+            &sql.release,
+            &sql.prune,
+            &sql.rows,
+            &sql.stats,
+        ],
+    );
+}
+
+#[test]
+fn every_sqlite_forward_statement_prepares_against_the_sqlite_schema() {
+    let (conn, sql, forwards) = memory();
+    assert_prepare(
+        &conn,
+        &[
+            &forwards.set_instance,
+            &forwards.instance,
+            &forwards.insert,
+            &forwards.claim,
+            &forwards.delivery,
+            &forwards.complete,
+            &forwards.retry,
+            &forwards.bury,
+            &forwards.redrive,
+            &forwards.release,
+            &forwards.dead,
+            &forwards.pending,
+            &forwards.probe,
+            &forwards.unprobe,
+            &forwards.hasten,
+            &forwards.prune,
+            &sql.prune,
+        ],
+    );
 }
 
 /// A claim asks about older waiting deliveries of each chat through the index of waiting
@@ -49,9 +91,7 @@ fn claims_find_older_waiting_deliveries_through_the_partial_index() {
 /// The details of SQLite's plan for one of the statements, with these parameters, against a
 /// fresh schema.
 fn plan(statement: fn(&Statements) -> &String, parameters: &[&dyn rusqlite::ToSql]) -> Vec<String> {
-    let sql = Statements::new(&SQLITE);
-    let conn = Connection::open_in_memory().expect("in-memory database");
-    conn.execute_batch(&sql.schema).expect("schema");
+    let (conn, sql, _) = memory();
     let mut plan = conn
         .prepare(&format!("EXPLAIN QUERY PLAN {}", statement(&sql)))
         .expect("plan");
