@@ -7,8 +7,9 @@
 //! `cargo bench -p webhooks-receiver --bench ack [-- DELIVERIES CONCURRENCY]`; `-- --test`
 //! runs a small round only, `-- --ack-only` leaves the forwarding round out, `-- --commits`
 //! installs the Prometheus recorder (as `serve --admin-listen` does) and reports the inbox's
-//! commits during the receiver's rounds from its metrics. After the rounds it times the disk's
-//! syncs on the inbox's file system (`disk/sync.rs`), from one writer and from two.
+//! commits during the receiver's rounds from its metrics. Before the rounds it times the disk's
+//! syncs on the inbox's file system (`disk/sync.rs`, the directory `TMPDIR` names), from one
+//! writer and from two.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,7 +22,7 @@ use webhooks_receiver::{
     ApiVersion, Handler, Receiver, ReceiverConfig, SecretKeys, ServeOptions, SqliteInbox,
 };
 
-/// The disk's syncs, timed after the rounds.
+/// The disk's syncs, timed before the rounds.
 #[path = "disk/sync.rs"]
 mod disk_sync;
 /// The forwarding round, printed after the acknowledgement table.
@@ -220,6 +221,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let dir = std::env::temp_dir().join(format!("webhooks-receiver-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+    // The disk first, while nothing else of the process writes to it (nothing runs yet).
+    let disk = disk_sync::run(&dir, if test { 20 } else { 400 });
     let inbox = SqliteInbox::open(&dir.join("inbox.sqlite"))?;
     let config = ReceiverConfig::new(ApiVersion::STABLE, SecretKeys::new([SECRET]));
     let receiver = Receiver::new(config, inbox)?;
@@ -350,27 +353,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             100.0 * seconds / elapsed.max(f64::MIN_POSITIVE)
         );
     }
-    let probed = {
-        let dir = dir.clone();
-        tokio::task::spawn_blocking(move || disk_sync::run(&dir, if test { 20 } else { 400 }))
-            .await??
-    };
-    let described: Vec<String> = probed
-        .iter()
-        .map(|p| {
-            format!(
-                "{} KiB {:.0} µs each ({:.0}/s), two writers on two files {:.0}/s in all",
-                p.size >> 10,
-                p.one.as_secs_f64() * 1e6,
-                p.one_per_second,
-                p.two_per_second
-            )
-        })
-        .collect();
-    println!(
-        "this disk (the inbox's file system), a write then fdatasync over allocated blocks: {}",
-        described.join("; ")
-    );
+    println!("{}", disk_sync::describe(&disk, &dir));
     let _ = std::fs::remove_dir_all(&dir);
     if !ack_only {
         forward_round::run(deliveries, concurrency).await?;

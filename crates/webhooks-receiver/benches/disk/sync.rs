@@ -1,27 +1,40 @@
-//! The disk's part of a durable acknowledgement: how long a write followed by `fdatasync`
-//! takes on the file system the inbox is on, from one writer and from two writers on two files
-//! at once, over blocks already allocated (as the inbox's write-ahead log is rewritten from its
-//! start). A commit of the SQLite inbox is such a write of its log pages and such a sync; when
-//! two writers get little more from the disk than one, a second inbox file with a writer of its
-//! own cannot raise the ceiling either.
+//! The disk's part of a durable acknowledgement, timed on the file system the inbox is on: a
+//! write followed by `fdatasync`, over blocks already allocated (as the inbox's write-ahead
+//! log is rewritten from its start), from one writer and from two writers on two files at once.
+//!
+//! Two shapes are timed: one page, and a commit's log as SQLite writes it in WAL mode (each
+//! frame a 24-byte header and a 4 KiB page, written one after the other, then one sync). The
+//! commit's time as the inbox's metrics count it, less this, is what SQLite itself and the
+//! other I/O of the moment (the checkpoints) add.
 
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Bytes of each probe file, written once before the timed writes.
 const FILE_BYTES: u64 = 4 << 20;
+/// A frame of the log: its header, then its page.
+const HEADER: usize = 24;
+const PAGE: usize = 4096;
+/// Frames in the commit timed: about the log pages one commit of the bench writes.
+pub const COMMIT_FRAMES: usize = 30;
 
-/// The write sizes timed: one page of the log, and about a commit of 32 log pages.
-pub const SIZES: [usize; 2] = [4 << 10, 128 << 10];
+/// What one timed write covers.
+#[derive(Debug, Clone, Copy)]
+pub enum Shape {
+    /// One 4 KiB page, one write.
+    Page,
+    /// [`COMMIT_FRAMES`] frames, two writes each.
+    Commit,
+}
 
-/// Syncs per second of one size, from one writer and from two.
+/// The timings of one shape.
 pub struct Probe {
-    /// Bytes per write.
-    pub size: usize,
-    /// Mean time of one write and sync from one writer.
+    /// What was written before each sync.
+    pub shape: Shape,
+    /// Mean time of one write (or frames) and sync from one writer.
     pub one: Duration,
     /// Syncs per second from one writer.
     pub one_per_second: f64,
@@ -29,71 +42,142 @@ pub struct Probe {
     pub two_per_second: f64,
 }
 
-/// A probe file in `dir`, its blocks allocated and synced.
-fn prepared(dir: &Path, name: &str) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(true)
-        .read(true)
-        .write(true)
-        .open(dir.join(name))?;
-    let zeros = vec![0u8; 1 << 20];
-    let mut at = 0;
-    while at < FILE_BYTES {
-        file.write_all_at(&zeros, at)?;
-        at += zeros.len() as u64;
-    }
-    file.sync_all()?;
-    Ok(file)
+/// The probe files, removed when dropped (whatever failed meanwhile).
+struct Files {
+    paths: Vec<PathBuf>,
+    files: Vec<File>,
 }
 
-/// `count` writes of `size` bytes, each followed by `fdatasync`, over the file's first
-/// megabytes in turn; the time they took.
-fn writes(file: &File, size: usize, count: usize) -> io::Result<Duration> {
-    let block = vec![0x5a_u8; size];
-    let slots = (FILE_BYTES / size as u64).max(1);
+impl Drop for Files {
+    fn drop(&mut self) {
+        for path in &self.paths {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Two probe files in `dir`, their blocks allocated and synced.
+fn prepared(dir: &Path) -> io::Result<Files> {
+    let mut made = Files {
+        paths: Vec::new(),
+        files: Vec::new(),
+    };
+    let zeros = vec![0u8; 1 << 20];
+    for name in ["sync-probe-0", "sync-probe-1"] {
+        let path = dir.join(name);
+        made.paths.push(path.clone());
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .read(true)
+            .write(true)
+            .open(&path)?;
+        let mut at = 0;
+        while at < FILE_BYTES {
+            file.write_all_at(&zeros, at)?;
+            at += zeros.len() as u64;
+        }
+        file.sync_all()?;
+        made.files.push(file);
+    }
+    Ok(made)
+}
+
+/// `count` writes of `shape`, each followed by `fdatasync`, one after the other through the
+/// whole file and round again; the time they took.
+fn writes(file: &File, shape: Shape, count: usize) -> io::Result<Duration> {
+    let (header, page) = ([0xa5_u8; HEADER], [0x5a_u8; PAGE]);
+    let span = match shape {
+        Shape::Page => PAGE as u64,
+        Shape::Commit => (COMMIT_FRAMES * (HEADER + PAGE)) as u64,
+    };
+    let slots = (FILE_BYTES / span).max(1);
     let start = Instant::now();
     for i in 0..count as u64 {
-        file.write_all_at(&block, (i % slots) * size as u64)?;
+        let at = (i % slots) * span;
+        match shape {
+            Shape::Page => file.write_all_at(&page, at)?,
+            Shape::Commit => {
+                for frame in 0..COMMIT_FRAMES as u64 {
+                    let frame_at = at + frame * (HEADER + PAGE) as u64;
+                    file.write_all_at(&header, frame_at)?;
+                    file.write_all_at(&page, frame_at + HEADER as u64)?;
+                }
+            }
+        }
         file.sync_data()?;
     }
     Ok(start.elapsed())
 }
 
-/// Times each of [`SIZES`] with `count` syncs per writer, in files made (and removed) in `dir`.
+/// Times each shape with `count` syncs per writer, in files made (and removed) in `dir`.
 pub fn run(dir: &Path, count: usize) -> io::Result<Vec<Probe>> {
-    let files = [
-        prepared(dir, "sync-probe-0")?,
-        prepared(dir, "sync-probe-1")?,
-    ];
+    let made = prepared(dir)?;
     let count = count.max(1);
-    let mut probes = Vec::with_capacity(SIZES.len());
-    for size in SIZES {
-        let one = writes(&files[0], size, count)?;
+    let per_second = |n: usize, took: Duration| n as f64 / took.as_secs_f64().max(1e-9);
+    let mut probes = Vec::new();
+    for shape in [Shape::Page, Shape::Commit] {
+        let one = writes(&made.files[0], shape, count)?;
         let start = Instant::now();
-        let both: io::Result<()> = std::thread::scope(|scope| {
-            let writers: Vec<_> = files
+        std::thread::scope(|scope| {
+            let writers: Vec<_> = made
+                .files
                 .iter()
-                .map(|file| scope.spawn(move || writes(file, size, count)))
+                .map(|file| scope.spawn(move || writes(file, shape, count)))
                 .collect();
-            for writer in writers {
+            writers.into_iter().try_for_each(|writer| {
                 writer
                     .join()
-                    .map_err(|_| io::Error::other("a probe writer panicked"))??;
-            }
-            Ok(())
-        });
-        both?;
-        let two = start.elapsed();
+                    .map_err(|_| io::Error::other("a probe writer panicked"))?
+                    .map(drop)
+            })
+        })?;
         probes.push(Probe {
-            size,
-            one: one / count as u32,
-            one_per_second: count as f64 / one.as_secs_f64().max(f64::MIN_POSITIVE),
-            two_per_second: (2 * count) as f64 / two.as_secs_f64().max(f64::MIN_POSITIVE),
+            shape,
+            one: one.div_f64(count as f64),
+            one_per_second: per_second(count, one),
+            two_per_second: per_second(2 * count, start.elapsed()),
         });
-    }
-    for name in ["sync-probe-0", "sync-probe-1"] {
-        std::fs::remove_file(dir.join(name))?;
     }
     Ok(probes)
 }
+
+/// One line telling the probe's figures, or why there are none.
+pub fn describe(probed: &io::Result<Vec<Probe>>, dir: &Path) -> String {
+    let probes = match probed {
+        Ok(probes) => probes,
+        Err(e) => return format!("the disk's syncs in {} were not timed: {e}", dir.display()),
+    };
+    let figures: Vec<String> = probes
+        .iter()
+        .map(|p| {
+            let shape = match p.shape {
+                Shape::Page => "one 4 KiB page".to_owned(),
+                Shape::Commit => format!("a commit's log of {COMMIT_FRAMES} frames"),
+            };
+            format!(
+                "{shape} {:.0} µs ({:.0}/s), two writers on two files {:.0}/s in all",
+                p.one.as_secs_f64() * 1e6,
+                p.one_per_second,
+                p.two_per_second
+            )
+        })
+        .collect();
+    // A sync that returns within microseconds wrote nothing to a device (tmpfs, or a disk that
+    // acknowledges from a volatile cache): the figures then say nothing of durable commits.
+    let volatile = probes.iter().any(|p| p.one < NO_DEVICE);
+    format!(
+        "the disk under {} (before the rounds), a write then fdatasync over allocated blocks: \
+         {}{}",
+        dir.display(),
+        figures.join("; "),
+        if volatile {
+            " (syncs this fast reach no device: set TMPDIR to a directory on the inbox's disk)"
+        } else {
+            ""
+        }
+    )
+}
+
+/// A sync faster than this is taken as one that reached no device.
+const NO_DEVICE: Duration = Duration::from_micros(10);
