@@ -39,8 +39,6 @@ pub struct Probe {
     pub shape: Shape,
     /// Mean time of one write (or frames) and sync from one writer.
     pub one: Duration,
-    /// Syncs per second from one writer.
-    pub one_per_second: f64,
     /// Syncs per second in all from two writers on two files at once.
     pub two_per_second: f64,
 }
@@ -117,7 +115,6 @@ fn writes(file: &File, shape: Shape, count: usize) -> io::Result<Duration> {
 pub fn run(dir: &Path, count: usize) -> io::Result<Vec<Probe>> {
     let made = prepared(dir)?;
     let count = count.max(1);
-    let per_second = |n: usize, took: Duration| n as f64 / took.as_secs_f64().max(1e-9);
     let mut probes = Vec::new();
     for shape in [Shape::Page, Shape::Commit] {
         let one = writes(&made.files[0], shape, count)?;
@@ -138,8 +135,7 @@ pub fn run(dir: &Path, count: usize) -> io::Result<Vec<Probe>> {
         probes.push(Probe {
             shape,
             one: one.div_f64(count as f64),
-            one_per_second: per_second(count, one),
-            two_per_second: per_second(2 * count, start.elapsed()),
+            two_per_second: per_second(2.0 * count as f64, start.elapsed()),
         });
     }
     Ok(probes)
@@ -161,7 +157,7 @@ pub fn describe(probed: &io::Result<Vec<Probe>>, dir: &Path) -> String {
             format!(
                 "{shape} {:.0} µs ({:.0}/s), two writers on two files {:.0}/s in all",
                 p.one.as_secs_f64() * 1e6,
-                p.one_per_second,
+                per_second(1.0, p.one),
                 p.two_per_second
             )
         })
@@ -181,6 +177,11 @@ pub fn describe(probed: &io::Result<Vec<Probe>>, dir: &Path) -> String {
             ""
         }
     )
+}
+
+/// Syncs per second of `n` syncs that took `took`.
+fn per_second(n: f64, took: Duration) -> f64 {
+    n / took.as_secs_f64().max(1e-9)
 }
 
 /// A sync faster than this is taken as one that reached no device.
